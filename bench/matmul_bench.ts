@@ -1,0 +1,186 @@
+/**
+ * Matmul kernel bench: GFLOP/s of the planned kernel (`planMatmul` for this adapter) against
+ * a naive one-output-per-invocation WGSL kernel, measured side by side in one run.
+ *
+ *   deno bench -A bench/matmul_bench.ts            # table + Deno.bench entries
+ *   deno run -A bench/matmul_bench.ts --sweep      # also sweep register/tiled configs at 1024²
+ *   deno run -A bench/matmul_bench.ts --no-naive   # skip the (slow) naive baseline
+ *
+ * Method: per shape and kernel, one warm-up dispatch (compiles the pipeline), then `reps`
+ * dispatches encoded in one compute pass and one submit, timed from submit to
+ * `onSubmittedWorkDone` (honest wall time: one sync per batch of reps, Deno's ~10 ms poll
+ * sleep included, nothing subtracted). `reps` is picked from the warm-up so a batch takes
+ * about 1.5 s (at least 1). GFLOP/s = 2·B·M·N·K·reps / time. The naive kernel on 2048² takes
+ * a minute per dispatch on lavapipe; it is measured with reps = 1.
+ *
+ * @module
+ */
+
+import {
+  type MatmulConfig,
+  type MatmulPlan,
+  type MatmulProblem,
+  planMatmul,
+  planMatmulNaive,
+  planMatmulWith,
+} from "../lib/backend/_webgpu_matmul.ts";
+import { bind, type Bound, dispatch, getGpu, upload } from "../tests/backend/_matmul_harness.ts";
+
+interface Case {
+  name: string;
+  batch: number;
+  m: number;
+  k: number;
+  n: number;
+  transB?: boolean;
+}
+
+const CASES: Case[] = [
+  { name: "square 256", batch: 1, m: 256, k: 256, n: 256 },
+  { name: "square 512", batch: 1, m: 512, k: 512, n: 512 },
+  { name: "square 1024", batch: 1, m: 1024, k: 1024, n: 1024 },
+  { name: "square 2048", batch: 1, m: 2048, k: 2048, n: 2048 },
+  { name: "mlp up [4096×256]·[256×1024]", batch: 1, m: 4096, k: 256, n: 1024 },
+  { name: "vocab [4096×256]·[256×512]", batch: 1, m: 4096, k: 256, n: 512 },
+  { name: "mlp down [4096×1024]·[1024×256]", batch: 1, m: 4096, k: 1024, n: 256 },
+  { name: "attn 64×[128×64]·[64×128]", batch: 64, m: 128, k: 64, n: 128 },
+];
+
+function problem(c: Case): MatmulProblem {
+  return {
+    batch: c.batch,
+    m: c.m,
+    n: c.n,
+    k: c.k,
+    transA: false,
+    transB: c.transB ?? false,
+    aOffset: 0,
+    bOffset: 0,
+    aBatchStride: c.m * c.k,
+    bBatchStride: c.k * c.n,
+    lda: c.k,
+    ldb: c.transB ? c.k : c.n,
+  };
+}
+
+const gpu = await getGpu();
+const args = new Set(Deno.args);
+const withNaive = !args.has("--no-naive");
+
+interface Buffers {
+  a: GPUBuffer;
+  b: GPUBuffer;
+  out: GPUBuffer;
+}
+
+function buffers(device: GPUDevice, c: Case): Buffers {
+  const fill = (n: number) => new Float32Array(n).map(() => Math.random() - 0.5);
+  return {
+    a: upload(device, fill(c.batch * c.m * c.k)),
+    b: upload(device, fill(c.batch * c.k * c.n)),
+    out: upload(device, new Float32Array(c.batch * c.m * c.n)),
+  };
+}
+
+/** Times a plan: warm-up, then one submit of `reps` dispatches. Returns GFLOP/s. */
+async function measure(device: GPUDevice, c: Case, plan: MatmulPlan, bufs: Buffers, target = 1.5) {
+  const bound: Bound = await bind(device, plan, bufs.a, bufs.b, bufs.out);
+  let t0 = performance.now();
+  await dispatch(device, bound, 1);
+  const warm = (performance.now() - t0) / 1000;
+  const reps = Math.max(1, Math.min(50, Math.round(target / warm)));
+  t0 = performance.now();
+  await dispatch(device, bound, reps);
+  const s = (performance.now() - t0) / 1000;
+  bound.uniform.destroy();
+  const flops = 2 * c.batch * c.m * c.n * c.k;
+  return { gflops: flops * reps / s / 1e9, ms: s * 1000 / reps, reps };
+}
+
+interface Row {
+  shape: string;
+  kernel: string;
+  gflops: number;
+  ms: number;
+  reps: number;
+  naive?: number;
+}
+
+const rows: Row[] = [];
+
+if (gpu) {
+  const { device, kind, description } = gpu;
+  console.log(`adapter: ${description} (${kind})`);
+  if (args.has("--sweep")) await sweep(device);
+  for (const c of CASES) {
+    const p = problem(c);
+    const bufs = buffers(device, c);
+    const plan = planMatmul(p, device.limits, kind);
+    const ours = await measure(device, c, plan, bufs);
+    const row: Row = { shape: c.name, kernel: plan.key, ...ours };
+    if (withNaive) row.naive = (await measure(device, c, planMatmulNaive(p), bufs, 1)).gflops;
+    rows.push(row);
+    console.log(
+      `${c.name.padEnd(34)} ${ours.gflops.toFixed(2).padStart(7)} GFLOP/s (${
+        ours.ms.toFixed(1)
+      } ms, ${ours.reps} reps)` +
+        (row.naive !== undefined
+          ? `  naive ${row.naive.toFixed(2)}  ×${(ours.gflops / row.naive).toFixed(1)}`
+          : "") +
+        `  ${plan.key}`,
+    );
+    for (const b of Object.values(bufs)) b.destroy();
+  }
+  console.log("\n| shape | planned kernel GFLOP/s | naive GFLOP/s | speed-up | kernel |");
+  console.log("| --- | ---: | ---: | ---: | --- |");
+  for (const r of rows) {
+    const naive = r.naive === undefined ? "–" : r.naive.toFixed(2);
+    const x = r.naive === undefined ? "–" : `×${(r.gflops / r.naive).toFixed(1)}`;
+    console.log(`| ${r.shape} | ${r.gflops.toFixed(2)} | ${naive} | ${x} | ${r.kernel} |`);
+  }
+
+  // Deno.bench entries (one timed batch each, so `deno bench` also reports them).
+  for (const c of CASES.filter((c) => c.m * c.n * c.k * c.batch <= 1024 ** 3)) {
+    const p = problem(c);
+    const bufs = buffers(device, c);
+    const bound = await bind(device, planMatmul(p, device.limits, kind), bufs.a, bufs.b, bufs.out);
+    Deno.bench({
+      name: `matmul ${c.name}`,
+      n: 3,
+      warmup: 1,
+      async fn() {
+        await dispatch(device, bound, 1);
+      },
+    });
+  }
+} else {
+  console.log("no WebGPU adapter: matmul bench skipped");
+}
+
+/** Config sweep at 1024² (and the attention shape): prints GFLOP/s per configuration. */
+async function sweep(device: GPUDevice) {
+  const configs: MatmulConfig[] = [];
+  for (const [rm, cg] of [[4, 1], [8, 1], [8, 2], [16, 2], [8, 4], [16, 4], [32, 2]]) {
+    for (const wx of [8, 64]) {
+      for (const ku of [4, 8]) configs.push({ variant: "register", rm, cg, wx, ku });
+    }
+  }
+  configs.push({ variant: "register", rm: 8, cg: 2, wx: 8, ku: 8, vec4: false });
+  configs.push({ variant: "tiled", tx: 16, ty: 16, bk: 16 }, {
+    variant: "tiled",
+    tx: 8,
+    ty: 8,
+    bk: 32,
+  });
+  for (const c of [CASES[2], CASES[7]]) {
+    const bufs = buffers(device, c);
+    for (const cfg of configs) {
+      const plan = planMatmulWith(problem(c), device.limits, cfg);
+      const r = await measure(device, c, plan, bufs, 1);
+      console.log(
+        `sweep ${c.name.padEnd(28)} ${r.gflops.toFixed(2).padStart(7)} GFLOP/s  ${plan.key}`,
+      );
+    }
+    for (const b of Object.values(bufs)) b.destroy();
+  }
+}

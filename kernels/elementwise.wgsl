@@ -1,0 +1,143 @@
+// elementwise.wgsl: unary, binary, where and cast over strided views (up to rank 8).
+//
+//   out[i] = EXPR(in0[o0(i)], in1[o1(i)], in2[o2(i)])        for i in [0, n)
+//
+// `i` is the row-major index over `shape`; the storage offset of input v is
+// o_v(i) = offset_v + Σ_d idx_d(i) · strides_v[d]. Strides may be 0 (broadcast) or permuted.
+// The host coalesces dimensions first, so RANK is usually 1-3. RANK = 0 is the contiguous fast
+// path: o_v(i) = offset_v + i (no index arithmetic).
+//
+// Dispatch: one invocation per element, 1-D workgroups on an (x, y) grid (x ≤ 65535):
+// i = gid.x + gid.y · nwg.x · WORKGROUP_SIZE. (No grid-stride loop: on llvmpipe a loop with a
+// dynamic trip count costs ~2× a single guarded element.)
+// Bindings (generated from the KernelSpec): in0 [, in1 [, in2]] read; out read_write; params.
+// Placeholders: RANK, EXPR (in terms of x = in0, y = in1, z = in2), and the element types of
+// the cast/where kernels (SRC_T, DST_T, COND_T, T).
+
+const RANK: u32 = {{RANK}}u;
+
+struct Params {
+  n: u32,
+  offset0: u32,
+  offset1: u32,
+  offset2: u32,
+  shape: array<vec4<u32>, 2>,
+  strides0: array<vec4<u32>, 2>,
+  strides1: array<vec4<u32>, 2>,
+  strides2: array<vec4<u32>, 2>,
+}
+
+// Storage offsets of output element i in the three input views (unused ones are dead code).
+fn view_offsets(i: u32) -> vec3<u32> {
+  var o = vec3<u32>(params.offset0, params.offset1, params.offset2);
+  if (RANK == 0u) {
+    return o + vec3<u32>(i);
+  }
+  var rem = i;
+  // Innermost dimension first; the outermost one needs no division.
+  for (var d = RANK - 1u; d > 0u; d--) {
+    let size = params.shape[d >> 2u][d & 3u];
+    let q = rem / size;
+    let idx = rem - q * size;
+    o += idx * vec3<u32>(
+      params.strides0[d >> 2u][d & 3u],
+      params.strides1[d >> 2u][d & 3u],
+      params.strides2[d >> 2u][d & 3u],
+    );
+    rem = q;
+  }
+  return o + rem * vec3<u32>(params.strides0[0].x, params.strides1[0].x, params.strides2[0].x);
+}
+
+// tanh that cannot overflow inside the driver's exp-based implementation (tanh(±15) = ±1 in f32).
+fn safe_tanh(x: f32) -> f32 {
+  return tanh(clamp(x, -15.0, 15.0));
+}
+
+// GELU, tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+const GELU_K: f32 = 0.7978845608028654; // √(2/π)
+fn gelu(x: f32) -> f32 {
+  return 0.5 * x * (1.0 + safe_tanh(GELU_K * (x + 0.044715 * x * x * x)));
+}
+
+// dy · d/dx gelu(x) for the tanh approximation.
+fn gelu_grad(x: f32, dy: f32) -> f32 {
+  let t = safe_tanh(GELU_K * (x + 0.044715 * x * x * x));
+  let du = GELU_K * (1.0 + 3.0 * 0.044715 * x * x);
+  return dy * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * du);
+}
+
+fn sigmoid(x: f32) -> f32 {
+  return 1.0 / (1.0 + exp(-x));
+}
+
+// dy · d/dx (x·σ(x)) = dy · σ(x)·(1 + x·(1 − σ(x))).
+fn silu_grad(x: f32, dy: f32) -> f32 {
+  let s = sigmoid(x);
+  return dy * s * (1.0 + x * (1.0 - s));
+}
+
+// Math.pow semantics for the cases WGSL's pow leaves undefined: x < 0 with an integer
+// exponent, and y = 0.
+fn pow_js(x: f32, y: f32) -> f32 {
+  if (y == 0.0) {
+    return 1.0;
+  }
+  if (x >= 0.0) {
+    return pow(x, y);
+  }
+  if (y != floor(y)) {
+    return bitcast<f32>(0x7fc00000u); // NaN
+  }
+  let r = pow(-x, y);
+  return select(r, -r, fract(y * 0.5) != 0.0);
+}
+
+fn sign_js(x: f32) -> f32 {
+  return select(select(0.0, -1.0, x < 0.0), 1.0, x > 0.0);
+}
+
+// @kernel unary: out = EXPR(x)
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * WORKGROUP_SIZE;
+  if (i >= params.n) {
+    return;
+  }
+  let x = in0[view_offsets(i).x];
+  out[i] = {{EXPR}};
+}
+
+// @kernel binary: out = EXPR(x, y)
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * WORKGROUP_SIZE;
+  if (i >= params.n) {
+    return;
+  }
+  let o = view_offsets(i);
+  let x = in0[o.x];
+  let y = in1[o.y];
+  out[i] = {{EXPR}};
+}
+
+// @kernel where: out = cond != 0 ? y : z (in0 = cond of type COND_T, in1/in2 of type T)
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * WORKGROUP_SIZE;
+  if (i >= params.n) {
+    return;
+  }
+  let o = view_offsets(i);
+  out[i] = select(in2[o.z], in1[o.y], in0[o.x] != {{COND_T}}(0));
+}
+
+// @kernel cast: out = DST_T(x) (f32 → i32 truncates toward zero and saturates)
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * WORKGROUP_SIZE;
+  if (i >= params.n) {
+    return;
+  }
+  out[i] = {{DST_T}}(in0[view_offsets(i).x]);
+}

@@ -1,0 +1,317 @@
+// rows.wgsl: row kernels over a contiguous (rows, cols) matrix, one workgroup per row.
+//
+// Kernels (each a `// @kernel` section below):
+// - softmax:                out = exp(x − max) / Σ exp(x − max)
+// - argmax:                 out[r] = first index of the row maximum (i32)
+// - cross_entropy:          lse = log Σ exp(x), nll = lse − x[target] (0 when target < 0)
+// - cross_entropy_backward: dx = (exp(x − lse) − onehot(target)) · dnll[r] (0 when target < 0)
+// - layer_norm:             y = (x − μ)·rstd·γ + β, rstd = 1/√(σ² + eps); saves μ, rstd
+// - layer_norm_backward:    dx = rstd·(g − mean(g) − x̂·mean(g·x̂)), g = dy·γ, x̂ = (x − μ)·rstd
+//
+// Log-sum-exp is two-pass (max, then Σ exp(x − max)): one exp per element, cheaper on SIMD
+// CPUs than the online (rescaling) form and as stable.
+//
+// Row cache: when a row fits (cols ≤ WORKGROUP_SIZE · ROW_CACHE, host-chosen; CACHED = true),
+// each invocation keeps its strided slice of the row (elements c = lid + j·WORKGROUP_SIZE,
+// j < ROW_CACHE) in private memory, so the row is read from storage once instead of two or
+// three times (storage loads dominate on llvmpipe: ~4 ns per scalar). Otherwise the kernels
+// re-read storage; both paths compute the same values.
+//
+// Dispatch: one workgroup per row on an (x, y) grid: row = wid.x + wid.y · nwg.x. Invocations
+// stride over the columns, then combine with a shared-memory tree (no atomics: deterministic).
+// WORKGROUP_SIZE is a power of two chosen by the host (8 = one SIMD group on llvmpipe).
+// Bindings (generated, per kernel): see the spec in `_webgpu_kernels.ts`.
+
+struct Params {
+  rows: u32,
+  cols: u32,
+  eps: f32,
+}
+
+const CACHED: bool = {{CACHED}};
+const ROW_CACHE: u32 = {{ROW_CACHE}}u;
+
+var<private> cache_a: array<f32, ROW_CACHE>;
+var<private> cache_b: array<f32, ROW_CACHE>;
+
+// -inf (naga cannot const-evaluate bitcast, and a const overflow is a shader-creation error).
+fn neg_inf() -> f32 {
+  return bitcast<f32>(0xff800000u);
+}
+
+var<workgroup> red_a: array<f32, WORKGROUP_SIZE>;
+var<workgroup> red_b: array<f32, WORKGROUP_SIZE>;
+var<workgroup> red_index: array<u32, WORKGROUP_SIZE>;
+
+// Σ over the workgroup; every invocation gets the result.
+fn reduce_sum(lid: u32, value: f32) -> f32 {
+  red_a[lid] = value;
+  workgroupBarrier();
+  for (var s = WORKGROUP_SIZE / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) {
+      red_a[lid] += red_a[lid + s];
+    }
+    workgroupBarrier();
+  }
+  let result = red_a[0];
+  workgroupBarrier();
+  return result;
+}
+
+// Σ over the workgroup of a pair of values, in one tree; every invocation gets the result.
+fn reduce_sum2(lid: u32, value: vec2<f32>) -> vec2<f32> {
+  red_a[lid] = value.x;
+  red_b[lid] = value.y;
+  workgroupBarrier();
+  for (var s = WORKGROUP_SIZE / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) {
+      red_a[lid] += red_a[lid + s];
+      red_b[lid] += red_b[lid + s];
+    }
+    workgroupBarrier();
+  }
+  let result = vec2<f32>(red_a[0], red_b[0]);
+  workgroupBarrier();
+  return result;
+}
+
+// max over the workgroup; every invocation gets the result.
+fn reduce_max(lid: u32, value: f32) -> f32 {
+  red_a[lid] = value;
+  workgroupBarrier();
+  for (var s = WORKGROUP_SIZE / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) {
+      red_a[lid] = max(red_a[lid], red_a[lid + s]);
+    }
+    workgroupBarrier();
+  }
+  let result = red_a[0];
+  workgroupBarrier();
+  return result;
+}
+
+// Slot of column c in this invocation's cache (c = lid + j · WORKGROUP_SIZE).
+fn slot(c: u32, lid: u32) -> u32 {
+  return (c - lid) / WORKGROUP_SIZE;
+}
+
+// First read of x[base + c]: from storage, kept in cache_a when the row fits.
+fn load_x(base: u32, c: u32, lid: u32) -> f32 {
+  let v = x[base + c];
+  if (CACHED) {
+    cache_a[slot(c, lid)] = v;
+  }
+  return v;
+}
+
+// Later reads of x[base + c]: from cache_a when the row fits.
+fn reload_x(base: u32, c: u32, lid: u32) -> f32 {
+  if (CACHED) {
+    return cache_a[slot(c, lid)];
+  }
+  return x[base + c];
+}
+
+// Row maximum of x[base .. base + cols) (fills the cache).
+fn row_max(lid: u32, base: u32) -> f32 {
+  var m = neg_inf();
+  for (var c = lid; c < params.cols; c += WORKGROUP_SIZE) {
+    m = max(m, load_x(base, c, lid));
+  }
+  return reduce_max(lid, m);
+}
+
+// @kernel softmax: x (R, C) → out (R, C)
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(
+  @builtin(local_invocation_index) lid: u32,
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+  let row = wid.x + wid.y * nwg.x;
+  if (row >= params.rows) {
+    return;
+  }
+  let base = row * params.cols;
+  let m = row_max(lid, base);
+  var s = 0.0;
+  for (var c = lid; c < params.cols; c += WORKGROUP_SIZE) {
+    let e = exp(reload_x(base, c, lid) - m);
+    if (CACHED) {
+      cache_a[slot(c, lid)] = e; // keep exp(x − m) for the output pass
+    }
+    s += e;
+  }
+  let inv = 1.0 / reduce_sum(lid, s);
+  for (var c = lid; c < params.cols; c += WORKGROUP_SIZE) {
+    var e: f32;
+    if (CACHED) {
+      e = cache_a[slot(c, lid)];
+    } else {
+      e = exp(x[base + c] - m);
+    }
+    out[base + c] = e * inv;
+  }
+}
+
+// @kernel argmax: x (R, C) → out i32 (R); first index on ties
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(
+  @builtin(local_invocation_index) lid: u32,
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+  let row = wid.x + wid.y * nwg.x;
+  if (row >= params.rows) {
+    return;
+  }
+  let none = 0xffffffffu;
+  let base = row * params.cols;
+  var best = neg_inf();
+  var best_index = none;
+  for (var c = lid; c < params.cols; c += WORKGROUP_SIZE) {
+    let v = x[base + c];
+    if (v > best || best_index == none) {
+      best = v;
+      best_index = c;
+    }
+  }
+  red_a[lid] = best;
+  red_index[lid] = best_index;
+  workgroupBarrier();
+  for (var s = WORKGROUP_SIZE / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) {
+      let v = red_a[lid + s];
+      let i = red_index[lid + s];
+      let take = i != none && (red_index[lid] == none || v > red_a[lid] ||
+        (v == red_a[lid] && i < red_index[lid]));
+      if (take) {
+        red_a[lid] = v;
+        red_index[lid] = i;
+      }
+    }
+    workgroupBarrier();
+  }
+  if (lid == 0u) {
+    out[row] = i32(select(red_index[0], 0u, red_index[0] == none));
+  }
+}
+
+// @kernel cross_entropy: x (R, C), targets i32 (R) → nll (R), lse (R)
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(
+  @builtin(local_invocation_index) lid: u32,
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+  let row = wid.x + wid.y * nwg.x;
+  if (row >= params.rows) {
+    return;
+  }
+  let base = row * params.cols;
+  let m = row_max(lid, base);
+  var s = 0.0;
+  for (var c = lid; c < params.cols; c += WORKGROUP_SIZE) {
+    s += exp(reload_x(base, c, lid) - m);
+  }
+  let lse = m + log(reduce_sum(lid, s));
+  if (lid == 0u) {
+    let t = targets[row];
+    lse_out[row] = lse;
+    nll[row] = select(0.0, lse - x[base + u32(t)], t >= 0 && u32(t) < params.cols);
+  }
+}
+
+// @kernel cross_entropy_backward: x (R, C), lse (R), targets (R), dnll (R) → dx (R, C)
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(
+  @builtin(local_invocation_index) lid: u32,
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+  let row = wid.x + wid.y * nwg.x;
+  if (row >= params.rows) {
+    return;
+  }
+  let base = row * params.cols;
+  let t = targets[row];
+  let g = select(0.0, dnll[row], t >= 0);
+  let l = lse[row];
+  for (var c = lid; c < params.cols; c += WORKGROUP_SIZE) {
+    let onehot = select(0.0, 1.0, i32(c) == t);
+    dx[base + c] = (exp(x[base + c] - l) - onehot) * g;
+  }
+}
+
+// @kernel layer_norm: x (R, C), γ (C), β (C) → y (R, C), mean (R), rstd (R)
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(
+  @builtin(local_invocation_index) lid: u32,
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+  let row = wid.x + wid.y * nwg.x;
+  if (row >= params.rows) {
+    return;
+  }
+  let inv_cols = 1.0 / f32(params.cols);
+  let base = row * params.cols;
+  var s = 0.0;
+  for (var c = lid; c < params.cols; c += WORKGROUP_SIZE) {
+    s += load_x(base, c, lid);
+  }
+  let mu = reduce_sum(lid, s) * inv_cols;
+  var q = 0.0;
+  for (var c = lid; c < params.cols; c += WORKGROUP_SIZE) {
+    let d = reload_x(base, c, lid) - mu;
+    q += d * d;
+  }
+  let r = 1.0 / sqrt(reduce_sum(lid, q) * inv_cols + params.eps);
+  for (var c = lid; c < params.cols; c += WORKGROUP_SIZE) {
+    y[base + c] = (reload_x(base, c, lid) - mu) * r * gamma[c] + beta[c];
+  }
+  if (lid == 0u) {
+    mean[row] = mu;
+    rstd[row] = r;
+  }
+}
+
+// @kernel layer_norm_backward: x, dy (R, C), γ (C), mean, rstd (R) → dx (R, C)
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(
+  @builtin(local_invocation_index) lid: u32,
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+  let row = wid.x + wid.y * nwg.x;
+  if (row >= params.rows) {
+    return;
+  }
+  let inv_cols = 1.0 / f32(params.cols);
+  let base = row * params.cols;
+  let mu = mean[row];
+  let r = rstd[row];
+  var sums = vec2<f32>(0.0);
+  for (var c = lid; c < params.cols; c += WORKGROUP_SIZE) {
+    let g = dy[base + c] * gamma[c];
+    let xhat = (x[base + c] - mu) * r;
+    if (CACHED) {
+      cache_a[slot(c, lid)] = g;
+      cache_b[slot(c, lid)] = xhat;
+    }
+    sums += vec2<f32>(g, g * xhat);
+  }
+  let means = reduce_sum2(lid, sums) * inv_cols; // (mean(g), mean(g·x̂))
+  for (var c = lid; c < params.cols; c += WORKGROUP_SIZE) {
+    var g: f32;
+    var xhat: f32;
+    if (CACHED) {
+      g = cache_a[slot(c, lid)];
+      xhat = cache_b[slot(c, lid)];
+    } else {
+      g = dy[base + c] * gamma[c];
+      xhat = (x[base + c] - mu) * r;
+    }
+    dx[base + c] = r * (g - means.x - xhat * means.y);
+  }
+}

@@ -1,0 +1,598 @@
+/**
+ * Batched matmul planning for the WebGPU backend: picks a kernel variant and tile sizes for a
+ * problem and an adapter, and generates the WGSL from the templates in `kernels/`.
+ *
+ * Two variants (plus a naive reference used by the bench and as an oracle):
+ * - `register` (`kernels/matmul.wgsl`), for CPU adapters (llvmpipe/lavapipe, SwiftShader,
+ *   WARP): no workgroup memory, no barriers; each invocation keeps an RM × 4·CG block of
+ *   outputs in registers, the rows are workgroup-uniform (A's loads are uniform), B is loaded
+ *   per lane as vec4 where alignment allows, K is unrolled by KU.
+ * - `tiled` (`kernels/matmul_tiled.wgsl`), for real GPUs: 64 × 64 output tile per workgroup of
+ *   16 × 16 invocations, 4 × 4 outputs per invocation, A and B tiles of depth BK staged in
+ *   workgroup memory.
+ *
+ * Shapes, strides and offsets travel in the `Params` uniform; only the layout (transposes,
+ * vec4 eligibility) and the "fits" flags (M, N multiples of the tile: no edge clamps or store
+ * guards) are baked into the code, so a training run with static shapes compiles a handful of
+ * pipelines. `plan.key` names the code exactly.
+ *
+ * Measured on the dev container (Mesa 22.3.6 lavapipe, "llvmpipe (LLVM 15.0.6, 256 bits)",
+ * 2 vCPU AMD EPYC with AVX2), `deno bench -A bench/matmul_bench.ts`: GFLOP/s = 2·B·M·N·K /
+ * wall time of 1–50 dispatches in one submit plus one sync, after a warm-up dispatch. Another
+ * session's process was using ~1.6 of the 2 cores during this run (load average 2–3.6), so
+ * absolute figures are roughly half an idle machine's; the naive peer ran in the same run.
+ *
+ * | shape (B × [M×K]·[K×N])          | planned (register rm32 cg4 wx8 ku4) | naive | speed-up |
+ * | -------------------------------- | ----------------------------------: | ----: | -------: |
+ * | square 256                       |                                4.16 |  0.17 |    ×24.4 |
+ * | square 512                       |                                2.04 |  0.22 |     ×9.4 |
+ * | square 1024                      |                                4.31 |  0.22 |    ×19.4 |
+ * | square 2048                      |                                4.25 |  0.15 |    ×27.4 |
+ * | mlp up [4096×256]·[256×1024]     |                                2.91 |  0.25 |    ×11.6 |
+ * | vocab [4096×256]·[256×512]       |                                5.47 |  0.24 |    ×23.0 |
+ * | mlp down [4096×1024]·[1024×256]  |                                4.79 |  0.22 |    ×21.3 |
+ * | attn 64 × [128×64]·[64×128]      |                                2.45 |  0.14 |    ×17.8 |
+ *
+ * Config sweep at 1024² (same machine, `--sweep`; the quieter of two runs): register
+ * rm×4·cg = 4×4: 0.8, 8×4: 1.2, 8×8: 1.9–2.0 (the peer probe's shape; the probe itself ran
+ * 1.6–2.0 here), 8×16: 2.5, 16×8: 2.65, 16×16: 3.5, 32×16: 4.3, 32×32 (wx 4): 2.6, 24×16:
+ * 3.8; 8×8 with scalar loads only (vec4 off): 1.04, so vec4 loads are worth ~1.9×; K unroll
+ * 4 vs 8 and workgroup width 8 vs 64 within noise (64 wastes columns when N < TN). The
+ * workgroup-memory tiled kernel runs 0.26–0.37 on lavapipe (barriers become coroutine
+ * switches): it is for real GPUs only, and is untimed on one (no GPU in this task).
+ * First compile of an rm32 cg4 pipeline takes ~3–4 s on lavapipe (Mesa's disk cache makes
+ * later runs fast); the planner bakes only layout and edge flags into the key, so a training
+ * run compiles a handful.
+ *
+ * Targets: the issue's 40 GFLOP/s at 1024² was set on the peer box (a 2-core Zen 4 per
+ * shared/peers/README.md, Mesa version unrecorded, where the peer probe does 18.7); on this container the same probe does ~2.0 and the naive
+ * kernel ~0.25, and the planned kernel does ~4.3 (×2.2 the probe, ×20 naive). Not reached.
+ *
+ * Why this Mesa is slow: Mesa 22.3's llvmpipe compiles every storage-buffer (and workgroup
+ * memory) load, uniform address or not, to a loop over the 8 SIMD lanes with a branch and a
+ * variable-index vector insert per component (~5 ns of wall time per loaded scalar on this
+ * machine, measured with a load microbenchmark; workgroup memory was no cheaper, ~9 ns with its
+ * barrier), so the kernel's speed is set by loads per FMA, 1/RM + 1/(4·CG), not by FMA
+ * throughput; vec4 loads halve the per-load overhead (the 1.9× above). Recent Mesa's llvmpipe
+ * (25.x source) has scalar code paths for non-divergent values, which is why A's rows are
+ * kept workgroup-uniform here; that benefit is expected, not measured (no newer Mesa here).
+ *
+ * @module
+ */
+
+/** One batched matmul: `out[b] = op(A_b) · op(B_b)`, out contiguous (batch, M, N). */
+export interface MatmulProblem {
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  /** A stored (M, K) row-major, or (K, M) if transA; B stored (K, N), or (N, K) if transB. */
+  transA: boolean;
+  transB: boolean;
+  /** Element offsets into the a/b buffers. */
+  aOffset: number;
+  bOffset: number;
+  /** Elements between consecutive batch matrices; 0 = broadcast over batch. */
+  aBatchStride: number;
+  bBatchStride: number;
+  /** Leading-dimension strides in elements (row stride of the stored matrix). */
+  lda: number;
+  ldb: number;
+}
+
+/** A compiled-code choice plus its uniform contents and dispatch size. */
+export interface MatmulPlan {
+  /** Pipeline-cache key (same key ⇒ same code). */
+  key: string;
+  /**
+   * Complete WGSL incl. bindings: @group(0) @binding(0) a (read storage), (1) b (read
+   * storage), (2) out (read_write storage), (3) params (uniform `Params`).
+   */
+  code: string;
+  /** Uniform contents matching `Params`. */
+  params: ArrayBuffer;
+  /** Workgroup counts for `dispatchWorkgroups`. */
+  workgroups: [number, number, number];
+}
+
+/** Register-tiled variant's knobs (see `kernels/matmul.wgsl`). */
+export interface RegisterConfig {
+  variant: "register";
+  /** Rows per invocation (and per workgroup). */
+  rm: number;
+  /** vec4 column groups per invocation (4·cg columns). */
+  cg: number;
+  /** Workgroup width. */
+  wx: number;
+  /** K unroll (a multiple of 4). */
+  ku: number;
+  /** Allow vec4 loads of A / B (still subject to alignment). Default true. */
+  vec4?: boolean;
+}
+
+/** Workgroup-memory tiled variant's knobs (see `kernels/matmul_tiled.wgsl`). */
+export interface TiledConfig {
+  variant: "tiled";
+  /** Workgroup size (tx, ty); the tile is 4·ty × 4·tx. */
+  tx: number;
+  ty: number;
+  /** K depth of a staged tile. */
+  bk: number;
+}
+
+/** A kernel configuration: what `planMatmul` picks, or what a bench/tuner forces. */
+export type MatmulConfig = RegisterConfig | TiledConfig;
+
+/** The CPU-adapter default (best measured on lavapipe, see the module doc). */
+export const CPU_CONFIG: RegisterConfig = { variant: "register", rm: 32, cg: 4, wx: 8, ku: 4 };
+/** Skinny problems (M ≤ 16, e.g. decode GEMV) on a GPU: few registers, wide workgroups. */
+export const GPU_SKINNY_CONFIG: RegisterConfig = {
+  variant: "register",
+  rm: 4,
+  cg: 1,
+  wx: 64,
+  ku: 4,
+};
+/** The GPU default: 64 × 64 tile, 16 × 16 invocations, 4 × 4 each, K tile 16 (8 KiB). */
+export const GPU_CONFIG: TiledConfig = { variant: "tiled", tx: 16, ty: 16, bk: 16 };
+
+/**
+ * Whether an adapter is a CPU (software) implementation: `isFallbackAdapter`, or a known
+ * software rasteriser in its description.
+ */
+export function adapterKindOf(adapter: GPUAdapter): "cpu" | "gpu" {
+  const info = adapter.info;
+  const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`;
+  if (info.isFallbackAdapter || /llvmpipe|lavapipe|swiftshader|softpipe|warp/i.test(text)) {
+    return "cpu";
+  }
+  return "gpu";
+}
+
+/**
+ * Plans one batched matmul: the variant per adapter kind (`cpu`: register-tiled; `gpu`:
+ * workgroup-memory tiled, default), tile sizes fitted to small M, and the fits flags.
+ */
+export function planMatmul(
+  p: MatmulProblem,
+  limits: GPUSupportedLimits,
+  adapterKind: "cpu" | "gpu" = "gpu",
+): MatmulPlan {
+  return planMatmulWith(p, limits, chooseConfig(p, limits, adapterKind));
+}
+
+/** The configuration `planMatmul` uses for a problem (exported for benches and tests). */
+export function chooseConfig(
+  p: MatmulProblem,
+  limits: GPUSupportedLimits,
+  adapterKind: "cpu" | "gpu",
+): MatmulConfig {
+  if (adapterKind === "gpu" && p.m > 16) {
+    const t = GPU_CONFIG;
+    const tileBytes = 16 * t.bk * (t.tx + t.ty); // A, B tiles: 4·ty·BK, 4·tx·BK floats
+    if (
+      limits.maxComputeInvocationsPerWorkgroup >= t.tx * t.ty &&
+      limits.maxComputeWorkgroupSizeX >= t.tx && limits.maxComputeWorkgroupSizeY >= t.ty &&
+      limits.maxComputeWorkgroupStorageSize >= tileBytes
+    ) return t;
+  }
+  // Register variant: shrink the row block for skinny problems (GEMV-like decode, M = 1),
+  // where clamped duplicate rows would be pure waste.
+  const base = adapterKind === "gpu" ? GPU_SKINNY_CONFIG : CPU_CONFIG;
+  let rm = base.rm;
+  while (rm > 1 && rm / 2 >= p.m) rm /= 2;
+  return { ...base, rm };
+}
+
+/** Plans with an explicit configuration (the bench's sweep uses this directly). */
+export function planMatmulWith(
+  p: MatmulProblem,
+  limits: GPUSupportedLimits,
+  cfg: MatmulConfig,
+): MatmulPlan {
+  checkProblem(p);
+  const plan = cfg.variant === "register" ? planRegister(p, cfg) : planTiled(p, cfg);
+  const maxDim = limits.maxComputeWorkgroupsPerDimension;
+  if (plan.workgroups.some((w) => w > maxDim)) {
+    throw new Error(
+      `matmul: dispatch ${plan.workgroups} exceeds maxComputeWorkgroupsPerDimension ${maxDim}`,
+    );
+  }
+  return plan;
+}
+
+function checkProblem(p: MatmulProblem): void {
+  const ints = [p.batch, p.m, p.n, p.k, p.aOffset, p.bOffset, p.aBatchStride, p.bBatchStride];
+  if (!ints.every((x) => Number.isInteger(x) && x >= 0)) {
+    throw new Error(`matmul: sizes, offsets and strides must be non-negative integers`);
+  }
+  const minLda = p.transA ? p.m : p.k;
+  const minLdb = p.transB ? p.k : p.n;
+  if (!(p.lda >= minLda && p.ldb >= minLdb)) {
+    throw new Error(`matmul: lda ${p.lda} / ldb ${p.ldb} below the stored row width`);
+  }
+}
+
+/** Packs `Params` (12 × u32, see the templates). */
+function packParams(p: MatmulProblem, kMain: number): ArrayBuffer {
+  const u = new Uint32Array([
+    p.batch,
+    p.m,
+    p.n,
+    p.k,
+    p.aOffset,
+    p.bOffset,
+    p.aBatchStride,
+    p.bBatchStride,
+    p.lda,
+    p.ldb,
+    kMain,
+    0,
+  ]);
+  return u.buffer;
+}
+
+// ---- templates ---------------------------------------------------------------------------
+
+const templates = new Map<string, string>();
+
+function template(file: string): string {
+  let t = templates.get(file);
+  if (t === undefined) {
+    t = Deno.readTextFileSync(new URL(`../../kernels/${file}`, import.meta.url));
+    templates.set(file, t);
+  }
+  return t;
+}
+
+/** Replaces every `{{NAME}}` in a template; a name without a value is an error. */
+function fill(t: string, values: Record<string, string>): string {
+  return t.replace(/\{\{([A-Z_0-9]+)\}\}/g, (_, name: string) => {
+    const v = values[name];
+    if (v === undefined) throw new Error(`matmul template: no value for {{${name}}}`);
+    return v;
+  });
+}
+
+const range = (n: number) => [...Array(n).keys()];
+const u = (x: number) => `${x}u`;
+const indent = (lines: string[], depth: number) => lines.map((l) => " ".repeat(depth) + l);
+const consts = (c: Record<string, number | boolean>) =>
+  Object.entries(c).map(([k, v]) =>
+    typeof v === "boolean" ? `const ${k}: bool = ${v};` : `const ${k}: u32 = ${v}u;`
+  ).join("\n");
+
+const aligned4 = (...xs: number[]) => xs.every((x) => x % 4 === 0);
+
+// ---- register-tiled variant (CPU adapters) -------------------------------------------------
+
+function planRegister(p: MatmulProblem, cfg: RegisterConfig): MatmulPlan {
+  const { rm, cg, wx, ku } = cfg;
+  if (ku % 4 !== 0 || rm < 1 || cg < 1 || wx < 1) throw new Error(`matmul: bad config`);
+  const allowVec = cfg.vec4 ?? true;
+  // vec4 eligibility: every address the vector load touches is a multiple of 4 elements.
+  const vecA = allowVec && !p.transA && aligned4(p.lda, p.aOffset, p.aBatchStride);
+  const vecB = allowVec && aligned4(p.ldb, p.bOffset, p.bBatchStride) &&
+    (p.transB || p.n % 4 === 0);
+  const vecOut = p.n % 4 === 0;
+  const tn = wx * cg * 4;
+  const fitsM = p.m % rm === 0;
+  const fitsN = p.n % tn === 0;
+  const kMain = p.k - (p.k % ku);
+  const flags = {
+    tA: p.transA,
+    tB: p.transB,
+    vA: vecA,
+    vB: vecB,
+    vO: vecOut,
+    fM: fitsM,
+    fN: fitsN,
+  };
+  const key = `matmul/register/rm${rm}cg${cg}wx${wx}ku${ku}/` +
+    Object.entries(flags).map(([k, v]) => `${k}${+v}`).join("");
+
+  const clampRow = (e: string) => fitsM ? `(${e})` : `min(${e}, params.m - 1u)`;
+  const clampCol = (e: string) => fitsN ? `(${e})` : `min(${e}, params.n - 1u)`;
+  const clampGroup = (e: string) => fitsN ? e : `min(${e}, ng - 1u)`;
+  const rows = range(rm), groups = range(cg), comps = range(4), kks = range(ku);
+  const col = (j: number, c: number) => `(4u * (g0 + ${u(j)}) + ${u(c)})`;
+
+  // Per-invocation setup: row bases of A, column bases of B.
+  const setup: string[] = [`let ng = (params.n + 3u) / 4u;`];
+  for (const i of rows) {
+    const row = clampRow(`m0 + ${u(i)}`);
+    if (p.transA) setup.push(`let ar${i} = a_base + ${row};`);
+    else if (vecA) setup.push(`let ar${i} = (a_base + ${row} * lda) / 4u;`);
+    else setup.push(`let ar${i} = a_base + ${row} * lda;`);
+  }
+  if (!p.transB && vecB) {
+    setup.push(`let bb4 = b_base / 4u;`, `let ldb4 = ldb / 4u;`);
+    for (const j of groups) setup.push(`let gc${j} = ${clampGroup(`g0 + ${u(j)}`)};`);
+  } else {
+    for (const j of groups) {
+      for (const c of comps) {
+        const n = clampCol(col(j, c));
+        if (!p.transB) setup.push(`let nc${j}_${c} = ${n};`);
+        else if (vecB) setup.push(`let bt${j}_${c} = (b_base + ${n} * ldb) / 4u;`);
+        else setup.push(`let bt${j}_${c} = b_base + ${n} * ldb;`);
+      }
+    }
+  }
+
+  // B for one row k+kk: a vec4 over the 4 columns of group j (`bv{kk}_{j}`).
+  const bVec4Over = (f: (c: number) => string) => `vec4<f32>(${comps.map(f).join(", ")})`;
+  const chunk: string[] = [];
+  if (p.transB && vecB) {
+    // vec4 over k for each column: bq{j}_{c}_{q} holds B[k + 4q .. k + 4q + 3, column].
+    for (const j of groups) {
+      for (const c of comps) {
+        for (const q of range(ku / 4)) {
+          chunk.push(`let bq${j}_${c}_${q} = b[bt${j}_${c} + k / 4u + ${u(q)}];`);
+        }
+      }
+    }
+  }
+  for (const kk of kks) {
+    if (!p.transB) {
+      chunk.push(
+        vecB
+          ? `let br${kk} = bb4 + (k + ${u(kk)}) * ldb4;`
+          : `let br${kk} = b_base + (k + ${u(kk)}) * ldb;`,
+      );
+    }
+    for (const j of groups) {
+      let v: string;
+      if (!p.transB) {
+        v = vecB ? `b[br${kk} + gc${j}]` : bVec4Over((c) => `b[br${kk} + nc${j}_${c}]`);
+      } else if (vecB) {
+        v = bVec4Over((c) => `bq${j}_${c}_${kk >> 2}[${kk & 3}]`);
+      } else {
+        v = bVec4Over((c) => `b[bt${j}_${c} + k + ${u(kk)}]`);
+      }
+      chunk.push(`let bv${kk}_${j} = ${v};`);
+    }
+  }
+  if (p.transA) { for (const kk of kks) chunk.push(`let ak${kk} = (k + ${u(kk)}) * lda;`); }
+  // Per row: A values for the chunk, then RM·CG·KU vec4 FMAs.
+  for (const i of rows) {
+    const body: string[] = [];
+    let aAt: (kk: number) => string;
+    if (p.transA) aAt = (kk) => `a[ar${i} + ak${kk}]`;
+    else if (vecA) {
+      for (const q of range(ku / 4)) body.push(`let aq${q} = a[ar${i} + k / 4u + ${u(q)}];`);
+      aAt = (kk) => `aq${kk >> 2}[${kk & 3}]`;
+    } else aAt = (kk) => `a[ar${i} + k + ${u(kk)}]`;
+    for (const kk of kks) {
+      body.push(`let a${kk} = vec4<f32>(${aAt(kk)});`);
+      for (const j of groups) body.push(`acc${i}_${j} = fma(a${kk}, bv${kk}_${j}, acc${i}_${j});`);
+    }
+    chunk.push(`{`, ...indent(body, 2), `}`);
+  }
+
+  // One k step (K % KU leftovers), scalar-indexed where the arrays are vec4.
+  const tail: string[] = [];
+  for (const j of groups) {
+    let v: string;
+    if (!p.transB) {
+      v = vecB
+        ? `b[bb4 + k * ldb4 + gc${j}]`
+        : bVec4Over((c) => `b[b_base + k * ldb + nc${j}_${c}]`);
+    } else if (vecB) v = bVec4Over((c) => `b[bt${j}_${c} + k / 4u][k % 4u]`);
+    else v = bVec4Over((c) => `b[bt${j}_${c} + k]`);
+    tail.push(`let bv${j} = ${v};`);
+  }
+  for (const i of rows) {
+    const av = p.transA
+      ? `a[ar${i} + k * lda]`
+      : vecA
+      ? `a[ar${i} + k / 4u][k % 4u]`
+      : `a[ar${i} + k]`;
+    tail.push(`{`, `  let av = vec4<f32>(${av});`);
+    for (const j of groups) tail.push(`  acc${i}_${j} = fma(av, bv${j}, acc${i}_${j});`);
+    tail.push(`}`);
+  }
+
+  const store: string[] = [];
+  for (const i of rows) {
+    store.push(`{`, `  let m = m0 + ${u(i)};`, `  let row = out_base + m * params.n;`);
+    for (const j of groups) {
+      if (vecOut) {
+        const guard = [fitsM ? "" : "m < params.m", fitsN ? "" : `g0 + ${u(j)} < ng`]
+          .filter((s) => s).join(" && ");
+        const st = `out[row / 4u + g0 + ${u(j)}] = acc${i}_${j};`;
+        store.push(guard ? `  if (${guard}) { ${st} }` : `  ${st}`);
+      } else {
+        for (const c of comps) {
+          store.push(
+            `  if (m < params.m && ${col(j, c)} < params.n) { out[row + ${
+              col(j, c)
+            }] = acc${i}_${j}[${c}]; }`,
+          );
+        }
+      }
+    }
+    store.push(`}`);
+  }
+
+  const code = fill(template("matmul.wgsl"), {
+    A_ARRAY: vecA ? "array<vec4<f32>>" : "array<f32>",
+    B_ARRAY: vecB ? "array<vec4<f32>>" : "array<f32>",
+    OUT_ARRAY: vecOut ? "array<vec4<f32>>" : "array<f32>",
+    CONSTS: consts({
+      RM: rm,
+      CG: cg,
+      WX: wx,
+      KU: ku,
+      TRANS_A: p.transA,
+      TRANS_B: p.transB,
+      FITS_M: fitsM,
+      FITS_N: fitsN,
+    }),
+    WX: String(wx),
+    SETUP: indent(setup, 2).join("\n"),
+    ACC_DECL: indent(rows.flatMap((i) => groups.map((j) => `var acc${i}_${j} = vec4<f32>();`)), 2)
+      .join("\n"),
+    K_CHUNK: indent(chunk, 4).join("\n"),
+    K_TAIL: indent(tail, 4).join("\n"),
+    STORE: indent(store, 2).join("\n"),
+  });
+  return {
+    key,
+    code,
+    params: packParams(p, kMain),
+    workgroups: [Math.ceil(p.n / tn), Math.ceil(p.m / rm), p.batch],
+  };
+}
+
+// ---- workgroup-memory tiled variant (GPUs) -------------------------------------------------
+
+function planTiled(p: MatmulProblem, cfg: TiledConfig): MatmulPlan {
+  const { tx, ty, bk } = cfg;
+  const tm = 4 * ty, tn = 4 * tx, threads = tx * ty;
+  if ((tm * bk) % threads !== 0 || (tn * bk) % threads !== 0) {
+    throw new Error(`matmul: tiled config ${tx}×${ty}, bk ${bk}: tiles not divisible by threads`);
+  }
+  const vecOut = p.n % 4 === 0;
+  const fitsM = p.m % tm === 0, fitsN = p.n % tn === 0, fitsK = p.k % bk === 0;
+  const flags = { tA: p.transA, tB: p.transB, vO: vecOut, fM: fitsM, fN: fitsN, fK: fitsK };
+  const key = `matmul/tiled/tx${tx}ty${ty}bk${bk}/` +
+    Object.entries(flags).map(([k, v]) => `${k}${+v}`).join("");
+
+  // Staging loads: element e = t + q·threads of the tile; consecutive invocations walk the
+  // stored matrix's contiguous dimension. Out-of-range elements stage as 0.
+  const stage = (
+    name: "a" | "b",
+    rowsOfTile: number, // TM for A (rows m), TN for B (columns n)
+    contiguousK: boolean, // the stored matrix is contiguous along k
+    fitsRC: boolean,
+  ) => {
+    const lines: string[] = [];
+    const per = (rowsOfTile * bk) / threads;
+    const lim = name === "a" ? "params.m" : "params.n";
+    const o = name === "a" ? "m0" : "n0";
+    const ld = name === "a" ? "lda" : "ldb";
+    for (const q of range(per)) {
+      const e = `t + ${u(q * threads)}`;
+      const [r, kk] = contiguousK
+        ? [`(${e}) / ${u(bk)}`, `(${e}) % ${u(bk)}`]
+        : [`(${e}) % ${u(rowsOfTile)}`, `(${e}) / ${u(rowsOfTile)}`];
+      const body = [`let r = ${r};`, `let kk = ${kk};`, `let rg = ${o} + r;`, `let kg = k0 + kk;`];
+      const conds = [fitsRC ? "" : `rg < ${lim}`, fitsK ? "" : `kg < params.k`].filter((s) => s);
+      const rc = fitsRC ? "rg" : `min(rg, ${lim} - 1u)`;
+      const kc = fitsK ? "kg" : `min(kg, params.k - 1u)`;
+      const idx = contiguousK
+        ? `${name}_base + ${rc} * ${ld} + ${kc}`
+        : `${name}_base + ${kc} * ${ld} + ${rc}`;
+      body.push(
+        conds.length
+          ? `let v = select(0.0, ${name}[${idx}], ${conds.join(" && ")});`
+          : `let v = ${name}[${idx}];`,
+        `tile_${name}[kk * ${u(rowsOfTile / 4)} + r / 4u][r % 4u] = v;`,
+      );
+      lines.push(`{`, ...indent(body, 2), `}`);
+    }
+    return indent(lines, 4).join("\n");
+  };
+
+  const inner: string[] = [];
+  for (const kk of range(bk)) {
+    inner.push(
+      `{`,
+      `  let av = tile_a[${u(kk * (tm / 4))} + ty];`,
+      `  let bv = tile_b[${u(kk * (tn / 4))} + tx];`,
+      ...range(4).map((i) => `  acc${i} = fma(vec4<f32>(av[${i}]), bv, acc${i});`),
+      `}`,
+    );
+  }
+
+  const store: string[] = [`let n = n0 + tx * 4u;`];
+  for (const i of range(4)) {
+    store.push(`{`, `  let m = m0 + ty * 4u + ${u(i)};`, `  let row = out_base + m * params.n;`);
+    if (vecOut) {
+      const guard = [fitsM ? "" : "m < params.m", fitsN ? "" : "n < params.n"].filter((s) => s)
+        .join(" && ");
+      const st = `out[(row + n) / 4u] = acc${i};`;
+      store.push(guard ? `  if (${guard}) { ${st} }` : `  ${st}`);
+    } else {
+      for (const c of range(4)) {
+        store.push(
+          `  if (m < params.m && n + ${u(c)} < params.n) { out[row + n + ${
+            u(c)
+          }] = acc${i}[${c}]; }`,
+        );
+      }
+    }
+    store.push(`}`);
+  }
+
+  const code = fill(template("matmul_tiled.wgsl"), {
+    OUT_ARRAY: vecOut ? "array<vec4<f32>>" : "array<f32>",
+    CONSTS: consts({
+      TX: tx,
+      TY: ty,
+      TM: tm,
+      TN: tn,
+      BK: bk,
+      TRANS_A: p.transA,
+      TRANS_B: p.transB,
+      FITS_M: fitsM,
+      FITS_N: fitsN,
+      FITS_K: fitsK,
+    }),
+    TX: String(tx),
+    TY: String(ty),
+    LOAD_A: stage("a", tm, !p.transA, fitsM),
+    LOAD_B: stage("b", tn, p.transB, fitsN),
+    INNER: indent(inner, 4).join("\n"),
+    STORE: indent(store, 2).join("\n"),
+  });
+  return {
+    key,
+    code,
+    params: packParams(p, 0),
+    workgroups: [Math.ceil(p.n / tn), Math.ceil(p.m / tm), p.batch],
+  };
+}
+
+// ---- naive reference (bench peer, test oracle) ---------------------------------------------
+
+/**
+ * The naive kernel: one output per invocation, a plain loop over k, scalar loads. Kept as the
+ * bench's baseline and as a second oracle; not used by `planMatmul`.
+ */
+export function planMatmulNaive(p: MatmulProblem): MatmulPlan {
+  checkProblem(p);
+  const sa = p.transA ? ["1u", "lda"] : ["lda", "1u"];
+  const sb = p.transB ? ["1u", "ldb"] : ["ldb", "1u"];
+  const code =
+    `// Naive batched matmul: one output per invocation (bench baseline). Params as in matmul.wgsl.
+struct Params { batch: u32, m: u32, n: u32, k: u32, a_off: u32, b_off: u32, a_bstride: u32,
+  b_bstride: u32, lda: u32, ldb: u32, k_main: u32, _pad: u32 }
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<uniform> params: Params;
+@compute @workgroup_size(8, 8, 1)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let n = gid.x;
+  let m = gid.y;
+  let z = gid.z;
+  if (m >= params.m || n >= params.n) { return; }
+  let lda = params.lda;
+  let ldb = params.ldb;
+  let a_row = params.a_off + z * params.a_bstride + m * ${sa[0]};
+  let b_col = params.b_off + z * params.b_bstride + n * ${sb[1]};
+  var acc = 0.0;
+  for (var k = 0u; k < params.k; k += 1u) {
+    acc = fma(a[a_row + k * ${sa[1]}], b[b_col + k * ${sb[0]}], acc);
+  }
+  out[(z * params.m + m) * params.n + n] = acc;
+}
+`;
+  return {
+    key: `matmul/naive/tA${+p.transA}tB${+p.transB}`,
+    code,
+    params: packParams(p, 0),
+    workgroups: [Math.ceil(p.n / 8), Math.ceil(p.m / 8), p.batch],
+  };
+}

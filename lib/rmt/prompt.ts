@@ -1,0 +1,197 @@
+/**
+ * Next-token-reasoning prompt of Tian et al., "Reinforcement Mid-Training", arXiv:2509.24375
+ * (spec §1.3, §2.2, §9), after RPT's "v0" template (Dong et al., arXiv:2506.08007): an
+ * instruction with the budget sentence, the document prefix τ_<pos, a header, and `<think>`.
+ *
+ * Layout (token ids): encode(prefix) ++ context (left-truncated) ++ encode(suffix) ++ [<think>].
+ * The completion the model writes is `reasoning </think>\boxed{answer}<|endoftext|>`.
+ *
+ * Deliberate deviations:
+ * - Much shorter wording than RPT's v0 (our model is tiny and learns the format from
+ *   demonstrations, spec §11.1); no "the token may begin with a space" note.
+ * - The budget sentence says "Think for B tokens" rather than "exactly B tokens".
+ * - The prompt ends with the `<think>` token, so ℓ counts every generated token before `</think>`.
+ * - The context is truncated from the left to `maxContextTokens` = 160 (paper: max prompt 4096).
+ *
+ * @module
+ */
+import { check, resolveConfig } from "../config.ts";
+import type { Codec } from "./_types.ts";
+import { SPECIAL_TOKENS } from "./_types.ts";
+
+/**
+ * Prompt text and context length (spec §2.2, §9; paper value → our default, §11.3).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PROMPT_DEFAULTS, type PromptConfig } from "./prompt.ts";
+ * const cfg: PromptConfig = { ...PROMPT_DEFAULTS, maxContextTokens: 64 };
+ * assert.ok(cfg.prefixWithBudget.includes("{budget}"));
+ * ```
+ */
+export interface PromptConfig {
+  /** Instruction before the context when a budget is given; must contain `{budget}`. */
+  prefixWithBudget: string;
+  /** Instruction before the context without budget (NTR, RPT, RMT w/o DTB). */
+  prefixWithoutBudget: string;
+  /** Text between the context and the `<think>` token. */
+  suffix: string;
+  /** Context tokens kept (from the right). Paper: max prompt 4096; ours 160. */
+  maxContextTokens: number;
+}
+
+/**
+ * Default prompt (spec §9, shortened for a tiny model).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PROMPT_DEFAULTS } from "./prompt.ts";
+ * assert.equal(PROMPT_DEFAULTS.maxContextTokens, 160);
+ * assert.equal(PROMPT_DEFAULTS.suffix, "\n### Next token\n");
+ * ```
+ */
+export const PROMPT_DEFAULTS: Readonly<PromptConfig> = {
+  prefixWithBudget: "Predict the next token. Think for {budget} tokens in <think></think>, " +
+    "then give the token in \\boxed{}.\n### Context\n",
+  prefixWithoutBudget:
+    "Predict the next token. Think in <think></think>, then give the token in \\boxed{}.\n" +
+    "### Context\n",
+  suffix: "\n### Next token\n",
+  maxContextTokens: 160,
+};
+
+/**
+ * Checks a resolved prompt config; throws a `ConfigError` naming the field.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PROMPT_DEFAULTS, validatePromptConfig } from "./prompt.ts";
+ * assert.throws(
+ *   () => validatePromptConfig({ ...PROMPT_DEFAULTS, prefixWithBudget: "no slot" }, "rmt.prompt"),
+ *   /rmt.prompt.prefixWithBudget/,
+ * );
+ * ```
+ */
+// §2.2 ranges: the budget sentence has a {budget} slot, context length ≥ 1
+export function validatePromptConfig(cfg: PromptConfig, path: string): PromptConfig {
+  check(
+    cfg.prefixWithBudget.includes("{budget}"),
+    `${path}.prefixWithBudget`,
+    "a text containing {budget}",
+    cfg.prefixWithBudget,
+  );
+  check(
+    !cfg.prefixWithoutBudget.includes("{budget}"),
+    `${path}.prefixWithoutBudget`,
+    "a text without {budget}",
+    cfg.prefixWithoutBudget,
+  );
+  check(
+    Number.isInteger(cfg.maxContextTokens) && cfg.maxContextTokens >= 1,
+    `${path}.maxContextTokens`,
+    "an integer ≥ 1",
+    cfg.maxContextTokens,
+  );
+  return cfg;
+}
+
+/**
+ * Applies overrides to {@linkcode PROMPT_DEFAULTS} and checks them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolvePromptConfig } from "./prompt.ts";
+ * assert.equal(resolvePromptConfig({ maxContextTokens: 64 }).maxContextTokens, 64);
+ * assert.throws(() => resolvePromptConfig({ maxContextTokens: 0 }), /rmt.prompt.maxContextTokens/);
+ * ```
+ */
+// §2.2 config: defaults + overrides, checked
+export function resolvePromptConfig(overrides: unknown, path = "rmt.prompt"): PromptConfig {
+  return validatePromptConfig(resolveConfig(PROMPT_DEFAULTS, overrides, path), path);
+}
+
+// §2.2: the instruction, with B_t written in, or without a budget sentence
+function instruction(budget: number | null, cfg: PromptConfig): string {
+  if (budget === null) return cfg.prefixWithoutBudget;
+  if (!(Number.isInteger(budget) && budget >= 1)) {
+    throw new RangeError(`Cannot build the prompt: budget must be an integer ≥ 1, got ${budget}`);
+  }
+  return cfg.prefixWithBudget.replaceAll("{budget}", String(budget));
+}
+
+/**
+ * Builds the prompt token ids for predicting the token after `contextIds` (τ_<pos), with the
+ * budget B_t in the instruction (or none when `budget` is `null`). The context is truncated from
+ * the left to `cfg.maxContextTokens`; the result ends with the `<think>` id.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { buildPrompt, PROMPT_DEFAULTS } from "./prompt.ts";
+ * import { makeCodec } from "../../tests/rmt/_codec.ts"; // byte-level fake tokenizer
+ * const codec = makeCodec();
+ * const cfg = { ...PROMPT_DEFAULTS, maxContextTokens: 3 };
+ * const ids = buildPrompt(codec.encode("1+2=3"), 12, codec, cfg);
+ * assert.equal(ids.at(-1), codec.specialId("thinkOpen"));
+ * assert.equal(
+ *   codec.decode(ids),
+ *   "Predict the next token. Think for 12 tokens in <think></think>, then give the token in " +
+ *     "\\boxed{}.\n### Context\n2=3\n### Next token\n<think>",
+ * );
+ * ```
+ */
+// §1.3 step 1, §2.2: prompt = instruction(B_t) ++ τ_<pos (left-truncated) ++ header ++ <think>
+export function buildPrompt(
+  contextIds: number[],
+  budget: number | null,
+  codec: Codec,
+  cfg: PromptConfig,
+): number[] {
+  const context = contextIds.length > cfg.maxContextTokens
+    ? contextIds.slice(contextIds.length - cfg.maxContextTokens)
+    : contextIds;
+  return [
+    ...codec.encode(instruction(budget, cfg)),
+    ...context,
+    ...codec.encode(cfg.suffix),
+    codec.specialId("thinkOpen"),
+  ];
+}
+
+/**
+ * The prompt as text (for logs and demonstrations): instruction ++ context ++ suffix ++ `<think>`.
+ * No truncation is applied (truncation is in tokens; use {@linkcode buildPrompt}).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PROMPT_DEFAULTS, promptText } from "./prompt.ts";
+ * const text = promptText("1+2=", null, PROMPT_DEFAULTS);
+ * assert.ok(text.startsWith("Predict the next token. Think in <think></think>"));
+ * assert.ok(text.endsWith("1+2=\n### Next token\n<think>"));
+ * ```
+ */
+// §9 template as a string: instruction(B_t) ++ context ++ header ++ <think>
+export function promptText(contextText: string, budget: number | null, cfg: PromptConfig): string {
+  return instruction(budget, cfg) + contextText + cfg.suffix + SPECIAL_TOKENS.thinkOpen;
+}
+
+/**
+ * The completion that follows the prompt: `reasoning</think>\boxed{answer}<|endoftext|>`
+ * (used to build thinking demonstrations, spec §11.1).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { completionText } from "./prompt.ts";
+ * assert.equal(completionText("2+1 is 3", "3"), "2+1 is 3</think>\\boxed{3}<|endoftext|>");
+ * ```
+ */
+// §1.3 step 2: o = (c, y) rendered as c </think> \boxed{y} <|endoftext|>
+export function completionText(reasoning: string, answer: string): string {
+  return reasoning + SPECIAL_TOKENS.thinkClose + "\\boxed{" + answer + "}" + SPECIAL_TOKENS.eot;
+}

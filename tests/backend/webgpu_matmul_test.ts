@@ -1,0 +1,264 @@
+/**
+ * Correctness of the WebGPU matmul plans (`lib/backend/_webgpu_matmul.ts`) against a plain
+ * TypeScript triple loop, over a table of shapes (odd sizes, M = 1, K = 1, K below the unroll,
+ * tile multiples), all four transposition combinations, element offsets (aligned and not),
+ * padded leading dimensions and batch broadcast (stride 0). Every variant is run: the
+ * register-tiled (CPU) one, the workgroup-memory tiled (GPU) one — both forced, whatever the
+ * adapter — the planner's own choice, and the naive reference kernel.
+ *
+ * Tolerance: |got − ref| ≤ 1e-4 · √K · max(1, |ref|) with operands uniform in [−1, 1]
+ * (fp32 accumulation in a different order than the float64 reference).
+ *
+ * Skipped when no WebGPU adapter is available.
+ */
+
+import assert from "node:assert/strict";
+import {
+  adapterKindOf,
+  chooseConfig,
+  CPU_CONFIG,
+  GPU_CONFIG,
+  GPU_SKINNY_CONFIG,
+  type MatmulConfig,
+  type MatmulPlan,
+  type MatmulProblem,
+  planMatmul,
+  planMatmulNaive,
+  planMatmulWith,
+} from "../../lib/backend/_webgpu_matmul.ts";
+import { getGpu, hasGpu, runPlan } from "./_matmul_harness.ts";
+
+const ignore = !(await hasGpu());
+
+/** Deterministic operands in [−1, 1]. */
+function random(n: number, seed: number): Float32Array {
+  let s = seed >>> 0 || 1;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+/** Elements a stored operand needs: offset + last batch's start + stored rows · ld. */
+function storedLength(
+  offset: number,
+  batchStride: number,
+  batch: number,
+  rows: number,
+  ld: number,
+) {
+  return offset + (batch - 1) * batchStride + rows * ld;
+}
+
+/** The oracle: out[z, m, n] = Σ_k A_z[m, k] · B_z[k, n], float64 accumulation. */
+function reference(p: MatmulProblem, a: Float32Array, b: Float32Array): Float64Array {
+  const out = new Float64Array(p.batch * p.m * p.n);
+  for (let z = 0; z < p.batch; z++) {
+    const ab = p.aOffset + z * p.aBatchStride, bb = p.bOffset + z * p.bBatchStride;
+    for (let m = 0; m < p.m; m++) {
+      for (let n = 0; n < p.n; n++) {
+        let s = 0;
+        for (let k = 0; k < p.k; k++) {
+          const av = a[ab + (p.transA ? k * p.lda + m : m * p.lda + k)];
+          const bv = b[bb + (p.transB ? n * p.ldb + k : k * p.ldb + n)];
+          s += av * bv;
+        }
+        out[(z * p.m + m) * p.n + n] = s;
+      }
+    }
+  }
+  return out;
+}
+
+interface Shape {
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  /** Extra padding added to lda / ldb. */
+  pad?: number;
+  aOffset?: number;
+  bOffset?: number;
+  /** Broadcast A (or B) over the batch: batch stride 0. */
+  broadcastA?: boolean;
+  broadcastB?: boolean;
+}
+
+function problem(s: Shape, transA: boolean, transB: boolean): MatmulProblem {
+  const pad = s.pad ?? 0;
+  const lda = (transA ? s.m : s.k) + pad;
+  const ldb = (transB ? s.k : s.n) + pad;
+  const aRows = transA ? s.k : s.m, bRows = transB ? s.n : s.k;
+  return {
+    batch: s.batch,
+    m: s.m,
+    n: s.n,
+    k: s.k,
+    transA,
+    transB,
+    aOffset: s.aOffset ?? 0,
+    bOffset: s.bOffset ?? 0,
+    aBatchStride: s.broadcastA ? 0 : aRows * lda + (pad ? 4 : 0),
+    bBatchStride: s.broadcastB ? 0 : bRows * ldb + (pad ? 4 : 0),
+    lda,
+    ldb,
+  };
+}
+
+function check(name: string, p: MatmulProblem, got: Float32Array, want: Float64Array): void {
+  assert.equal(got.length, want.length);
+  const tol = 1e-4 * Math.sqrt(Math.max(1, p.k));
+  for (let i = 0; i < want.length; i++) {
+    const err = Math.abs(got[i] - want[i]);
+    if (!(err <= tol * Math.max(1, Math.abs(want[i])))) {
+      const z = Math.floor(i / (p.m * p.n)), m = Math.floor(i / p.n) % p.m, n = i % p.n;
+      assert.fail(
+        `${name}: out[${z}, ${m}, ${n}] = ${got[i]}, want ${want[i]} (tol ${tol}) for ${
+          JSON.stringify(p)
+        }`,
+      );
+    }
+  }
+}
+
+const SHAPES: Shape[] = [
+  { batch: 1, m: 1, n: 1, k: 1 },
+  { batch: 1, m: 1, n: 37, k: 19 }, // GEMV-like decode row
+  { batch: 2, m: 1, n: 64, k: 128 },
+  { batch: 1, m: 7, n: 13, k: 5 }, // K below the unroll: tail loop only
+  { batch: 1, m: 5, n: 9, k: 1 }, // K = 1
+  { batch: 1, m: 33, n: 65, k: 17 }, // odd everywhere
+  { batch: 1, m: 64, n: 64, k: 64 }, // tile multiples: fits flags on
+  { batch: 3, m: 19, n: 24, k: 36, broadcastA: true },
+  { batch: 3, m: 16, n: 20, k: 12, broadcastB: true, pad: 4 },
+  { batch: 2, m: 17, n: 23, k: 29, aOffset: 3, bOffset: 5, pad: 3 }, // unaligned: scalar paths
+  { batch: 2, m: 24, n: 36, k: 40, aOffset: 8, bOffset: 12, pad: 4 }, // aligned: vec4 paths
+  { batch: 4, m: 128, n: 128, k: 64 }, // attention-like (batch·heads of T×dh · dh×T)
+  { batch: 1, m: 70, n: 132, k: 130 }, // more than one tile each way, all edges
+];
+
+/**
+ * Variants run on every shape: a small register-tiled config (cheap to compile; odd row block,
+ * K unroll 8 so the tail loop runs), the GPU default tiled config, and the naive kernel. The
+ * planner's own choice (whose CPU config takes seconds to compile per layout on lavapipe) runs
+ * on the shapes marked `planned`.
+ */
+const VARIANTS: { name: string; cfg?: MatmulConfig; naive?: boolean }[] = [
+  { name: "register", cfg: { variant: "register", rm: 3, cg: 2, wx: 4, ku: 8 } },
+  { name: "tiled", cfg: GPU_CONFIG },
+  { name: "naive", naive: true },
+];
+const PLANNED = new Set([1, 5, 10, 11, 12]);
+
+for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]]) {
+  Deno.test({
+    name: `webgpu matmul matches the TS reference (transA=${transA}, transB=${transB})`,
+    ignore,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    async fn() {
+      const gpu = (await getGpu())!;
+      const limits = gpu.device.limits;
+      for (const [si, s] of SHAPES.entries()) {
+        const p = problem(s, transA, transB);
+        const a = random(
+          storedLength(p.aOffset, p.aBatchStride, p.batch, transA ? p.k : p.m, p.lda),
+          11 + si,
+        );
+        const b = random(
+          storedLength(p.bOffset, p.bBatchStride, p.batch, transB ? p.n : p.k, p.ldb),
+          97 + si,
+        );
+        const want = reference(p, a, b);
+        const plans: [string, MatmulPlan][] = VARIANTS.map((v) => [
+          v.name,
+          v.naive ? planMatmulNaive(p) : planMatmulWith(p, limits, v.cfg!),
+        ]);
+        if (PLANNED.has(si)) {
+          plans.push([`planMatmul(${gpu.kind})`, planMatmul(p, limits, gpu.kind)]);
+        }
+        for (const [name, plan] of plans) {
+          check(`${name} ${plan.key}`, p, await runPlan(gpu.device, plan, a, b, want.length), want);
+        }
+      }
+    },
+  });
+}
+
+Deno.test({
+  name: "webgpu matmul other configs: CPU default, K unroll 4, scalar-only loads, 8×8 tiles",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const gpu = (await getGpu())!;
+    const limits = gpu.device.limits;
+    const configs: MatmulConfig[] = [
+      CPU_CONFIG,
+      { variant: "register", rm: 4, cg: 1, wx: 16, ku: 4 },
+      { variant: "register", rm: 8, cg: 2, wx: 8, ku: 8, vec4: false },
+      { variant: "tiled", tx: 8, ty: 8, bk: 32 },
+    ];
+    for (const [si, s] of [SHAPES[5], SHAPES[10], SHAPES[1]].entries()) {
+      for (const [transA, transB] of [[false, false], [true, true]]) {
+        const p = problem(s, transA, transB);
+        const a = random(
+          storedLength(p.aOffset, p.aBatchStride, p.batch, transA ? p.k : p.m, p.lda),
+          5 + si,
+        );
+        const b = random(
+          storedLength(p.bOffset, p.bBatchStride, p.batch, transB ? p.n : p.k, p.ldb),
+          7 + si,
+        );
+        const want = reference(p, a, b);
+        for (const cfg of configs) {
+          const plan = planMatmulWith(p, limits, cfg);
+          check(plan.key, p, await runPlan(gpu.device, plan, a, b, want.length), want);
+        }
+      }
+    }
+  },
+});
+
+Deno.test("webgpu matmul planner: keys, dispatch sizes, config choice (no adapter needed)", () => {
+  const limits = {
+    maxComputeWorkgroupsPerDimension: 65535,
+    maxComputeInvocationsPerWorkgroup: 256,
+    maxComputeWorkgroupSizeX: 256,
+    maxComputeWorkgroupSizeY: 256,
+    maxComputeWorkgroupStorageSize: 16384,
+  } as GPUSupportedLimits;
+  const p = problem({ batch: 2, m: 100, n: 60, k: 30 }, false, false);
+  const cpu = planMatmul(p, limits, "cpu");
+  const tn = CPU_CONFIG.wx * CPU_CONFIG.cg * 4;
+  assert.deepEqual(cpu.workgroups, [Math.ceil(60 / tn), Math.ceil(100 / CPU_CONFIG.rm), 2]);
+  assert.equal(cpu.params.byteLength, 48);
+  const gpu = planMatmul(p, limits, "gpu");
+  assert.deepEqual(gpu.workgroups, [1, 2, 2]);
+  assert.match(gpu.key, /tiled/);
+  // Same layout and edge flags ⇒ same key (shapes travel in the uniform).
+  const q = problem({ batch: 5, m: 103, n: 68, k: 7 }, false, false);
+  assert.equal(planMatmul(q, limits, "cpu").key, cpu.key);
+  assert.equal(planMatmul(q, limits, "cpu").code, cpu.code);
+  // GEMV-like decode: one row per workgroup on the register path, even on a GPU.
+  const gemv = problem({ batch: 1, m: 1, n: 512, k: 256 }, false, true);
+  assert.deepEqual(chooseConfig(gemv, limits, "gpu"), { ...GPU_SKINNY_CONFIG, rm: 1 });
+  assert.deepEqual(chooseConfig(gemv, limits, "cpu"), { ...CPU_CONFIG, rm: 1 });
+  // Too small a device: fall back to the register variant.
+  const tiny = { ...limits, maxComputeWorkgroupStorageSize: 4096 } as GPUSupportedLimits;
+  assert.equal(chooseConfig(p, tiny, "gpu").variant, "register");
+  assert.throws(() => planMatmul({ ...p, lda: 3 }, limits));
+});
+
+Deno.test("webgpu matmul adapterKindOf recognises software adapters", () => {
+  const fake = (description: string, isFallbackAdapter = false) =>
+    ({
+      info: { vendor: "", architecture: "", device: "", description, isFallbackAdapter },
+    }) as unknown as GPUAdapter;
+  assert.equal(adapterKindOf(fake("llvmpipe (LLVM 15.0.6, 256 bits)")), "cpu");
+  assert.equal(adapterKindOf(fake("SwiftShader Device")), "cpu");
+  assert.equal(adapterKindOf(fake("anything", true)), "cpu");
+  assert.equal(adapterKindOf(fake("NVIDIA H100 80GB HBM3")), "gpu");
+});
