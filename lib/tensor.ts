@@ -12,6 +12,7 @@ import {
   type BinaryOp,
   contiguousStrides,
   type DType,
+  isContiguous,
   numel,
   type SampleParams,
   type Storage,
@@ -315,6 +316,7 @@ export class Tensor {
 
   /** Reads the elements back in row-major order (the only readback from the device). */
   async toArray(): Promise<Float32Array | Int32Array> {
+    this.#alive("toArray");
     const t = noGrad(() => this.contiguous());
     const data = await this.backend.read(t.view.storage);
     const out = data.subarray(t.offset, t.offset + this.size);
@@ -335,6 +337,7 @@ export class Tensor {
    * leaf with `requiresGrad`. Without `grad` the tensor must have one element (seed 1).
    */
   backward(grad?: Tensor): void {
+    this.#alive("backward");
     if (!this.requiresGrad) fail("backward", "tensor does not require grad");
     if (grad === undefined && this.size !== 1) {
       fail(
@@ -391,7 +394,11 @@ export class Tensor {
   }
 
   #accumulate(g: Tensor): void {
-    let grad = g.contiguous();
+    // A gradient owns a whole contiguous storage (the optimizer updates storages in place), not a
+    // window of a larger one such as the slice of `concat`'s output gradient.
+    const v = g.view;
+    const whole = v.offset === 0 && v.storage.size === g.size && isContiguous(v);
+    let grad = whole ? g : g.#apply(shapeOps.contiguous, [g], undefined);
     if (grad !== g) g.dispose();
     if (this.grad !== null) {
       const sum = this.grad.add(grad);
@@ -409,6 +416,8 @@ export class Tensor {
 
   /** Applies a differentiable op to `inputs` (this tensor first) and records it for backward. */
   #apply<A, S>(op: Op<A, S>, inputs: Tensor[], attrs: A): Tensor {
+    // Check every input first, so that a disposed one is reported under the op's name.
+    for (const t of inputs) t.#alive(op.name);
     const backend = this.backend;
     for (const t of inputs) {
       const b = t.#alive(op.name).backend;
@@ -470,6 +479,7 @@ export class Tensor {
   }
 
   #binary(op: Op, other: Tensor | number): Tensor {
+    this.#alive(op.name);
     const b = this.#operand(other);
     this.#f32(op.name);
     b.#f32(op.name);
@@ -536,6 +546,7 @@ export class Tensor {
   }
   /** `this ≠ 0 ? a : b`, elementwise with broadcasting (this is the condition). */
   where(a: Tensor | number, b: Tensor | number): Tensor {
+    this.#alive("where");
     const ta = this.#operand(a);
     const tb = this.#operand(b);
     return this.#apply(ew.where, [this, ta, tb], undefined);
@@ -677,6 +688,7 @@ export class Tensor {
   }
   /** A contiguous copy, or `this` when already contiguous. */
   contiguous(): Tensor {
+    this.#alive("contiguous");
     const v = this.view;
     let expected = 1;
     let ok = true;

@@ -194,7 +194,11 @@ export interface Kernel {
 
 /** Options of {@linkcode Runtime.create}. */
 export interface RuntimeOptions {
-  /** Dispatches recorded before the batch is submitted (default 64). */
+  /**
+   * Dispatches recorded before the batch is submitted (default 64). Measured on lavapipe with
+   * Deno 2.9: queue.submit costs ~42 / 29 / 24 µs per tiny dispatch at 16 / 48 / 200 per
+   * submit (recording itself ~5 µs), so larger batches help a little; 64 keeps the arena small.
+   */
   dispatchesPerSubmit?: number;
 }
 

@@ -284,6 +284,7 @@ export class CpuBackend implements Backend {
     for (let r = 0; r < rows; r++) {
       lse.data[r] = this.#logsumexp(src, r * cols, cols);
       const t = tgt[r];
+      if (t >= cols) throw new RangeError(`crossEntropy: target ${t} out of range [0, ${cols})`);
       nll.data[r] = t < 0 ? 0 : lse.data[r] - src[r * cols + t];
     }
     return { nll: this.#track(nll), lse: this.#track(lse) };

@@ -48,6 +48,19 @@ export function fail(op: string, message: string): never {
   throw new Error(`${op}: ${message}`);
 }
 
+/**
+ * Runs an indexing kernel, re-throwing its `RangeError` (an index out of range, detected by
+ * backends that can check on the host) as an error naming the op and the operands' shapes.
+ */
+export function checkedIndex<T>(op: string, operands: string, kernel: () => T): T {
+  try {
+    return kernel();
+  } catch (e) {
+    if (e instanceof RangeError) fail(op, `${e.message} (${operands})`);
+    throw e;
+  }
+}
+
 /** Formats a shape for error messages, e.g. `[2, 3]`. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;

@@ -10,7 +10,7 @@
  */
 
 import type { Tensor } from "../tensor.ts";
-import { fail, fmtShape, type Op } from "./_op.ts";
+import { checkedIndex, fail, fmtShape, type Op } from "./_op.ts";
 import { packed, release } from "./_storage.ts";
 
 function rowsOf(t: Tensor): { rows: number; cols: number } {
@@ -49,8 +49,17 @@ export const crossEntropy: Op<undefined, { lse: Tensor }> = {
     }
     const x = packed(ctx.backend, logits.view);
     const t = packed(ctx.backend, targets.view);
-    const { nll, lse } = ctx.backend.crossEntropy(x.storage, t.storage, rows, cols);
-    release(ctx.backend, x, t);
+    let result;
+    try {
+      result = checkedIndex(
+        "crossEntropy",
+        `logits ${fmtShape(logits.shape)}, targets ${fmtShape(targets.shape)}`,
+        () => ctx.backend.crossEntropy(x.storage, t.storage, rows, cols),
+      );
+    } finally {
+      release(ctx.backend, x, t);
+    }
+    const { nll, lse } = result;
     return {
       out: { storage: nll, shape: logits.shape.slice(0, -1) },
       saved: { lse: ctx.wrap(lse, [rows]) },
@@ -148,8 +157,16 @@ export const embedding: Op = {
     const [vocab, cols] = table.shape;
     const t = packed(ctx.backend, table.view);
     const i = packed(ctx.backend, ids.view);
-    const storage = ctx.backend.gatherRows(t.storage, i.storage, vocab, cols);
-    release(ctx.backend, t, i);
+    let storage;
+    try {
+      storage = checkedIndex(
+        "embedding",
+        `table ${fmtShape(table.shape)}, ids ${fmtShape(ids.shape)}`,
+        () => ctx.backend.gatherRows(t.storage, i.storage, vocab, cols),
+      );
+    } finally {
+      release(ctx.backend, t, i);
+    }
     return { out: { storage, shape: [...ids.shape, cols] }, saved: undefined };
   },
   backward(ctx, dy, [table, ids]) {
@@ -180,8 +197,16 @@ export const gatherLast: Op = {
     }
     const xs = packed(ctx.backend, x.view);
     const is = packed(ctx.backend, idx.view);
-    const storage = ctx.backend.gatherLast(xs.storage, is.storage, rows, cols, k);
-    release(ctx.backend, xs, is);
+    let storage;
+    try {
+      storage = checkedIndex(
+        "gatherLast",
+        `x ${fmtShape(x.shape)}, indices ${fmtShape(idx.shape)}`,
+        () => ctx.backend.gatherLast(xs.storage, is.storage, rows, cols, k),
+      );
+    } finally {
+      release(ctx.backend, xs, is);
+    }
     return { out: { storage, shape: idx.shape }, saved: undefined };
   },
   backward(ctx, dy, [x, idx]) {

@@ -1,0 +1,157 @@
+/**
+ * Batched sampling from a {@linkcode GPT} with a KV cache. Prompts of different lengths are
+ * left-padded to a common length P and the padding keys are masked, so each row's last prompt
+ * token sits at position P − 1 and every row decodes in lockstep. (The positions are those of
+ * `lib/train/logprobs.ts`, which lays prompts out the same way.)
+ *
+ * Sampled ids stay on the device: token t+1 is computed from token t without a readback, and
+ * the host reads the ids once per `readChunk` tokens to detect stop ids.
+ *
+ * Legend: B batch (prompts), P padded prompt length, N new tokens, V vocab.
+ *
+ * @module
+ */
+import { concat, noGrad, type Tensor, tensor, tidy } from "../tensor.ts";
+import type { GPT } from "./gpt.ts";
+
+/** Sampling settings. */
+export interface GenerateOptions {
+  /** Tokens to generate per row at most. */
+  maxNewTokens: number;
+  /** Softmax temperature; ≤ 0 means greedy (argmax). */
+  temperature: number;
+  /** Sample among the k most likely tokens only (0 = all). */
+  topK: number;
+  /** Seed of the on-device sampler (same seed, same prompts → same output). */
+  seed: number;
+  /** A row stops at its first token from this list (kept in its completion). */
+  stopIds: number[];
+  /** Tokens sampled on the device between readbacks (stop detection granularity), e.g. 16. */
+  readChunk: number;
+}
+
+/** The result of {@linkcode generate}. */
+export interface GenerateResult {
+  /** Per prompt: the new tokens, up to and including the first stop id. */
+  completions: number[][];
+  /** Per prompt: whether a stop id was produced. */
+  stopped: boolean[];
+  /** Returned tokens (Σ completion lengths) per second of wall time, prefill included. */
+  tokensPerSecond: number;
+}
+
+/**
+ * Generates completions for a batch of prompts (see the module doc). Rows that stop keep being
+ * decoded until the chunk ends (their extra tokens are dropped); generation ends when every row
+ * has stopped at a chunk boundary or after `maxNewTokens`.
+ *
+ * @example Greedy decoding of two prompts of different lengths
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { generate } from "./generate.ts";
+ * import { GPT, resolveGptConfig } from "./gpt.ts";
+ * const model = new GPT(resolveGptConfig({ vocabSize: 10, contextLength: 16, nLayer: 1, nHead: 1, nEmbd: 8 }));
+ * const out = await generate(model, [[1, 2, 3], [4]], 0, {
+ *   maxNewTokens: 4, temperature: 0, topK: 0, seed: 1, stopIds: [], readChunk: 2,
+ * });
+ * assert.deepEqual(out.completions.map((c) => c.length), [4, 4]);
+ * ```
+ */
+export async function generate(
+  model: GPT,
+  prompts: number[][],
+  padId: number,
+  opts: GenerateOptions,
+): Promise<GenerateResult> {
+  const t0 = performance.now();
+  const B = prompts.length;
+  const N = opts.maxNewTokens;
+  if (B === 0) return { completions: [], stopped: [], tokensPerSecond: 0 };
+  if (prompts.some((p) => p.length === 0)) throw new Error("generate: empty prompt");
+  const P = Math.max(...prompts.map((p) => p.length));
+  const total = P + N;
+  if (total > model.config.contextLength) {
+    throw new Error(
+      `generate: prompt length ${P} + maxNewTokens ${N} exceeds contextLength ${model.config.contextLength}`,
+    );
+  }
+  const chunk = Math.max(1, Math.floor(opts.readChunk));
+  const backend = model.wte.weight.backend;
+
+  // Left-pad the prompts; the key mask covers prompt and completion positions.
+  const ids = new Int32Array(B * P).fill(padId); // (B, P)
+  const mask = new Float32Array(B * total).fill(1); // (B, P + N)
+  prompts.forEach((p, b) => {
+    ids.set(p, b * P + P - p.length);
+    mask.fill(0, b * total, b * total + P - p.length);
+  });
+  const anyPad = prompts.some((p) => p.length < P);
+  const keyMask = anyPad ? tensor(mask, [B, total], { backend }) : null; // (B, P + N)
+  const cache = model.newCache(B, total);
+
+  const completions: number[][] = prompts.map(() => []);
+  const stopped = prompts.map(() => false);
+  const stops = new Set(opts.stopIds);
+  const sample = (logits: Tensor, step: number): Tensor => {
+    const last = logits.reshape([B, logits.shape[2]]); // (B, V)
+    return opts.temperature <= 0 ? last.argmax() : last.multinomial({
+      temperature: opts.temperature,
+      topK: opts.topK,
+      seed: opts.seed >>> 0,
+      counter: step,
+    }); // i32 (B)
+  };
+  const step = (input: Tensor, t: number): Tensor =>
+    noGrad(() =>
+      tidy(() => {
+        const S = cache.length + input.shape[1];
+        const logits = model.forward(input, {
+          cache,
+          keyMask: keyMask?.narrow(1, 0, S),
+          lastOnly: true,
+        }); // (B, 1, V)
+        return sample(logits, t).reshape([B, 1]); // i32 (B, 1)
+      })
+    );
+
+  const pending: Tensor[] = []; // sampled ids not yet read, each i32 (B, 1)
+  try {
+    const promptIds = tensor(ids, [B, P], { dtype: "i32", backend }); // (B, P)
+    let next = step(promptIds, 0); // i32 (B, 1)
+    promptIds.dispose();
+    for (let t = 0; t < N; t++) {
+      pending.push(next);
+      const last = t === N - 1;
+      if (!last) next = step(next, t + 1);
+      if (pending.length === chunk || last) {
+        const read = noGrad(() => concat(pending, 1)); // i32 (B, chunk)
+        const values = await read.toArray();
+        read.dispose();
+        const n = pending.length;
+        // `next` may be the last pending tensor's successor only; keep it alive.
+        for (const p of pending) if (p !== next) p.dispose();
+        pending.length = 0;
+        for (let b = 0; b < B; b++) {
+          if (stopped[b]) continue;
+          for (let j = 0; j < n; j++) {
+            const id = values[b * n + j];
+            completions[b].push(id);
+            if (stops.has(id)) {
+              stopped[b] = true;
+              break;
+            }
+          }
+        }
+        if (stopped.every((s) => s)) break;
+      }
+    }
+    if (!pending.includes(next)) next.dispose();
+  } finally {
+    for (const p of pending) p.dispose();
+    cache.dispose();
+    keyMask?.dispose();
+  }
+  const produced = completions.reduce((n, c) => n + c.length, 0);
+  const seconds = (performance.now() - t0) / 1000;
+  return { completions, stopped, tokensPerSecond: seconds > 0 ? produced / seconds : 0 };
+}

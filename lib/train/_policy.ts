@@ -1,0 +1,32 @@
+/**
+ * The policy π_θ as the trainer sees it (Tian et al., "Reinforcement Mid-Training",
+ * arXiv:2509.24375, spec §4): anything with a causal `forward` from token ids to next-token
+ * logits. `lib/model/gpt.ts` `GPT` satisfies it; tests may pass any such module.
+ *
+ * Dimension legend: B batch, T time, V vocab.
+ *
+ * Deliberate deviations: none (no paper content).
+ *
+ * @module
+ */
+import type { Tensor } from "../tensor.ts";
+
+/**
+ * A causal language model: logits row t predicts the token after input t.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tensor, type Tensor } from "../tensor.ts";
+ * import type { Policy } from "./_policy.ts";
+ * const uniform: Policy = { forward: (ids: Tensor) => tensor(new Float32Array(ids.size * 3), [...ids.shape, 3]) };
+ * assert.deepEqual(uniform.forward(tensor([[1, 2]], undefined, { dtype: "i32" })).shape, [1, 2, 3]);
+ * ```
+ */
+export interface Policy {
+  /**
+   * i32 ids (B, T) → logits (B, T, V). `keyMask` (B, T), 1 for real tokens and 0 for left
+   * padding, keeps padding out of attention.
+   */
+  forward(ids: Tensor, opts?: { keyMask?: Tensor }): Tensor;
+}

@@ -1,0 +1,57 @@
+/**
+ * Reinforcement Mid-Training (RMT; Tian et al., arXiv 2509.24375) in TypeScript on Deno, with
+ * its own autograd engine whose tensor ops run as WGSL kernels through WebGPU.
+ *
+ * Tiers, one import direction: the tensor API (`Tensor`, `tidy`, `noGrad`) → differentiable ops
+ * (`lib/ops/`) → a backend of raw kernels (`cpu`, `webgpu`). On top: `nn` layers, AdamW, the
+ * tokenizer and corpora, the GPT, and the RMT components as small pure modules.
+ *
+ * @example Autograd on the default (CPU) backend
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tensor } from "./mod.ts";
+ * const x = tensor([0.5]).requireGrad();
+ * const y = x.exp().sum();
+ * y.backward();
+ * assert.ok(Math.abs((await x.grad!.item()) - Math.exp(0.5)) < 1e-6);
+ * ```
+ *
+ * @module
+ */
+
+// Engine
+export * from "./lib/tensor.ts";
+export type {
+  AdamWParams,
+  Backend,
+  BinaryOp,
+  DType,
+  ReduceOp,
+  SampleParams,
+  Storage,
+  UnaryOp,
+  View,
+} from "./lib/backend/backend.ts";
+export { CpuBackend } from "./lib/backend/cpu.ts";
+export * from "./lib/nn/module.ts";
+export * from "./lib/optim/adamw.ts";
+export * from "./lib/optim/schedule.ts";
+export * from "./lib/config.ts";
+
+// Data
+export * from "./lib/data/tokenizer.ts";
+export * from "./lib/data/corpus_math.ts";
+export * from "./lib/data/corpus_files.ts";
+export * from "./lib/data/demonstrations.ts";
+export * from "./lib/data/batches.ts";
+
+// RMT components (§1–§4 of the spec)
+export * from "./lib/rmt/config.ts";
+export * from "./lib/rmt/prompt.ts";
+export * from "./lib/rmt/reward_match.ts";
+export * from "./lib/rmt/budget.ts";
+export * from "./lib/rmt/reward_length.ts";
+export * from "./lib/rmt/entropy.ts";
+export * from "./lib/rmt/curriculum.ts";
+export * from "./lib/rmt/grpo.ts";
+export * from "./lib/rmt/objective.ts";
