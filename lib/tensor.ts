@@ -352,6 +352,14 @@ export class Tensor {
       const visit = (t: Tensor) => {
         if (seen.has(t)) return;
         seen.add(t);
+        if (t.disposed) {
+          fail(
+            "backward",
+            `the graph reaches a disposed tensor ${
+              fmtShape(t.shape)
+            } (call backward() inside the tidy() that computed the loss)`,
+          );
+        }
         for (const input of t.#node?.inputs ?? []) if (input.requiresGrad) visit(input);
         order.push(t);
       };

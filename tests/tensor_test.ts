@@ -396,3 +396,9 @@ Deno.test("checkGrad() rejects a wrong gradient (x·detach(x) has autograd x, tr
     /autograd .* vs finite difference/,
   );
 });
+
+Deno.test("Tensor.backward() throws when the graph reaches a tensor disposed by tidy()", () => {
+  const w = tensor([1, 2]).requireGrad();
+  const loss = tidy(() => w.mul(3).exp().sum());
+  assert.throws(() => loss.backward(), /backward: the graph reaches a disposed tensor/);
+});

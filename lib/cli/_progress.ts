@@ -19,6 +19,8 @@ export interface ProgressOptions {
   write?: (text: string) => void;
   /** Clock in milliseconds (default `performance.now`). */
   now?: () => number;
+  /** When not redrawing in place, print only every this many steps (and the last; default 1). */
+  lineEvery?: number;
 }
 
 import { parseArgs } from "node:util";
@@ -180,6 +182,7 @@ export class ProgressBar {
   readonly #write: (text: string) => void;
   readonly #now: () => number;
   readonly #t0: number;
+  readonly #lineEvery: number;
   #drawn = false;
 
   /**
@@ -193,10 +196,12 @@ export class ProgressBar {
     this.#write = opts.write ?? ((s) => Deno.stdout.writeSync(encoder.encode(s)));
     this.#now = opts.now ?? (() => performance.now());
     this.#t0 = this.#now();
+    this.#lineEvery = Math.max(1, opts.lineEvery ?? 1);
   }
 
   /** Draws the bar at `step` with `fields` shown as `name value`. */
   update(step: number, fields: Record<string, string> = {}): void {
+    if (!this.#inPlace && step % this.#lineEvery !== 0 && step !== this.total) return;
     const frac = this.total > 0 ? Math.min(1, step / this.total) : 1;
     const filled = Math.round(frac * this.#width);
     const bar = "#".repeat(filled) + "-".repeat(this.#width - filled);

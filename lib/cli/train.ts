@@ -5,7 +5,11 @@
  * `rmt_no_ntp.yaml`, `rmt_gpu.yaml`).
  *
  *     deno task train [--config configs/rmt.yaml] [--backend auto|cpu|webgpu] [--resume]
- *                     [--steps N] [--out DIR] [--pretrain-if-missing]
+ *                     [--steps N] [--out DIR] [--stop-after N] [--pretrain-if-missing]
+ *
+ * `--stop-after N` stops (with a checkpoint) after N steps, as an interruption would;
+ * `--pretrain-if-missing` runs `deno task pretrain --publish <baseCheckpoint>` first when the
+ * base checkpoint does not exist.
  *
  * Prints the resolved config, runs, then prints where the checkpoint, metrics and summary are.
  * Bad flags or config values throw a one-line `ConfigError`; a missing checkpoint a
@@ -16,82 +20,24 @@
  * @module
  */
 import { stringify } from "yaml";
-import { ConfigError } from "../config.ts";
-import { type BackendKind, initBackend } from "../tensor.ts";
+import { initBackend } from "../tensor.ts";
 import { readTrainYaml, resolveTrainConfig } from "../train/config.ts";
 import { train } from "../train/trainer.ts";
+import { backendFlag, intFlag, parseFlags } from "./_progress.ts";
 
 const USAGE = "usage: deno task train [--config FILE] [--backend auto|cpu|webgpu] [--resume] " +
-  "[--steps N] [--out DIR] [--pretrain-if-missing]";
+  "[--steps N] [--out DIR] [--stop-after N] [--pretrain-if-missing]";
 
-/** Parsed command-line flags. */
-interface TrainFlags {
-  config: string;
-  backend: BackendKind;
-  resume: boolean;
-  steps: number | null;
-  out: string | null;
-  pretrainIfMissing: boolean;
-}
-
-function parseFlags(args: string[]): TrainFlags | null {
-  const flags: TrainFlags = {
-    config: "configs/rmt.yaml",
-    backend: "auto",
-    resume: false,
-    steps: null,
-    out: null,
-    pretrainIfMissing: false,
-  };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const eq = arg.indexOf("=");
-    const name = eq >= 0 ? arg.slice(0, eq) : arg;
-    const value = () => {
-      if (eq >= 0) return arg.slice(eq + 1);
-      const v = args[++i];
-      if (v === undefined) throw new ConfigError(`${name}: expected a value (${USAGE})`);
-      return v;
-    };
-    switch (name) {
-      case "--help":
-      case "-h":
-        return null;
-      case "--config":
-        flags.config = value();
-        break;
-      case "--backend": {
-        const b = value();
-        if (b !== "auto" && b !== "cpu" && b !== "webgpu") {
-          throw new ConfigError(`--backend: expected auto, cpu or webgpu, got "${b}"`);
-        }
-        flags.backend = b;
-        break;
-      }
-      case "--resume":
-        flags.resume = true;
-        break;
-      case "--steps": {
-        const v = value();
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1) {
-          throw new ConfigError(`--steps: expected an integer ≥ 1, got "${v}"`);
-        }
-        flags.steps = n;
-        break;
-      }
-      case "--out":
-        flags.out = value();
-        break;
-      case "--pretrain-if-missing":
-        flags.pretrainIfMissing = true;
-        break;
-      default:
-        throw new ConfigError(`${arg}: unknown flag (${USAGE})`);
-    }
-  }
-  return flags;
-}
+const FLAGS = {
+  config: "string",
+  backend: "string",
+  resume: "boolean",
+  steps: "string",
+  out: "string",
+  "stop-after": "string",
+  "pretrain-if-missing": "boolean",
+  help: "boolean",
+} as const;
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -113,25 +59,29 @@ async function exists(path: string): Promise<boolean> {
  * ```
  */
 export async function main(args: string[]): Promise<void> {
-  const flags = parseFlags(args);
-  if (flags === null) {
+  const flags = parseFlags(args, FLAGS, USAGE);
+  if (flags.help) {
     console.log(USAGE);
     return;
   }
-  const overrides = readTrainYaml(flags.config);
-  if (flags.steps !== null) overrides.steps = flags.steps;
-  if (flags.out !== null) overrides.out = flags.out;
+  const steps = intFlag(flags, "steps", 1, null);
+  const stopAfter = intFlag(flags, "stop-after", 1, undefined);
+  const backendKind = backendFlag(flags, "auto");
+  const configFile = (flags.config as string | undefined) ?? "configs/rmt.yaml";
+  const overrides = readTrainYaml(configFile);
+  if (steps !== null) overrides.steps = steps;
+  if (typeof flags.out === "string") overrides.out = flags.out;
   const cfg = resolveTrainConfig(overrides);
-  console.log(`# train: resolved config (${flags.config})\n${stringify(cfg).trimEnd()}\n`);
+  console.log(`# train: resolved config (${configFile})\n${stringify(cfg).trimEnd()}\n`);
 
-  if (!(await exists(cfg.baseCheckpoint)) && flags.pretrainIfMissing) {
-    console.log(`${cfg.baseCheckpoint} is missing: pre-training it first (deno task pretrain)`);
+  if (flags["pretrain-if-missing"] === true && !(await exists(cfg.baseCheckpoint))) {
+    console.log(`${cfg.baseCheckpoint} is missing: pre-training it (deno task pretrain) first`);
     const pretrain = await import("./pretrain.ts");
-    await pretrain.main([]);
+    await pretrain.main(["--backend", backendKind, "--publish", cfg.baseCheckpoint]);
   }
-  const backend = await initBackend(flags.backend);
-  console.log(`backend: ${backend.name}`);
-  const result = await train({ cfg, resume: flags.resume });
+  const backend = await initBackend(backendKind);
+  console.log(`backend: ${backend.name} — ${backend.description}`);
+  const result = await train({ cfg, resume: flags.resume === true, stopAfter });
   console.log(
     `\ndone: ${result.step}/${cfg.steps} steps, ${result.meanStepSeconds.toFixed(2)} s/step\n` +
       `checkpoint: ${result.checkpoint}\nmetrics:    ${result.metrics}\n` +

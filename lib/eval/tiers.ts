@@ -51,8 +51,8 @@ export interface ScoreOptions {
  * ```ts
  * import assert from "node:assert/strict";
  * import { scoreDocuments } from "./tiers.ts";
- * import { zeros } from "../tensor.ts";
- * const model = { forward: (ids) => zeros([ids.shape[0], ids.shape[1], 4]) };
+ * import { type Tensor, zeros } from "../tensor.ts";
+ * const model = { forward: (ids: Tensor) => zeros([ids.shape[0], ids.shape[1], 4]) };
  * const [s] = await scoreDocuments(model, [[1, 2, 3]], { topK: 0, contextLength: 8, padId: 0 });
  * assert.ok(Number.isNaN(s.entropy[0]));
  * assert.ok(Math.abs(s.entropy[1] - Math.log(4)) < 1e-6);

@@ -66,7 +66,13 @@ export async function generate(
   const t0 = performance.now();
   const B = prompts.length;
   const N = opts.maxNewTokens;
-  if (B === 0) return { completions: [], stopped: [], tokensPerSecond: 0 };
+  if (B === 0 || N <= 0) {
+    return {
+      completions: prompts.map(() => []),
+      stopped: prompts.map(() => false),
+      tokensPerSecond: 0,
+    };
+  }
   if (prompts.some((p) => p.length === 0)) throw new Error("generate: empty prompt");
   const P = Math.max(...prompts.map((p) => p.length));
   const total = P + N;

@@ -83,8 +83,11 @@ export class Linear extends Module {
   }
   /** (…, C) → (…, F) */
   forward(x: Tensor): Tensor {
-    const y = x.matmul(this.weight);
-    return this.bias === null ? y : y.add(this.bias);
+    // Flatten leading axes so dW = xᵀ·dy is one (C, N)·(N, F) product, not a broadcast batch.
+    const [inFeatures, outFeatures] = this.weight.shape;
+    const y = x.reshape([-1, inFeatures]).matmul(this.weight); // (N, F)
+    const out = this.bias === null ? y : y.add(this.bias);
+    return out.reshape([...x.shape.slice(0, -1), outFeatures]); // (…, F)
   }
 }
 

@@ -105,7 +105,12 @@ export function validatePretrainData(cfg: PretrainDataConfig, path: string): Pre
     '"math" or a .txt/.jsonl path',
     cfg.source,
   );
-  check(int(cfg.trainDocs, cfg.source === "math" ? 1 : 0), `${path}.trainDocs`, "an integer ≥ 1 (file: ≥ 0)", cfg.trainDocs);
+  check(
+    int(cfg.trainDocs, cfg.source === "math" ? 1 : 0),
+    `${path}.trainDocs`,
+    "an integer ≥ 1 (file: ≥ 0)",
+    cfg.trainDocs,
+  );
   check(int(cfg.heldOutDocs, 1), `${path}.heldOutDocs`, "an integer ≥ 1", cfg.heldOutDocs);
   check(int(cfg.trainSeed, 0), `${path}.trainSeed`, "an integer ≥ 0", cfg.trainSeed);
   check(int(cfg.heldOutSeed, 0), `${path}.heldOutSeed`, "an integer ≥ 0", cfg.heldOutSeed);
@@ -163,6 +168,24 @@ function shuffle<T>(items: T[], rng: Rng): T[] {
 }
 
 /**
+ * The first `count` generated math documents of at most `maxChars` characters (the generator
+ * may exceed its `maxChars` with a single long problem; such documents are skipped). The
+ * generator's stream does not depend on `count`, so the result is deterministic in the seed.
+ */
+function fittingMathDocuments(count: number, seed: number, maxChars: number): MathDocument[] {
+  const opts = { maxChars, minChars: Math.min(100, maxChars >> 1) };
+  for (let n = Math.ceil(count * 1.25) + 8;; n *= 2) {
+    const fit = generateMathDocuments(n, seed, opts).filter((d) => d.text.length <= maxChars);
+    if (fit.length >= count) return fit.slice(0, count);
+    if (n > 64 * count + 1024) {
+      throw new Error(
+        `data.maxDocChars: too few generated documents fit in ${maxChars} characters`,
+      );
+    }
+  }
+}
+
+/**
  * The training and held-out documents of a data config (deterministic: the RMT trainer and the
  * evaluation rebuild exactly the documents the base model was trained and evaluated on).
  *
@@ -177,10 +200,9 @@ function shuffle<T>(items: T[], rng: Rng): T[] {
  */
 export function loadDocuments(cfg: PretrainDataConfig): CorpusDocuments {
   if (cfg.source === "math") {
-    const opts = { maxChars: cfg.maxDocChars, minChars: Math.min(100, cfg.maxDocChars >> 1) };
     return {
-      train: generateMathDocuments(cfg.trainDocs, cfg.trainSeed, opts),
-      heldOut: generateMathDocuments(cfg.heldOutDocs, cfg.heldOutSeed, opts),
+      train: fittingMathDocuments(cfg.trainDocs, cfg.trainSeed, cfg.maxDocChars),
+      heldOut: fittingMathDocuments(cfg.heldOutDocs, cfg.heldOutSeed, cfg.maxDocChars),
     };
   }
   const texts = readCorpusFile(cfg.source).map((t) => t.slice(0, cfg.maxDocChars));

@@ -18,7 +18,12 @@
  */
 import { stringify } from "yaml";
 import { mulberry32 } from "../data/_rng.ts";
-import { CheckpointError, loadCheckpoint, loadOptimizerState, saveCheckpoint } from "../model/checkpoint.ts";
+import {
+  CheckpointError,
+  loadCheckpoint,
+  loadOptimizerState,
+  saveCheckpoint,
+} from "../model/checkpoint.ts";
 import { GPT } from "../model/gpt.ts";
 import { AdamW } from "../optim/adamw.ts";
 import { warmupCosine } from "../optim/schedule.ts";
@@ -30,8 +35,8 @@ import {
   type PretrainCorpus,
   type PretrainDataConfig,
   sampleStreamBatch,
-  type StreamBatch,
   stepSeed,
+  type StreamBatch,
 } from "./data.ts";
 import type { PromptConfig } from "../rmt/prompt.ts";
 
@@ -72,7 +77,11 @@ export interface PretrainMetrics {
 
 /** Options of {@linkcode pretrain}. */
 export interface PretrainOptions {
-  /** Continue from `<out>/checkpoint` (the configuration must match, except `steps`). */
+  /**
+   * Continue from `<out>/checkpoint`. The configuration must match the checkpoint's except
+   * `steps`, `out` and `backend` (a changed `steps` changes the cosine, so only an unchanged one
+   * reproduces the uninterrupted run).
+   */
   resume?: boolean;
   /** Stop (with a checkpoint) once this many steps are done (simulates an interruption). */
   stopAfter?: number;
@@ -194,7 +203,9 @@ export async function pretrain(
     if (saved.kind !== "pretrain" || typeof saved.step !== "number") {
       throw new CheckpointError(`${ckDir}: not a pre-training checkpoint (state.kind)`);
     }
-    const diff = firstDifference({ ...saved.config, steps: 0 }, { ...cfg, steps: 0 });
+    // T (steps), the output directory and the backend may change; nothing else may.
+    const free = { steps: 0, out: "", backend: "cpu" };
+    const diff = firstDifference({ ...saved.config, ...free }, { ...cfg, ...free });
     if (diff !== null) {
       throw new ConfigError(
         `--resume: ${diff} differs from the checkpoint's configuration (${ckDir}/state.json)`,
@@ -227,7 +238,9 @@ export async function pretrain(
 
   const evalSet = heldOutBatches(corpus, cfg);
   const end = Math.min(cfg.steps, opts.stopAfter ?? cfg.steps);
-  const progress = opts.progress === undefined ? new ProgressBar(cfg.steps, start) : opts.progress;
+  const progress = opts.progress === undefined
+    ? new ProgressBar(cfg.steps, start, { lineEvery: cfg.logEvery })
+    : opts.progress;
   const metrics: PretrainMetrics[] = [];
   const write = (m: PretrainMetrics) => {
     metrics.push(m);
@@ -312,6 +325,7 @@ export async function pretrain(
         lr: lr.toExponential(1),
       };
       windowSteps = 0;
+      windowStart = performance.now();
     }
     progress?.update(done, fields);
     const evalNow = done === end || (cfg.evalEvery > 0 && done % cfg.evalEvery === 0);

@@ -86,7 +86,7 @@ export interface GrpoObjective {
  * );
  * assert.equal(await objective.item(), 0); // (1 + (−1)) / 2
  * objective.backward();
- * assert.deepEqual([...await logp.grad!.toArray()], [0.25, 0.25, -0.5, 0]);
+ * assert.deepEqual([...await logp.grad!.toArray()].map((g) => g + 0), [0.25, 0.25, -0.5, 0]);
  * ```
  */
 // §4.1 Eq. J_RL = (1/N) Σ_i (1/|o^i|) Σ_k min(ρ A, clip(ρ, 1−ε, 1+ε) A) − β·KL

@@ -20,7 +20,7 @@
  *
  * @module
  */
-import { tensor, type Tensor } from "../tensor.ts";
+import { type Tensor, tensor } from "../tensor.ts";
 import type { Policy } from "./_policy.ts";
 
 /**

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { tensor, type Tensor } from "../tensor.ts";
+import { type Tensor, tensor } from "../tensor.ts";
 import { ntpMask } from "../rmt/objective.ts";
 import type { Policy } from "./_policy.ts";
 

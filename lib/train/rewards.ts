@@ -17,7 +17,12 @@
 import type { Codec } from "../rmt/_types.ts";
 import { groupAdvantages } from "../rmt/grpo.ts";
 import { combinedReward, lengthReward } from "../rmt/reward_length.ts";
-import { groundTruthAt, matchReward, parseCompletion, type RewardMode } from "../rmt/reward_match.ts";
+import {
+  groundTruthAt,
+  matchReward,
+  parseCompletion,
+  type RewardMode,
+} from "../rmt/reward_match.ts";
 
 /**
  * Settings of the group reward (a slice of the RMT config).
@@ -99,7 +104,7 @@ export interface GroupRewards {
  * assert.deepEqual(g.matchReward, [1, 0]);
  * assert.deepEqual(g.lengthReward, [1, 1]);
  * assert.deepEqual(g.reward, [1, 0.2]);
- * assert.deepEqual(g.advantage, [1, -1]);
+ * assert.deepEqual(g.advantage.map((a) => +a.toFixed(12)), [1, -1]);
  * ```
  */
 // §1.4, §2.3, §2.4, §4.1: r_pos, r_len(ℓ; B_t), r = (1 − w)·r_pos + w·r_len, A = whiten(r)

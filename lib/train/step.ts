@@ -241,7 +241,7 @@ export async function rmtStep(ctx: StepContext, t: number): Promise<StepRecord> 
     }))
   ).filter((r) => klBeta > 0 || r.advantage !== 0); // (≤ N)
   const promptLength = prompts.reduce((m, p) => Math.max(m, p.length), 1); // P_max
-  const rlParts: Tensor[] = [];
+  const objectives: Tensor[] = [], kls: Tensor[] = [], clips: Tensor[] = []; // scalars
   for (let start = 0; start < responses.length; start += cfg.microBatch) {
     const part = responses.slice(start, start + cfg.microBatch);
     const batch = sequenceBatch(part.map((r) => r.prompt), part.map((r) => r.completion), pad, {
@@ -265,9 +265,11 @@ export async function rmtStep(ctx: StepContext, t: number): Promise<StepRecord> 
         { clipEps, klBeta, responses: N },
       );
       objective.mul(-cfg.method.rlWeight).backward();
-      return [objective.detach(), meanKl, clipFraction];
+      return { objective: objective.detach(), meanKl, clipFraction };
     });
-    rlParts.push(...parts.map((p) => keep(p)));
+    objectives.push(keep(parts.objective));
+    kls.push(keep(parts.meanKl));
+    clips.push(keep(parts.clipFraction));
   }
 
   // §4.2: λ·NLL_NTP on the step's documents with C masked, micro-batched
@@ -299,21 +301,19 @@ export async function rmtStep(ctx: StepContext, t: number): Promise<StepRecord> 
   normTensor.dispose();
   ctx.optimizer.zeroGrad();
 
-  const read = async (ts: Tensor[]) => {
+  // the micro-batch parts sum to the step's values (each was divided by the step's totals)
+  const sum = async (parts: Tensor[]) => {
     let total = 0;
-    for (const x of ts) {
+    for (const x of parts) {
       total += await x.item();
       x.dispose();
     }
     return total;
   };
-  let rlObjective = 0, meanKl = 0, clipFraction = 0;
-  for (let i = 0; i < rlParts.length; i += 3) {
-    rlObjective += await read([rlParts[i]!]);
-    meanKl += await read([rlParts[i + 1]!]);
-    clipFraction += await read([rlParts[i + 2]!]);
-  }
-  const nll = await read(ntpParts);
+  const rlObjective = await sum(objectives);
+  const meanKl = await sum(kls);
+  const clipFraction = await sum(clips);
+  const nll = await sum(ntpParts);
   const all = (key: "reward" | "matchReward" | "length") => groups.flatMap((g) => g[key]);
   const finished = performance.now();
   return {

@@ -59,7 +59,7 @@ export interface TrainOptions {
   resume?: boolean;
   /** Stop once this many steps are done, as if interrupted (tests); default T. */
   stopAfter?: number;
-  /** Directory of the entropy-tier cache (default `<baseCheckpoint>/../cache`, `null`: none). */
+  /** Directory of the entropy cache, shared with evaluation (default `runs/cache`; `null`: none). */
   cacheDir?: string | null;
   /** No progress output. */
   quiet?: boolean;
@@ -131,8 +131,10 @@ function trainingDocuments(
 ): number[][] {
   let texts: string[];
   if (cfg.data.source === "base") {
+    // pre-training records { corpus: { data, prompt } }; older states { config: { data } }
+    const corpus = baseState.corpus as Record<string, unknown> | undefined;
     const stateConfig = baseState.config as Record<string, unknown> | undefined;
-    const recorded = stateConfig?.data ?? baseState.data;
+    const recorded = corpus?.data ?? stateConfig?.data;
     if (recorded === undefined) {
       throw new ConfigError(
         `train.data.source: the base checkpoint ${cfg.baseCheckpoint} records no data config; ` +
@@ -152,7 +154,9 @@ function trainingDocuments(
   const docs = texts.map((t) => tokenizer.encode(t).slice(0, contextLength))
     .filter((d) => d.length >= 2);
   if (docs.length === 0) {
-    throw new ConfigError(`train.data.source: no document of 2 tokens or more in ${cfg.data.source}`);
+    throw new ConfigError(
+      `train.data.source: no document of 2 tokens or more in ${cfg.data.source}`,
+    );
   }
   return docs;
 }
@@ -192,6 +196,15 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const contextLength = base.modelConfig.contextLength;
   const docs = trainingDocuments(cfg, tokenizer, base.state ?? {}, contextLength);
 
+  // §2.2: the RL prompt should be the one the base model saw in its demonstrations
+  const basePrompt = (base.state.corpus as Record<string, unknown> | undefined)?.prompt;
+  const promptDiff = basePrompt === undefined
+    ? null
+    : firstDifference(basePrompt, cfg.rmt.prompt, "train.rmt.prompt");
+  if (promptDiff !== null) {
+    say(`note: ${promptDiff} differs from the base checkpoint's pre-training prompt`);
+  }
+
   // the longest prompt plus a full completion must fit the context window
   const b0 = cfg.method.budget === "dynamic" ? cfg.rmt.budget.b0 : null;
   const longestContext = Math.min(
@@ -213,21 +226,23 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   }
 
   // ---- §3.1: entropy tiers of the corpus under the base model, once (cached)
-  const cacheDir = opts.cacheDir === null
-    ? undefined
-    : opts.cacheDir ?? `${cfg.baseCheckpoint.replace(/\/+$/, "")}/../cache`;
+  const cacheDir = opts.cacheDir === undefined ? "runs/cache" : opts.cacheDir;
   const tiersStarted = performance.now();
   const { scores, cached, file } = await cachedScores(base.model, docs, {
     topK: cfg.rmt.entropy.topK,
     contextLength,
     padId: tokenizer.specialId("pad"),
-    cacheDir: cacheDir ?? null,
+    cacheDir,
   });
   const tiers = corpusTiers(scores, cfg.rmt.entropy);
   say(
     `tiers: ${docs.length} documents, low/easy/medium/hard = ${tiers.counts.join("/")} ` +
       `(thresholds ${tiers.thresholds.map((t) => fmt(t, 2)).join("/")} nats; ` +
-      `${cached ? `cached ${file}` : `computed in ${fmt((performance.now() - tiersStarted) / 1000, 1)} s`})`,
+      `${
+        cached
+          ? `cached ${file}`
+          : `computed in ${fmt((performance.now() - tiersStarted) / 1000, 1)} s`
+      })`,
   );
   checkSamplable(tiers, cfg);
 

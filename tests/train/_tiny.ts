@@ -45,7 +45,12 @@ export function tinyConfig(overrides: Record<string, unknown> = {}): TrainConfig
     data: { documents: 12 },
     ...rest,
     rmt: {
-      prompt: { prefixWithBudget: "B{budget}:", prefixWithoutBudget: "N:", suffix: "|", maxContextTokens: 24 },
+      prompt: {
+        prefixWithBudget: "B{budget}:",
+        prefixWithoutBudget: "N:",
+        suffix: "|",
+        maxContextTokens: 24,
+      },
       budget: { b0: 6 },
       grpo: { groupSize: 4, temperature: 1.5 },
       // quantile tiers: an untrained model's entropies are all about ln 260

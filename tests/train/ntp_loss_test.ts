@@ -1,13 +1,15 @@
 import assert from "node:assert/strict";
-import { tensor, type Tensor } from "../../lib/tensor.ts";
+import { type Tensor, tensor } from "../../lib/tensor.ts";
 import { makeRng } from "../../lib/rmt/_rng.ts";
 import { ntpBatch, ntpLoss } from "../../lib/train/ntp_loss.ts";
 import { sampleStep } from "../../lib/train/positions.ts";
 
 Deno.test("ntpBatch() never puts an RL position in the NTP mask (§1.2, §4.2)", () => {
   const rng = makeRng(5);
-  const docs = Array.from({ length: 12 }, () =>
-    Array.from({ length: 5 + Math.floor(rng() * 30) }, () => Math.floor(rng() * 50)));
+  const docs = Array.from(
+    { length: 12 },
+    () => Array.from({ length: 5 + Math.floor(rng() * 30) }, () => Math.floor(rng() * 50)),
+  );
   const tiers = docs.map((d) => Int8Array.from(d, (_, p) => (p === 0 ? -1 : (p % 4) - 1)));
   const step = sampleStep(tiers, {
     count: 20,

@@ -10,6 +10,7 @@ import { groundTruthAt, matchReward, parseCompletion } from "../../lib/rmt/rewar
 import type { TrainConfig } from "../../lib/train/config.ts";
 import type { StepRecord } from "../../lib/train/step.ts";
 import { train } from "../../lib/train/trainer.ts";
+import { loadDocuments, PRETRAIN_DATA_DEFAULTS } from "../../lib/pretrain/data.ts";
 import { main } from "../../lib/cli/train.ts";
 import { tinyConfig, tinyModel, tinyTexts, tinyTokenizer } from "./_tiny.ts";
 
@@ -142,6 +143,27 @@ Deno.test("train() runs the baselines (NTP, RPT) and a KL-regularised RMT", asyn
   }
 });
 
+Deno.test("train() takes the base checkpoint's training documents with data.source: base", async () => {
+  const data = { ...PRETRAIN_DATA_DEFAULTS, trainDocs: 10, heldOutDocs: 2, maxDocChars: 60 };
+  const withCorpus = `${dir}/base_corpus`;
+  const model = tinyModel();
+  await saveCheckpoint(withCorpus, {
+    model,
+    tokenizerJson: tokenizer.toJSON(),
+    state: { step: 0, corpus: { data } },
+  });
+  model.dispose();
+  const cfg = config("from_base", {
+    baseCheckpoint: withCorpus,
+    steps: 1,
+    data: { source: "base", documents: 0 },
+  });
+  await train({ cfg, quiet: true, cacheDir });
+  const [r] = await records("from_base");
+  const docs = loadDocuments(data).train.map((d) => tokenizer.encode(d.text).slice(0, 96));
+  for (const g of r!.groups) assert.ok(g.doc < 10 && g.pos < docs[g.doc]!.length);
+});
+
 /** Runs `main` and returns the one-line error it throws. */
 async function cliError(args: string[]): Promise<Error> {
   const log = console.log;
@@ -158,7 +180,10 @@ async function cliError(args: string[]): Promise<Error> {
 
 Deno.test("train CLI: a bad config value or a missing checkpoint is a one-line error", async () => {
   const bad = `${dir}/bad.yaml`;
-  await Deno.writeTextFile(bad, "extends: " + Deno.cwd() + "/configs/rmt.yaml\nmethod:\n  budget: fixed\n");
+  await Deno.writeTextFile(
+    bad,
+    "extends: " + Deno.cwd() + "/configs/rmt.yaml\nmethod:\n  budget: fixed\n",
+  );
   const e1 = await cliError(["--config", bad, "--backend", "cpu"]);
   assert.ok(e1 instanceof ConfigError);
   assert.match(e1.message, /^train\.method\.budget: expected "dynamic" or "none", got "fixed"$/);

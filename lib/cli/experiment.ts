@@ -1,0 +1,117 @@
+/**
+ * `deno task experiment`: every row of spec §11.4 (NTP, NTR, RPT, RMT, the three ablations,
+ * post-training from base/RPT/RMT) at several seeds, then `docs/results.md` and
+ * `docs/results/report.html`.
+ *
+ *     deno run -A cli.ts experiment [--config configs/experiment.yaml] [--quick] [--seeds N]
+ *                                   [--rows id,id,…] [--out DIR] [--max-minutes M]
+ *                                   [--report-only] [--verbose] [--backend auto|cpu|webgpu]
+ *
+ * Resumable: the same command skips finished runs. `--max-minutes` stops starting new runs
+ * after M minutes (the results say they are partial). `--report-only` rewrites the results
+ * files from the records on disk without running anything.
+ *
+ * @module
+ */
+import { ConfigError } from "../config.ts";
+import { initBackend } from "../tensor.ts";
+import { loadExperimentConfig, planRuns, resolveExperimentConfig } from "../experiment/plan.ts";
+import { gitFacts, readRecords, runExperiment } from "../experiment/run.ts";
+import { writeResults } from "../experiment/results.ts";
+import { backendFlag, intFlag, numberFlag, parseFlags } from "./_progress.ts";
+
+const USAGE = "usage: deno task experiment [--config FILE] [--quick] [--seeds N] " +
+  "[--rows id,id,...] [--out DIR] [--max-minutes M] [--report-only] [--verbose] " +
+  "[--backend auto|cpu|webgpu]";
+
+const FLAGS = {
+  config: "string",
+  quick: "boolean",
+  seeds: "string",
+  rows: "string",
+  out: "string",
+  "max-minutes": "string",
+  "report-only": "boolean",
+  verbose: "boolean",
+  backend: "string",
+  help: "boolean",
+} as const;
+
+/**
+ * Runs the `experiment` command with `args` (the flags after the command name).
+ *
+ * @example Bad flags are one-line ConfigErrors
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { main } from "./experiment.ts";
+ * await assert.rejects(() => main(["--seeds", "0"]), /--seeds: expected an integer ≥ 1/);
+ * await assert.rejects(() => main(["--rows", "rmt,bogus"]), /experiment.rows/);
+ * ```
+ */
+export async function main(args: string[]): Promise<void> {
+  const flags = parseFlags(args, FLAGS, USAGE);
+  if (flags.help) {
+    console.log(USAGE);
+    return;
+  }
+  const configFile = (flags.config as string | undefined) ?? "configs/experiment.yaml";
+  const seeds = intFlag(flags, "seeds", 1, undefined);
+  const maxMinutes = numberFlag(flags, "max-minutes", 0, undefined);
+  const cfg = loadExperimentConfig(configFile);
+  if (flags.rows !== undefined) {
+    cfg.rows = String(flags.rows).split(",").map((s) => s.trim()).filter((s) => s !== "");
+    resolveExperimentConfig({ rows: cfg.rows }); // validates the ids
+  }
+  if (flags.out !== undefined) {
+    if (flags.out === "") throw new ConfigError(`--out: expected a directory`);
+    cfg.out = String(flags.out);
+  }
+  const quick = flags.quick === true;
+  const command = ["deno run -A cli.ts experiment", ...args].join(" ");
+  const git = await gitFacts();
+  if (flags["report-only"]) {
+    const runs = planRuns(cfg, { quick, seeds });
+    const records = await readRecords(runs);
+    await writeResults(records, {
+      command,
+      configFile,
+      commit: git.commit,
+      dirty: git.dirty,
+      backend: "(report only)",
+      quick,
+      seeds: Math.max(...runs.map((r) => r.seed)),
+      startedAt: new Date().toISOString(),
+      wallSeconds: 0,
+      complete: records.length === runs.length,
+      plan: runs.map((r) => ({ id: r.row.id, seed: r.seed, dir: r.dir })),
+    }, { markdown: cfg.results, html: cfg.report });
+    console.log(
+      `wrote ${cfg.results} and ${cfg.report} from ${records.length}/${runs.length} records`,
+    );
+    return;
+  }
+  const backend = await initBackend(backendFlag(flags, "auto"));
+  const runs = planRuns(cfg, { quick, seeds });
+  console.log(
+    `experiment: ${runs.length} runs (${quick ? "quick" : "full"} settings), backend ` +
+      `${backend.name}, output ${cfg.out}`,
+  );
+  const { records, complete } = await runExperiment({
+    cfg,
+    quick,
+    seeds,
+    maxMinutes,
+    verbose: flags.verbose === true,
+    meta: {
+      command,
+      configFile,
+      commit: git.commit,
+      dirty: git.dirty,
+      backend: `${backend.name} (${backend.description})`,
+    },
+  });
+  console.log(
+    `${complete ? "complete" : "partial"}: ${records.length}/${runs.length} runs; ` +
+      `${cfg.results}, ${cfg.report}`,
+  );
+}
