@@ -55,3 +55,32 @@ export * from "./lib/rmt/entropy.ts";
 export * from "./lib/rmt/curriculum.ts";
 export * from "./lib/rmt/grpo.ts";
 export * from "./lib/rmt/objective.ts";
+
+// Language model
+export * from "./lib/model/gpt.ts";
+export * from "./lib/model/generate.ts";
+export * from "./lib/model/checkpoint.ts";
+
+// Training, evaluation, post-training and reports
+export * from "./lib/train/config.ts";
+export {
+  type CorpusTiers,
+  corpusTiers,
+  train,
+  type TrainOptions as TrainerOptions,
+  type TrainResult,
+} from "./lib/train/trainer.ts";
+export { pretrain } from "./lib/pretrain/pretrain.ts";
+export * from "./lib/posttrain/questions.ts";
+export {
+  buildPostTrainPrompt,
+  parseIntegerAnswer,
+  POSTTRAIN_PROMPT_DEFAULTS,
+  postTrainPrompt,
+  type PostTrainPromptConfig,
+  resolvePostTrainPromptConfig,
+  verifyAnswer,
+} from "./lib/posttrain/verify.ts";
+export * from "./lib/report/plots.ts";
+export * from "./lib/report/html.ts";
+export * from "./lib/report/stats.ts";

@@ -4,8 +4,9 @@
  * `docs/results/report.html`.
  *
  *     deno run -A cli.ts experiment [--config configs/experiment.yaml] [--quick] [--seeds N]
- *                                   [--rows id,id,…] [--out DIR] [--max-minutes M]
- *                                   [--report-only] [--verbose] [--backend auto|cpu|webgpu]
+ *                                   [--rows id,id,…] [--out DIR] [--base DIR] [--max-minutes M]
+ *                                   [--report-only] [--note TEXT] [--verbose]
+ *                                   [--backend auto|cpu|webgpu]
  *
  * Resumable: the same command skips finished runs. `--max-minutes` stops starting new runs
  * after M minutes (the results say they are partial). `--report-only` rewrites the results
@@ -16,13 +17,13 @@
 import { ConfigError } from "../config.ts";
 import { initBackend } from "../tensor.ts";
 import { loadExperimentConfig, planRuns, resolveExperimentConfig } from "../experiment/plan.ts";
-import { gitFacts, readRecords, runExperiment } from "../experiment/run.ts";
+import { gitFacts, readRecords, readSessions, runExperiment } from "../experiment/run.ts";
 import { writeResults } from "../experiment/results.ts";
 import { backendFlag, intFlag, numberFlag, parseFlags } from "./_progress.ts";
 
 const USAGE = "usage: deno task experiment [--config FILE] [--quick] [--seeds N] " +
-  "[--rows id,id,...] [--out DIR] [--max-minutes M] [--report-only] [--verbose] " +
-  "[--backend auto|cpu|webgpu]";
+  "[--rows id,id,...] [--out DIR] [--base DIR] [--max-minutes M] [--report-only] [--note TEXT] " +
+  "[--verbose] [--backend auto|cpu|webgpu]";
 
 const FLAGS = {
   config: "string",
@@ -30,8 +31,10 @@ const FLAGS = {
   seeds: "string",
   rows: "string",
   out: "string",
+  base: "string",
   "max-minutes": "string",
   "report-only": "boolean",
+  note: "string",
   verbose: "boolean",
   backend: "string",
   help: "boolean",
@@ -66,22 +69,30 @@ export async function main(args: string[]): Promise<void> {
     if (flags.out === "") throw new ConfigError(`--out: expected a directory`);
     cfg.out = String(flags.out);
   }
+  if (flags.base !== undefined) {
+    if (flags.base === "") throw new ConfigError(`--base: expected a checkpoint directory`);
+    cfg.baseCheckpoint = String(flags.base);
+  }
   const quick = flags.quick === true;
   const command = ["deno run -A cli.ts experiment", ...args].join(" ");
   const git = await gitFacts();
   if (flags["report-only"]) {
     const runs = planRuns(cfg, { quick, seeds });
     const records = await readRecords(runs);
+    // the facts of the sessions that ran (report-only adds none)
+    const sessions = await readSessions(cfg.out);
+    const last = sessions.at(-1);
     await writeResults(records, {
-      command,
+      command: last?.command ?? command,
       configFile,
-      commit: git.commit,
+      commit: last?.commit ?? git.commit,
       dirty: git.dirty,
-      backend: "(report only)",
+      backend: last?.backend ?? "(report only)",
       quick,
       seeds: Math.max(...runs.map((r) => r.seed)),
-      startedAt: new Date().toISOString(),
-      wallSeconds: 0,
+      startedAt: sessions[0]?.startedAt ?? new Date().toISOString(),
+      wallSeconds: sessions.reduce((a, x) => a + x.wallSeconds, 0),
+      sessions,
       complete: records.length === runs.length,
       plan: runs.map((r) => ({ id: r.row.id, seed: r.seed, dir: r.dir })),
     }, { markdown: cfg.results, html: cfg.report });
@@ -103,6 +114,7 @@ export async function main(args: string[]): Promise<void> {
     maxMinutes,
     verbose: flags.verbose === true,
     meta: {
+      notes: flags.note !== undefined ? [String(flags.note)] : undefined,
       command,
       configFile,
       commit: git.commit,

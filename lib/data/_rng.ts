@@ -6,36 +6,10 @@
  * @module
  */
 
-/** A source of uniform floats in [0, 1), e.g. {@linkcode mulberry32} or `Math.random`. */
-export type Rng = () => number;
+import { mulberry32, type Rng } from "../_random.ts";
 
-/**
- * Returns mulberry32 seeded with `seed` (any number; it is truncated to 32 bits): a fast,
- * decent-quality 32-bit generator of floats in [0, 1).
- *
- * @param seed The seed; equal seeds give equal streams.
- * @returns A function returning the next float in [0, 1).
- *
- * @example Same seed, same stream
- * ```ts
- * import assert from "node:assert/strict";
- * import { mulberry32 } from "./_rng.ts";
- * const a = mulberry32(7), b = mulberry32(7);
- * assert.equal(a(), b());
- * const x = a();
- * assert.ok(x >= 0 && x < 1);
- * ```
- */
-export function mulberry32(seed: number): Rng {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The engine's seeded generator (one implementation for the whole project). */
+export { mulberry32, type Rng };
 
 /**
  * Returns an integer uniformly drawn from `lo..hi`, both inclusive.

@@ -48,6 +48,24 @@ export interface ExperimentMeta {
   settings?: Record<string, unknown>;
   /** Free-form notes (e.g. why the run was stopped). */
   notes?: string[];
+  /** Every session that added runs (a resumed experiment has several), oldest first. */
+  sessions?: ExperimentSession[];
+}
+
+/** One invocation of the runner. */
+export interface ExperimentSession {
+  /** Command line. */
+  command: string;
+  /** ISO start time. */
+  startedAt: string;
+  /** Wall seconds. */
+  wallSeconds: number;
+  /** Backend. */
+  backend: string;
+  /** Commit. */
+  commit: string;
+  /** Runs this session finished. */
+  runs: number;
 }
 
 type Nested = keyof TierFigures["nested"];
@@ -405,7 +423,7 @@ export function automaticNotes(records: RunRecord[]): string[] {
           (noReward
             ? "; with all-zero rewards every GRPO advantage is 0, so the RL term had no gradient" +
               (r0.id === "rpt" || r0.id === "rmt_no_ntp"
-                ? " and (without an NTP term) the weights did not change."
+                ? " and (without an NTP term) the weights changed only through AdamW's weight decay."
                 : ".")
             : "; its only reward was the length term r_len."),
       );
@@ -566,12 +584,25 @@ function reproduction(meta: ExperimentMeta, records: RunRecord[]): string[] {
     "```",
     "",
     `- commit: \`${meta.commit}\`${meta.dirty ? " (working tree had uncommitted changes)" : ""}`,
-    `- started: ${meta.startedAt}; wall time so far: ${(meta.wallSeconds / 60).toFixed(1)} min`,
+    `- started: ${meta.startedAt}; wall time${
+      meta.sessions && meta.sessions.length > 1 ? " (all sessions)" : ""
+    }: ${(meta.wallSeconds / 60).toFixed(1)} min`,
     `- backend: ${meta.backend}`,
     `- experiment config: \`${meta.configFile}\`${meta.quick ? " with `--quick` settings" : ""}`,
     `- seeds per seeded row: ${meta.seeds} (seeds 1..${meta.seeds}; NTP-greedy of the base is deterministic, run once)`,
     `- runs finished: ${records.length} of ${meta.plan.length}`,
   );
+  if (meta.sessions && meta.sessions.length > 1) {
+    lines.push("- sessions (the runner resumes; each added runs):");
+    for (const x of meta.sessions) {
+      lines.push(
+        `  - \`${x.command}\` at ${x.startedAt}: ${x.runs} runs, ` +
+          `${(x.wallSeconds / 60).toFixed(1)} min, ${x.backend}, commit \`${
+            x.commit.slice(0, 12)
+          }\``,
+      );
+    }
+  }
   if (meta.settings) {
     lines.push(
       "- effective overrides:",

@@ -47,7 +47,7 @@ import {
   planRuns,
   type RowSpec,
 } from "./plan.ts";
-import { type ExperimentMeta, writeResults } from "./results.ts";
+import { type ExperimentMeta, type ExperimentSession, writeResults } from "./results.ts";
 
 /** Accuracies on the nested (H > t_d) and disjoint tiers, as fractions. */
 export interface TierFigures {
@@ -170,7 +170,10 @@ export interface RunExperimentOptions {
   /** Where progress goes (default stdout). */
   write?: (text: string) => void;
   /** Reproduction facts for the results files (command line, backend, commit …). */
-  meta: Omit<ExperimentMeta, "quick" | "seeds" | "startedAt" | "plan" | "complete" | "wallSeconds">;
+  meta: Omit<
+    ExperimentMeta,
+    "quick" | "seeds" | "startedAt" | "plan" | "complete" | "wallSeconds" | "sessions"
+  >;
   /** Progress of the trainer and post-training (default false: one line per run). */
   verbose?: boolean;
 }
@@ -277,6 +280,15 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** The sessions recorded in `<out>/sessions.json` (empty when there is none). */
+export async function readSessions(out: string): Promise<ExperimentSession[]> {
+  try {
+    return JSON.parse(await Deno.readTextFile(`${out}/sessions.json`)) as ExperimentSession[];
+  } catch {
+    return [];
+  }
+}
+
 /** Reads every `record.json` of the planned runs that exist. */
 export async function readRecords(runs: PlannedRun[]): Promise<RunRecord[]> {
   const out: RunRecord[] = [];
@@ -379,16 +391,33 @@ export async function runExperiment(
   }
   const plan = runs.map((r) => ({ id: r.row.id, seed: r.seed, dir: r.dir }));
   const files = [cfg.results, cfg.report];
+  const earlier = await readSessions(cfg.out);
+  let finishedHere = 0;
   const emit = async (complete: boolean) => {
     const records = await readRecords(runs);
+    const session: ExperimentSession = {
+      command: opts.meta.command,
+      startedAt,
+      wallSeconds: (performance.now() - started) / 1000,
+      backend: opts.meta.backend,
+      commit: opts.meta.commit,
+      runs: finishedHere,
+    };
+    const sessions = [...earlier, session];
+    await Deno.mkdir(cfg.out, { recursive: true });
+    await Deno.writeTextFile(
+      `${cfg.out}/sessions.json`,
+      JSON.stringify(sessions, null, 2) + "\n",
+    );
     await writeResults(records, {
       ...opts.meta,
+      sessions,
       quick,
       seeds,
-      startedAt,
+      startedAt: sessions[0]!.startedAt,
       plan,
       complete,
-      wallSeconds: (performance.now() - started) / 1000,
+      wallSeconds: sessions.reduce((a, x) => a + x.wallSeconds, 0),
       settings: {
         eval: evalCfg,
         train: quick ? deepMerge(cfg.train, cfg.quick.train) : cfg.train,
@@ -429,6 +458,7 @@ export async function runExperiment(
       });
       await Deno.mkdir(run.dir, { recursive: true });
       await Deno.writeTextFile(`${run.dir}/record.json`, JSON.stringify(record, null, 2) + "\n");
+      finishedHere++;
       say(`${tag}: ${summaryLine(record)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
       await emit(false);
     }

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { mulberry32 } from "../_random.ts";
 
 /**
  * Returns a generator of uniform numbers in [0, 1) seeded by `seed` (taken modulo 2^32).
@@ -23,16 +24,9 @@
  * assert.ok(x >= 0 && x < 1);
  * ```
  */
-// §3.3 support: mulberry32 uniform generator on [0, 1)
+// §3.3 support: mulberry32 uniform generator on [0, 1) (the project's one implementation)
 export function makeRng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 /**

@@ -290,7 +290,7 @@ Deno.test("automaticNotes: a method without any reward and an uninformative post
   );
   const notes = automaticNotes(recs);
   assert.ok(
-    notes.some((n) => n.startsWith("RPT: no rollout matched") && n.includes("did not change")),
+    notes.some((n) => n.startsWith("RPT: no rollout matched") && n.includes("weight decay")),
   );
   assert.ok(notes.some((n) => n.startsWith("Post-training: no held-out question")));
   assert.ok(!notes.some((n) => n.startsWith("RMT:")));

@@ -68,6 +68,13 @@ Deno.test("runExperiment: every row in process on a tiny base, results files, re
   lines.length = 0;
   const second = await runExperiment({ cfg, meta, write });
   assert.equal(second.records.length, 13);
+  const sessions = JSON.parse(await Deno.readTextFile(`${dir}/exp/sessions.json`));
+  assert.deepEqual(
+    sessions.map((x: { runs: number }) => x.runs),
+    [13, 1],
+    "both sessions recorded",
+  );
+  assert.match(await Deno.readTextFile(`${dir}/docs/results.md`), /sessions \(the runner resumes/);
   assert.equal(lines.filter((l) => l.includes("skipped")).length, 12);
   assert.equal(
     await Deno.readTextFile(`${dir}/exp/rmt/seed-2/train/metrics.jsonl`),
