@@ -119,6 +119,20 @@ export function check(ok: boolean, field: string, expected: string, got: unknown
 }
 
 /**
+ * Throws a {@linkcode ConfigError} naming `field` unless `value` is an integer ≥ 1.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkPositiveInteger } from "./config.ts";
+ * assert.throws(() => checkPositiveInteger(0, "train.steps"), /train.steps: expected an integer ≥ 1, got 0/);
+ * ```
+ */
+export function checkPositiveInteger(value: number, field: string): void {
+  check(Number.isInteger(value) && value >= 1, field, "an integer ≥ 1", value);
+}
+
+/**
  * Reads a YAML file into a plain object; a missing file or bad YAML gives a one-line error
  * naming the file.
  *

@@ -16,8 +16,19 @@
  */
 import { ConfigError } from "../config.ts";
 import { initBackend } from "../tensor.ts";
-import { loadExperimentConfig, planRuns, resolveExperimentConfig } from "../experiment/plan.ts";
-import { gitFacts, readRecords, readSessions, runExperiment } from "../experiment/run.ts";
+import {
+  deepMerge,
+  loadExperimentConfig,
+  planRuns,
+  resolveExperimentConfig,
+} from "../experiment/plan.ts";
+import {
+  evalConfigFor,
+  gitFacts,
+  readRecords,
+  readSessions,
+  runExperiment,
+} from "../experiment/run.ts";
 import { writeResults } from "../experiment/results.ts";
 import { backendFlag, intFlag, numberFlag, parseFlags } from "./_progress.ts";
 
@@ -93,6 +104,14 @@ export async function main(args: string[]): Promise<void> {
       startedAt: sessions[0]?.startedAt ?? new Date().toISOString(),
       wallSeconds: sessions.reduce((a, x) => a + x.wallSeconds, 0),
       sessions,
+      notes: flags.note !== undefined ? [String(flags.note)] : undefined,
+      settings: {
+        eval: evalConfigFor(cfg, quick),
+        train: quick ? deepMerge(cfg.train, cfg.quick.train) : cfg.train,
+        posttrain: quick
+          ? deepMerge(cfg.posttrain.overrides, cfg.quick.posttrain)
+          : cfg.posttrain.overrides,
+      },
       complete: records.length === runs.length,
       plan: runs.map((r) => ({ id: r.row.id, seed: r.seed, dir: r.dir })),
     }, { markdown: cfg.results, html: cfg.report });

@@ -17,7 +17,13 @@
  *
  * @module
  */
-import { check, ConfigError, readYamlFile, resolveConfig } from "../config.ts";
+import {
+  check,
+  checkPositiveInteger,
+  ConfigError,
+  readYamlFile,
+  resolveConfig,
+} from "../config.ts";
 import { PROBLEM_KINDS } from "../data/corpus_math.ts";
 import { POSTTRAIN_SEEDS } from "./questions.ts";
 import {
@@ -152,10 +158,6 @@ export const POSTTRAIN_DEFAULTS: Readonly<PostTrainConfig> = {
   prompt: POSTTRAIN_PROMPT_DEFAULTS,
 };
 
-function positiveInteger(value: number, field: string): void {
-  check(Number.isInteger(value) && value >= 1, field, "an integer ≥ 1", value);
-}
-
 /**
  * Checks a resolved config; throws a one-line `ConfigError` naming the field.
  *
@@ -173,10 +175,10 @@ function positiveInteger(value: number, field: string): void {
 export function validatePostTrainConfig(cfg: PostTrainConfig, path = "posttrain"): PostTrainConfig {
   check(cfg.checkpoint.length > 0, `${path}.checkpoint`, "a directory", cfg.checkpoint);
   check(cfg.out.length > 0, `${path}.out`, "a directory", cfg.out);
-  positiveInteger(cfg.steps, `${path}.steps`);
-  positiveInteger(cfg.questionsPerStep, `${path}.questionsPerStep`);
-  positiveInteger(cfg.trainQuestions, `${path}.trainQuestions`);
-  positiveInteger(cfg.heldOutQuestions, `${path}.heldOutQuestions`);
+  checkPositiveInteger(cfg.steps, `${path}.steps`);
+  checkPositiveInteger(cfg.questionsPerStep, `${path}.questionsPerStep`);
+  checkPositiveInteger(cfg.trainQuestions, `${path}.trainQuestions`);
+  checkPositiveInteger(cfg.heldOutQuestions, `${path}.heldOutQuestions`);
   check(
     cfg.difficulties.length > 0 &&
       cfg.difficulties.every((d) => Number.isInteger(d) && d >= 1 && d <= 4),
@@ -202,12 +204,12 @@ export function validatePostTrainConfig(cfg: PostTrainConfig, path = "posttrain"
   check(cfg.beta1 >= 0 && cfg.beta1 < 1, `${path}.beta1`, "a number in [0, 1)", cfg.beta1);
   check(cfg.beta2 >= 0 && cfg.beta2 < 1, `${path}.beta2`, "a number in [0, 1)", cfg.beta2);
   check(cfg.gradClip >= 0, `${path}.gradClip`, "a number ≥ 0", cfg.gradClip);
-  positiveInteger(cfg.maxNewTokens, `${path}.maxNewTokens`);
+  checkPositiveInteger(cfg.maxNewTokens, `${path}.maxNewTokens`);
   check(Number.isInteger(cfg.topK) && cfg.topK >= 0, `${path}.topK`, "an integer ≥ 0", cfg.topK);
-  positiveInteger(cfg.microBatch, `${path}.microBatch`);
+  checkPositiveInteger(cfg.microBatch, `${path}.microBatch`);
   check(Number.isInteger(cfg.seed), `${path}.seed`, "an integer", cfg.seed);
-  positiveInteger(cfg.logEvery, `${path}.logEvery`);
-  positiveInteger(cfg.grpo.groupSize, `${path}.grpo.groupSize`);
+  checkPositiveInteger(cfg.logEvery, `${path}.logEvery`);
+  checkPositiveInteger(cfg.grpo.groupSize, `${path}.grpo.groupSize`);
   check(cfg.grpo.groupSize >= 2, `${path}.grpo.groupSize`, "an integer ≥ 2", cfg.grpo.groupSize);
   check(
     cfg.grpo.clipEps > 0 && cfg.grpo.clipEps < 1,
@@ -228,8 +230,8 @@ export function validatePostTrainConfig(cfg: PostTrainConfig, path = "posttrain"
     "a number ≥ 0",
     cfg.eval.temperature,
   );
-  positiveInteger(cfg.eval.maxNewTokens, `${path}.eval.maxNewTokens`);
-  positiveInteger(cfg.eval.batchSize, `${path}.eval.batchSize`);
+  checkPositiveInteger(cfg.eval.maxNewTokens, `${path}.eval.maxNewTokens`);
+  checkPositiveInteger(cfg.eval.batchSize, `${path}.eval.batchSize`);
   check(Number.isInteger(cfg.eval.seed), `${path}.eval.seed`, "an integer", cfg.eval.seed);
   return cfg;
 }

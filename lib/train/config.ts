@@ -25,7 +25,13 @@
  *
  * @module
  */
-import { check, ConfigError, readYamlFile, resolveConfig } from "../config.ts";
+import {
+  check,
+  checkPositiveInteger,
+  ConfigError,
+  readYamlFile,
+  resolveConfig,
+} from "../config.ts";
 import { resolveRmtConfig, RMT_DEFAULTS, type RmtConfig } from "../rmt/config.ts";
 import { type TierProbs, tierProbs } from "../rmt/curriculum.ts";
 import type { RewardMode } from "../rmt/reward_match.ts";
@@ -183,10 +189,6 @@ export const TRAIN_DEFAULTS: Readonly<TrainConfig> = {
 
 const SAMPLING_MODES: readonly SamplingMode[] = ["curriculum", "uniform", "entropy-filter"];
 
-function positiveInteger(value: number, field: string): void {
-  check(Number.isInteger(value) && value >= 1, field, "an integer ≥ 1", value);
-}
-
 /**
  * Checks a resolved trainer config; throws a one-line `ConfigError` naming the field.
  *
@@ -201,8 +203,8 @@ function positiveInteger(value: number, field: string): void {
 export function validateTrainConfig(cfg: TrainConfig, path = "train"): TrainConfig {
   check(cfg.baseCheckpoint.length > 0, `${path}.baseCheckpoint`, "a directory", cfg.baseCheckpoint);
   check(cfg.out.length > 0, `${path}.out`, "a directory", cfg.out);
-  positiveInteger(cfg.steps, `${path}.steps`);
-  positiveInteger(cfg.positionsPerStep, `${path}.positionsPerStep`);
+  checkPositiveInteger(cfg.steps, `${path}.steps`);
+  checkPositiveInteger(cfg.positionsPerStep, `${path}.positionsPerStep`);
   check(cfg.lr > 0, `${path}.lr`, "a number > 0", cfg.lr);
   check(
     Number.isInteger(cfg.warmupSteps) && cfg.warmupSteps >= 0,
@@ -214,12 +216,12 @@ export function validateTrainConfig(cfg: TrainConfig, path = "train"): TrainConf
   check(cfg.beta1 >= 0 && cfg.beta1 < 1, `${path}.beta1`, "a number in [0, 1)", cfg.beta1);
   check(cfg.beta2 >= 0 && cfg.beta2 < 1, `${path}.beta2`, "a number in [0, 1)", cfg.beta2);
   check(cfg.gradClip >= 0, `${path}.gradClip`, "a number ≥ 0", cfg.gradClip);
-  positiveInteger(cfg.maxNewTokens, `${path}.maxNewTokens`);
+  checkPositiveInteger(cfg.maxNewTokens, `${path}.maxNewTokens`);
   check(Number.isInteger(cfg.topK) && cfg.topK >= 0, `${path}.topK`, "an integer ≥ 0", cfg.topK);
-  positiveInteger(cfg.microBatch, `${path}.microBatch`);
+  checkPositiveInteger(cfg.microBatch, `${path}.microBatch`);
   check(Number.isInteger(cfg.seed), `${path}.seed`, "an integer", cfg.seed);
-  positiveInteger(cfg.logEvery, `${path}.logEvery`);
-  positiveInteger(cfg.checkpointEvery, `${path}.checkpointEvery`);
+  checkPositiveInteger(cfg.logEvery, `${path}.logEvery`);
+  checkPositiveInteger(cfg.checkpointEvery, `${path}.checkpointEvery`);
   check(cfg.data.source.length > 0, `${path}.data.source`, '"base" or a file', cfg.data.source);
   check(
     Number.isInteger(cfg.data.documents) && cfg.data.documents >= 0,
