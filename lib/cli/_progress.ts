@@ -37,7 +37,8 @@ export type Flags = Record<string, string | boolean | undefined>;
 /**
  * Parses `args` against `spec` (`--name value`, `--name=value`, `--switch`). An unknown flag, a
  * missing value or a stray argument throws a one-line {@linkcode ConfigError} naming the flag
- * and showing `usage`.
+ * and showing `usage`. `--help` is accepted by every command: it prints `usage` and returns
+ * `null`, so a command's `main` ends right there.
  *
  * @example
  * ```ts
@@ -48,14 +49,19 @@ export type Flags = Record<string, string | boolean | undefined>;
  * assert.throws(() => parseFlags(["--step", "3"], { steps: "string" }, "u"),
  *   /^ConfigError: --step: unknown flag \(u\)$/);
  * assert.throws(() => parseFlags(["--steps"], { steps: "string" }, "u"), /--steps: expected a value/);
+ * assert.equal(parseFlags(["--help"], { steps: "string" }, "usage: cmd [--steps N]"), null);
  * ```
  */
-export function parseFlags(args: string[], spec: FlagSpec, usage: string): Flags {
+export function parseFlags(args: string[], spec: FlagSpec, usage: string): Flags | null {
   const options = Object.fromEntries(
-    Object.entries(spec).map(([name, type]) => [name, { type }]),
+    Object.entries({ ...spec, help: "boolean" }).map(([name, type]) => [name, { type }]),
   ) as Record<string, { type: "string" | "boolean" }>;
   try {
     const { values } = parseArgs({ args, options, strict: true, allowPositionals: false });
+    if (values.help === true) {
+      console.log(usage);
+      return null;
+    }
     return { ...values } as Flags;
   } catch (e) {
     const message = (e as Error).message;

@@ -48,7 +48,6 @@ const FLAGS = {
   "no-cache": "boolean",
   out: "string",
   backend: "string",
-  help: "boolean",
 } as const;
 
 /**
@@ -64,10 +63,7 @@ const FLAGS = {
  */
 export async function main(args: string[]): Promise<void> {
   const flags = parseFlags(args, FLAGS, USAGE);
-  if (flags.help) {
-    console.log(USAGE);
-    return;
-  }
+  if (flags === null) return; // --help printed the usage
   const checkpoint = flags.checkpoint as string | undefined;
   if (checkpoint === undefined || checkpoint === "") {
     throw new ConfigError(`--checkpoint: expected a directory (${USAGE})`);

@@ -48,7 +48,6 @@ const FLAGS = {
   note: "string",
   verbose: "boolean",
   backend: "string",
-  help: "boolean",
 } as const;
 
 /**
@@ -64,10 +63,7 @@ const FLAGS = {
  */
 export async function main(args: string[]): Promise<void> {
   const flags = parseFlags(args, FLAGS, USAGE);
-  if (flags.help) {
-    console.log(USAGE);
-    return;
-  }
+  if (flags === null) return; // --help printed the usage
   const configFile = (flags.config as string | undefined) ?? "configs/experiment.yaml";
   const seeds = intFlag(flags, "seeds", 1, undefined);
   const maxMinutes = numberFlag(flags, "max-minutes", 0, undefined);

@@ -29,7 +29,6 @@ const FLAGS = {
   seed: "string",
   questions: "string",
   backend: "string",
-  help: "boolean",
 } as const;
 
 /**
@@ -45,10 +44,7 @@ const FLAGS = {
  */
 export async function main(args: string[]): Promise<void> {
   const flags = parseFlags(args, FLAGS, USAGE);
-  if (flags.help) {
-    console.log(USAGE);
-    return;
-  }
+  if (flags === null) return; // --help printed the usage
   const steps = intFlag(flags, "steps", 1, null);
   const seed = intFlag(flags, "seed", 0, null);
   const questions = intFlag(flags, "questions", 1, null);

@@ -32,7 +32,6 @@ const FLAGS = {
   steps: "string",
   "stop-after": "string",
   publish: "string",
-  help: "boolean",
 } as const;
 
 /**
@@ -70,10 +69,7 @@ export function publishRun(runDir: string, dir: string, configYaml: string): voi
  */
 export async function main(args: string[]): Promise<void> {
   const flags = parseFlags(args, FLAGS, USAGE);
-  if (flags.help) {
-    console.log(USAGE);
-    return;
-  }
+  if (flags === null) return; // --help printed the usage
   const steps = intFlag(flags, "steps", 1, null);
   const stopAfter = intFlag(flags, "stop-after", 1, undefined);
   const backendKind = backendFlag(flags, "auto");

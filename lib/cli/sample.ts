@@ -33,7 +33,6 @@ const FLAGS = {
   ntr: "boolean",
   budget: "string",
   backend: "string",
-  help: "boolean",
 } as const;
 
 /**
@@ -49,10 +48,7 @@ const FLAGS = {
  */
 export async function main(args: string[]): Promise<void> {
   const flags = parseFlags(args, FLAGS, USAGE);
-  if (flags.help) {
-    console.log(USAGE);
-    return;
-  }
+  if (flags === null) return; // --help printed the usage
   const dir = flags.checkpoint as string | undefined;
   if (dir === undefined || dir === "") {
     throw new ConfigError(`--checkpoint: expected a directory (${USAGE})`);

@@ -36,7 +36,6 @@ const FLAGS = {
   out: "string",
   "stop-after": "string",
   "pretrain-if-missing": "boolean",
-  help: "boolean",
 } as const;
 
 async function exists(path: string): Promise<boolean> {
@@ -60,10 +59,7 @@ async function exists(path: string): Promise<boolean> {
  */
 export async function main(args: string[]): Promise<void> {
   const flags = parseFlags(args, FLAGS, USAGE);
-  if (flags.help) {
-    console.log(USAGE);
-    return;
-  }
+  if (flags === null) return; // --help printed the usage
   const steps = intFlag(flags, "steps", 1, null);
   const stopAfter = intFlag(flags, "stop-after", 1, undefined);
   const backendKind = backendFlag(flags, "auto");
