@@ -1,7 +1,9 @@
 /**
  * The `cpu` backend: every kernel of {@linkcode Backend} as a plain TypeScript loop. It is the
  * readable specification of each kernel and the oracle the WebGPU kernels are tested against;
- * it favours clarity over speed (only `matmul` orders its loops for cache locality).
+ * it favours clarity over speed. The few loops that dominate a training step (strided gathers,
+ * add/sub/mul/div, matmul) live in `_cpu_loops.ts`, written for V8 but computing the same values
+ * in the same order.
  *
  * Legend: N elements, R rows, C columns, B batch, M/K/N matmul dims, V vocabulary.
  *
@@ -20,6 +22,7 @@ import {
   type View,
 } from "./backend.ts";
 import { pcgUniform } from "./_rng.ts";
+import { gatherInto, isContiguous, mapBinary, matmulInto, scatterInto } from "./_cpu_loops.ts";
 
 /** A CPU storage: a typed array. */
 export class CpuStorage implements Storage {
@@ -103,35 +106,21 @@ const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   },
 };
 
-/** Calls `fn(i, flatIndexOf(view))` for every element of `view`, in row-major order. */
-function forEachIndex(view: View, fn: (i: number, at: number) => void): void {
-  const rank = view.shape.length;
-  const n = numel(view.shape);
-  const index = new Array<number>(rank).fill(0);
-  let at = view.offset;
-  for (let i = 0; i < n; i++) {
-    fn(i, at);
-    // Odometer increment of the multi-index, updating the address incrementally.
-    for (let d = rank - 1; d >= 0; d--) {
-      index[d]++;
-      at += view.strides[d];
-      if (index[d] < view.shape[d]) break;
-      at -= view.strides[d] * view.shape[d];
-      index[d] = 0;
-    }
-  }
-}
-
 /** Gathers a view into a new contiguous array of the same dtype. */
 function gather(view: View): Float32Array | Int32Array {
   const src = dataOf(view.storage);
   const out = src instanceof Int32Array
     ? new Int32Array(numel(view.shape))
     : new Float32Array(numel(view.shape));
-  forEachIndex(view, (i, at) => {
-    out[i] = src[at];
-  });
+  gatherInto(src, view, out);
   return out;
+}
+
+/** The elements of a view in row-major order, without a copy when the view is contiguous (read only). */
+function valuesOf(view: View): Float32Array | Int32Array {
+  if (!isContiguous(view)) return gather(view);
+  const offset = view.offset;
+  return dataOf(view.storage).subarray(offset, offset + numel(view.shape));
 }
 
 /** The CPU implementation of {@linkcode Backend}. */
@@ -183,11 +172,7 @@ export class CpuBackend implements Backend {
   }
 
   copy(src: View, dst: View): void {
-    const values = gather(src);
-    const out = dataOf(dst.storage);
-    forEachIndex(dst, (i, at) => {
-      out[at] = values[i];
-    });
+    scatterInto(gather(src), dst, dataOf(dst.storage));
   }
 
   cast(x: View, dtype: DType): Storage {
@@ -198,25 +183,22 @@ export class CpuBackend implements Backend {
 
   unary(op: UnaryOp, x: View): Storage {
     const fn = UNARY[op];
-    const values = gather(x);
+    const values = valuesOf(x);
     const out = new Float32Array(values.length);
     for (let i = 0; i < values.length; i++) out[i] = fn(values[i]);
     return this.#track(new CpuStorage(out));
   }
 
   binary(op: BinaryOp, a: View, b: View): Storage {
-    const fn = BINARY[op];
-    const av = gather(a);
-    const bv = gather(b);
-    const out = new Float32Array(av.length);
-    for (let i = 0; i < av.length; i++) out[i] = fn(av[i], bv[i]);
+    const out = new Float32Array(numel(a.shape));
+    mapBinary(op, BINARY[op], valuesOf(a), valuesOf(b), out);
     return this.#track(new CpuStorage(out));
   }
 
   where(cond: View, a: View, b: View): Storage {
-    const cv = gather(cond);
-    const av = gather(a);
-    const bv = gather(b);
+    const cv = valuesOf(cond);
+    const av = valuesOf(a);
+    const bv = valuesOf(b);
     const out = new Float32Array(av.length);
     for (let i = 0; i < av.length; i++) out[i] = cv[i] !== 0 ? av[i] : bv[i];
     return this.#track(new CpuStorage(out));
@@ -228,9 +210,11 @@ export class CpuBackend implements Backend {
     for (let o = 0; o < outer; o++) {
       for (let j = 0; j < inner; j++) {
         let acc = op === "sum" ? 0 : -Infinity;
-        for (let s = 0; s < size; s++) {
-          const v = src[(o * size + s) * inner + j];
-          acc = op === "sum" ? acc + v : Math.max(acc, v);
+        const at = o * size * inner + j;
+        if (op === "sum") {
+          for (let s = 0; s < size; s++) acc += src[at + s * inner];
+        } else {
+          for (let s = 0; s < size; s++) acc = Math.max(acc, src[at + s * inner]);
         }
         out.data[o * inner + j] = acc;
       }
@@ -251,16 +235,20 @@ export class CpuBackend implements Backend {
 
   softmax(x: Storage, rows: number, cols: number): Storage {
     const src = dataOf(x);
-    const out = f32(rows * cols);
+    const out = new Float32Array(rows * cols);
+    const e = new Float64Array(cols);
     for (let r = 0; r < rows; r++) {
       const base = r * cols;
       let max = -Infinity;
       for (let c = 0; c < cols; c++) max = Math.max(max, src[base + c]);
       let sum = 0;
-      for (let c = 0; c < cols; c++) sum += Math.exp(src[base + c] - max);
-      for (let c = 0; c < cols; c++) out.data[base + c] = Math.exp(src[base + c] - max) / sum;
+      for (let c = 0; c < cols; c++) {
+        e[c] = Math.exp(src[base + c] - max);
+        sum += e[c];
+      }
+      for (let c = 0; c < cols; c++) out[base + c] = e[c] / sum;
     }
-    return this.#track(out);
+    return this.#track(new CpuStorage(out));
   }
 
   #logsumexp(src: Float32Array | Int32Array, base: number, cols: number): number {
@@ -382,28 +370,12 @@ export class CpuBackend implements Backend {
   }
 
   matmul(a: View, bm: View): Storage {
-    const [batch, m, k] = a.shape;
+    const [batch, m] = a.shape;
     const n = bm.shape[2];
-    const av = dataOf(a.storage);
-    const bv = dataOf(bm.storage);
-    const out = f32(batch * m * n);
-    const row = new Float64Array(n);
-    for (let b = 0; b < batch; b++) {
-      const aBase = a.offset + b * a.strides[0];
-      const bBase = bm.offset + b * bm.strides[0];
-      for (let i = 0; i < m; i++) {
-        row.fill(0);
-        // i-k-j order: the inner loop walks a row of B (contiguous in the common layout).
-        for (let kk = 0; kk < k; kk++) {
-          const aik = av[aBase + i * a.strides[1] + kk * a.strides[2]];
-          if (aik === 0) continue;
-          const bRow = bBase + kk * bm.strides[1];
-          for (let j = 0; j < n; j++) row[j] += aik * bv[bRow + j * bm.strides[2]];
-        }
-        out.data.set(row, (b * m + i) * n);
-      }
-    }
-    return this.#track(out);
+    const out = new Float32Array(batch * m * n);
+    // (B, M, N) = (B, M, K)·(B, K, N), f64 accumulation over K ascending.
+    matmulInto(dataOf(a.storage), a, dataOf(bm.storage), bm, out);
+    return this.#track(new CpuStorage(out));
   }
 
   gatherRows(table: Storage, ids: Storage, vocab: number, cols: number): Storage {
