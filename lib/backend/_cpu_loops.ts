@@ -15,14 +15,26 @@ import { numel, type View } from "./backend.ts";
 
 type Data = Float32Array | Int32Array;
 
-/** True when `view` is the row-major layout of its shape (any offset). */
-export function isContiguous(view: View): boolean {
-  let expected = 1;
-  for (let d = view.shape.length - 1; d >= 0; d--) {
-    if (view.shape[d] !== 1 && view.strides[d] !== expected) return false;
-    expected *= view.shape[d];
+/**
+ * Calls `fn(i, at)` once per innermost row of `view`: `i` is the row's first row-major index,
+ * `at` the storage offset of its first element (the outer axes advance as an odometer).
+ */
+function forEachRow(view: View, fn: (i: number, at: number) => void): void {
+  const rank = view.shape.length;
+  const n = numel(view.shape);
+  const cols = view.shape[rank - 1];
+  const index = new Array<number>(rank).fill(0);
+  let at = view.offset;
+  for (let i = 0; i < n; i += cols) {
+    fn(i, at);
+    for (let d = rank - 2; d >= 0; d--) {
+      index[d]++;
+      at += view.strides[d];
+      if (index[d] < view.shape[d]) break;
+      at -= view.strides[d] * view.shape[d];
+      index[d] = 0;
+    }
   }
-  return true;
 }
 
 /**
@@ -31,56 +43,35 @@ export function isContiguous(view: View): boolean {
  */
 export function gatherInto(src: Data, view: View, out: Data): void {
   const rank = view.shape.length;
-  const n = numel(view.shape);
-  if (n === 0) return;
+  if (numel(view.shape) === 0) return;
   if (rank === 0) {
     out[0] = src[view.offset];
     return;
   }
   const cols = view.shape[rank - 1];
   const stride = view.strides[rank - 1];
-  const index = new Array<number>(rank).fill(0);
-  let at = view.offset;
-  for (let i = 0; i < n; i += cols) {
+  forEachRow(view, (i, at) => {
     if (stride === 1) {
       for (let c = 0; c < cols; c++) out[i + c] = src[at + c];
     } else {
       for (let c = 0; c < cols; c++) out[i + c] = src[at + c * stride];
     }
-    // Odometer increment over the outer axes.
-    for (let d = rank - 2; d >= 0; d--) {
-      index[d]++;
-      at += view.strides[d];
-      if (index[d] < view.shape[d]) break;
-      at -= view.strides[d] * view.shape[d];
-      index[d] = 0;
-    }
-  }
+  });
 }
 
 /** Writes `values` (row-major) into the elements of `view` inside `dst`. */
 export function scatterInto(values: Data, view: View, dst: Data): void {
   const rank = view.shape.length;
-  const n = numel(view.shape);
-  if (n === 0) return;
+  if (numel(view.shape) === 0) return;
   if (rank === 0) {
     dst[view.offset] = values[0];
     return;
   }
   const cols = view.shape[rank - 1];
   const stride = view.strides[rank - 1];
-  const index = new Array<number>(rank).fill(0);
-  let at = view.offset;
-  for (let i = 0; i < n; i += cols) {
+  forEachRow(view, (i, at) => {
     for (let c = 0; c < cols; c++) dst[at + c * stride] = values[i + c];
-    for (let d = rank - 2; d >= 0; d--) {
-      index[d]++;
-      at += view.strides[d];
-      if (index[d] < view.shape[d]) break;
-      at -= view.strides[d] * view.shape[d];
-      index[d] = 0;
-    }
-  }
+  });
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   type Backend,
   type BinaryOp,
   type DType,
+  isContiguous,
   numel,
   type ReduceOp,
   type SampleParams,
@@ -22,7 +23,7 @@ import {
   type View,
 } from "./backend.ts";
 import { pcgUniform } from "./_rng.ts";
-import { gatherInto, isContiguous, mapBinary, matmulInto, scatterInto } from "./_cpu_loops.ts";
+import { gatherInto, mapBinary, matmulInto, scatterInto } from "./_cpu_loops.ts";
 
 /** A CPU storage: a typed array. */
 export class CpuStorage implements Storage {

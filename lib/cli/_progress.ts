@@ -146,6 +146,47 @@ export function backendFlag(
   return raw;
 }
 
+/** The flags shared by the training commands (`pretrain`, `train`), validated. */
+export interface RunFlags {
+  /** The config file: `--config`, else the command's default. */
+  configFile: string;
+  /** The backend: `--backend`, else `auto`. */
+  backend: "auto" | "cpu" | "webgpu";
+  /** `--stop-after N`: stop (resumably) after N steps of this invocation. */
+  stopAfter: number | undefined;
+  /** Overrides of the config file's `steps` and `out` (only the flags that were given). */
+  overrides: { steps?: number; out?: string };
+}
+
+/**
+ * Reads `--config`, `--backend`, `--steps`, `--out` and `--stop-after`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runFlags } from "./_progress.ts";
+ * const r = runFlags({ steps: "5", out: "runs/x" }, "configs/rmt.yaml");
+ * assert.deepEqual(r.overrides, { steps: 5, out: "runs/x" });
+ * assert.equal(r.configFile, "configs/rmt.yaml");
+ * ```
+ */
+export function runFlags(flags: Flags, defaultConfig: string): RunFlags {
+  const steps = intFlag(flags, "steps", 1, undefined);
+  const out = flags.out;
+  if (out !== undefined && (typeof out !== "string" || out.length === 0)) {
+    throw new ConfigError(`--out: expected a directory, got ${JSON.stringify(out)}`);
+  }
+  return {
+    configFile: (flags.config as string | undefined) ?? defaultConfig,
+    backend: backendFlag(flags, "auto"),
+    stopAfter: intFlag(flags, "stop-after", 1, undefined),
+    overrides: {
+      ...(steps === undefined ? {} : { steps }),
+      ...(out === undefined ? {} : { out }),
+    },
+  };
+}
+
 /**
  * Formats seconds as `1h02m`, `3m05s` or `12s`.
  *

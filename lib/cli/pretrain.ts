@@ -19,7 +19,7 @@ import { ConfigError, readYamlFile } from "../config.ts";
 import { initBackend } from "../tensor.ts";
 import { resolvePretrainConfig } from "../pretrain/config.ts";
 import { formatConfig, pretrain } from "../pretrain/pretrain.ts";
-import { backendFlag, intFlag, parseFlags } from "./_progress.ts";
+import { parseFlags, runFlags } from "./_progress.ts";
 
 const USAGE = "usage: deno task pretrain [--config FILE] [--backend auto|cpu|webgpu] " +
   "[--out DIR] [--resume] [--steps N] [--stop-after N] [--publish DIR]";
@@ -70,13 +70,11 @@ export function publishRun(runDir: string, dir: string, configYaml: string): voi
 export async function main(args: string[]): Promise<void> {
   const flags = parseFlags(args, FLAGS, USAGE);
   if (flags === null) return; // --help printed the usage
-  const steps = intFlag(flags, "steps", 1, null);
-  const stopAfter = intFlag(flags, "stop-after", 1, undefined);
-  const backendKind = backendFlag(flags, "auto");
-  const configFile = (flags.config as string | undefined) ?? "configs/pretrain.yaml";
-  const overrides = readYamlFile(configFile);
-  if (steps !== null) overrides.steps = steps;
-  if (flags.out !== undefined) overrides.out = flags.out as string;
+  const { configFile, backend: backendKind, stopAfter, overrides: run } = runFlags(
+    flags,
+    "configs/pretrain.yaml",
+  );
+  const overrides: Record<string, unknown> = { ...readYamlFile(configFile), ...run };
   if (flags.backend !== undefined) overrides.backend = backendKind;
   const cfg = resolvePretrainConfig(overrides, configFile);
   if (typeof flags.publish === "string" && flags.publish.length === 0) {

@@ -23,7 +23,7 @@ import { stringify } from "yaml";
 import { initBackend } from "../tensor.ts";
 import { readTrainYaml, resolveTrainConfig } from "../train/config.ts";
 import { train } from "../train/trainer.ts";
-import { backendFlag, intFlag, parseFlags } from "./_progress.ts";
+import { parseFlags, runFlags } from "./_progress.ts";
 
 const USAGE = "usage: deno task train [--config FILE] [--backend auto|cpu|webgpu] [--resume] " +
   "[--steps N] [--out DIR] [--stop-after N] [--pretrain-if-missing]";
@@ -60,13 +60,11 @@ async function exists(path: string): Promise<boolean> {
 export async function main(args: string[]): Promise<void> {
   const flags = parseFlags(args, FLAGS, USAGE);
   if (flags === null) return; // --help printed the usage
-  const steps = intFlag(flags, "steps", 1, null);
-  const stopAfter = intFlag(flags, "stop-after", 1, undefined);
-  const backendKind = backendFlag(flags, "auto");
-  const configFile = (flags.config as string | undefined) ?? "configs/rmt.yaml";
-  const overrides = readTrainYaml(configFile);
-  if (steps !== null) overrides.steps = steps;
-  if (typeof flags.out === "string") overrides.out = flags.out;
+  const { configFile, backend: backendKind, stopAfter, overrides: run } = runFlags(
+    flags,
+    "configs/rmt.yaml",
+  );
+  const overrides = { ...readTrainYaml(configFile), ...run };
   const cfg = resolveTrainConfig(overrides);
   console.log(`# train: resolved config (${configFile})\n${stringify(cfg).trimEnd()}\n`);
 

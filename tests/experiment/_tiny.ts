@@ -8,7 +8,7 @@
 import { saveCheckpoint } from "../../lib/model/checkpoint.ts";
 import { PRETRAIN_DATA_DEFAULTS } from "../../lib/pretrain/data.ts";
 import { type ExperimentConfig, resolveExperimentConfig } from "../../lib/experiment/plan.ts";
-import { tinyModel, tinyTokenizer } from "../train/_tiny.ts";
+import { TINY_PROMPT, TINY_RMT, tinyModel, tinyTokenizer } from "../train/_tiny.ts";
 
 /** Writes the tiny base checkpoint into `<dir>/base`. */
 export async function tinyBase(dir: string): Promise<string> {
@@ -20,12 +20,7 @@ export async function tinyBase(dir: string): Promise<string> {
     maxDocChars: 40,
     vocabSize: 260,
   };
-  const prompt = {
-    prefixWithBudget: "B{budget}:",
-    prefixWithoutBudget: "N:",
-    suffix: "|",
-    maxContextTokens: 24,
-  };
+  const prompt = TINY_PROMPT;
   const model = tinyModel(3);
   await saveCheckpoint(`${dir}/base`, {
     model,
@@ -53,17 +48,7 @@ export function tinyExperiment(dir: string, rows: string[], seeds = 2): Experime
       lr: 0.003,
       checkpointEvery: 1,
       data: { documents: 10 },
-      rmt: {
-        prompt: {
-          prefixWithBudget: "B{budget}:",
-          prefixWithoutBudget: "N:",
-          suffix: "|",
-          maxContextTokens: 24,
-        },
-        budget: { b0: 6 },
-        grpo: { groupSize: 2, temperature: 1.5 },
-        entropy: { tierMode: "quantiles" },
-      },
+      rmt: { ...TINY_RMT, grpo: { groupSize: 2, temperature: 1.5 } },
     },
     eval: { positions: 2, maxNewTokens: 8, batchSize: 8, temperature: 0.8, ntpForTrained: true },
     posttrain: {

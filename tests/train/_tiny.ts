@@ -32,6 +32,22 @@ export function tinyModel(seed = 3): GPT {
   }));
 }
 
+/** One-word prompt texts (the default instruction is longer than the tiny model's window). */
+export const TINY_PROMPT = {
+  prefixWithBudget: "B{budget}:",
+  prefixWithoutBudget: "N:",
+  suffix: "|",
+  maxContextTokens: 24,
+};
+
+/** The RMT component overrides of the tiny setting: short budget, small groups, quantile tiers. */
+export const TINY_RMT = {
+  prompt: TINY_PROMPT,
+  budget: { b0: 6 },
+  // quantile tiers: an untrained model's entropies are all about ln 260
+  entropy: { tierMode: "quantiles" },
+};
+
 /** configs/rmt_tiny.yaml-like settings with one-word prompts, overridable. */
 export function tinyConfig(overrides: Record<string, unknown> = {}): TrainConfig {
   const { rmt, ...rest } = overrides as { rmt?: Record<string, unknown> };
@@ -44,18 +60,6 @@ export function tinyConfig(overrides: Record<string, unknown> = {}): TrainConfig
     lr: 0.003,
     data: { documents: 12 },
     ...rest,
-    rmt: {
-      prompt: {
-        prefixWithBudget: "B{budget}:",
-        prefixWithoutBudget: "N:",
-        suffix: "|",
-        maxContextTokens: 24,
-      },
-      budget: { b0: 6 },
-      grpo: { groupSize: 4, temperature: 1.5 },
-      // quantile tiers: an untrained model's entropies are all about ln 260
-      entropy: { tierMode: "quantiles" },
-      ...rmt,
-    },
+    rmt: { ...TINY_RMT, grpo: { groupSize: 4, temperature: 1.5 }, ...rmt },
   });
 }
