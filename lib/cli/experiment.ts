@@ -80,6 +80,7 @@ export async function main(args: string[]): Promise<void> {
     if (flags.base === "") throw new ConfigError(`--base: expected a checkpoint directory`);
     cfg.baseCheckpoint = String(flags.base);
   }
+  if (flags.backend !== undefined) cfg.backend = backendFlag(flags, "auto");
   const quick = flags.quick === true;
   const command = ["deno run -A cli.ts experiment", ...args].join(" ");
   const git = await gitFacts();
@@ -116,7 +117,7 @@ export async function main(args: string[]): Promise<void> {
     );
     return;
   }
-  const backend = await initBackend(backendFlag(flags, "auto"));
+  const backend = await initBackend(cfg.backend);
   const runs = planRuns(cfg, { quick, seeds });
   console.log(
     `experiment: ${runs.length} runs (${quick ? "quick" : "full"} settings), backend ` +

@@ -64,16 +64,17 @@ export async function main(args: string[]): Promise<void> {
     flags,
     "configs/rmt.yaml",
   );
-  const overrides = { ...readTrainYaml(configFile), ...run };
+  const overrides: Record<string, unknown> = { ...readTrainYaml(configFile), ...run };
+  if (flags.backend !== undefined) overrides.backend = backendKind;
   const cfg = resolveTrainConfig(overrides);
   console.log(`# train: resolved config (${configFile})\n${stringify(cfg).trimEnd()}\n`);
 
   if (flags["pretrain-if-missing"] === true && !(await exists(cfg.baseCheckpoint))) {
     console.log(`${cfg.baseCheckpoint} is missing: pre-training it (deno task pretrain) first`);
     const pretrain = await import("./pretrain.ts");
-    await pretrain.main(["--backend", backendKind, "--publish", cfg.baseCheckpoint]);
+    await pretrain.main(["--backend", cfg.backend, "--publish", cfg.baseCheckpoint]);
   }
-  const backend = await initBackend(backendKind);
+  const backend = await initBackend(cfg.backend);
   console.log(`backend: ${backend.name} — ${backend.description}`);
   const result = await train({ cfg, resume: flags.resume === true, stopAfter });
   console.log(

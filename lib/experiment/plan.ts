@@ -29,6 +29,7 @@
  * @module
  */
 import { check, ConfigError, readYamlFile, resolveConfig } from "../config.ts";
+import type { BackendKind } from "../tensor.ts";
 
 /** What a row runs. */
 export type RowKind = "ntp-base" | "ntr-base" | "train" | "posttrain";
@@ -205,6 +206,8 @@ export interface QuickConfig {
  * ```
  */
 export interface ExperimentConfig {
+  /** Backend of every run (`auto`: WebGPU when an adapter exists); `--backend` overrides it. */
+  backend: BackendKind;
   /** The base checkpoint (NTP/NTR rows, start of every trained row, tier model). */
   baseCheckpoint: string;
   /** Output directory of the runs (`<out>/<row>/seed-<s>/record.json`). */
@@ -243,6 +246,7 @@ export const DEFAULT_ROWS: readonly string[] = EXPERIMENT_ROWS.filter((r) => r.g
  * ```
  */
 export const EXPERIMENT_DEFAULTS: Readonly<ExperimentConfig> = {
+  backend: "auto",
   baseCheckpoint: "checkpoints/base",
   out: "runs/experiment",
   results: "docs/results.md",
@@ -325,6 +329,12 @@ export function resolveExperimentConfig(raw: unknown, path = "experiment"): Expe
     `${path}.quick.seeds`,
     "an integer ≥ 1",
     cfg.quick.seeds,
+  );
+  check(
+    ["auto", "cpu", "webgpu"].includes(cfg.backend),
+    `${path}.backend`,
+    "auto, cpu or webgpu",
+    cfg.backend,
   );
   const ids = EXPERIMENT_ROWS.map((x) => x.id);
   check(

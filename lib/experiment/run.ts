@@ -190,7 +190,12 @@ export function trainConfigFor(
   let raw = readTrainYaml(row.config);
   raw = deepMerge(raw, cfg.train);
   if (quick) raw = deepMerge(raw, cfg.quick.train);
-  raw = deepMerge(raw, { seed, out: `${dir}/train`, baseCheckpoint: cfg.baseCheckpoint });
+  raw = deepMerge(raw, {
+    seed,
+    out: `${dir}/train`,
+    baseCheckpoint: cfg.baseCheckpoint,
+    backend: cfg.backend,
+  });
   return resolveTrainConfig(raw, `${row.config}`);
 }
 
@@ -391,7 +396,6 @@ export async function runExperiment(
   }
   const plan = runs.map((r) => ({ id: r.row.id, seed: r.seed, dir: r.dir }));
   const files = [cfg.results, cfg.report];
-  const earlier = await readSessions(cfg.out);
   let finishedHere = 0;
   const emit = async (complete: boolean) => {
     const records = await readRecords(runs);
@@ -403,7 +407,10 @@ export async function runExperiment(
       commit: opts.meta.commit,
       runs: finishedHere,
     };
-    const sessions = [...earlier, session];
+    // Re-read at every write: another process may run other rows into the same `out`
+    // (`--rows` on separate cores); its sessions are kept, this one's entry is replaced.
+    const others = (await readSessions(cfg.out)).filter((x) => x.startedAt !== startedAt);
+    const sessions = [...others, session].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
     await Deno.mkdir(cfg.out, { recursive: true });
     await Deno.writeTextFile(
       `${cfg.out}/sessions.json`,

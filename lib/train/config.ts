@@ -32,6 +32,7 @@ import {
   readYamlFile,
   resolveConfig,
 } from "../config.ts";
+import type { BackendKind } from "../tensor.ts";
 import { resolveRmtConfig, RMT_DEFAULTS, type RmtConfig } from "../rmt/config.ts";
 import { type TierProbs, tierProbs } from "../rmt/curriculum.ts";
 import type { RewardMode } from "../rmt/reward_match.ts";
@@ -92,6 +93,12 @@ export interface DataConfig {
  * ```
  */
 export interface TrainConfig {
+  /**
+   * Backend the `train` command initialises (`--backend` overrides it): `auto` is WebGPU when an
+   * adapter exists. The experiment runner sets it to its own `backend`. Not part of a run's
+   * identity: `--resume` may change it.
+   */
+  backend: BackendKind;
   /** Directory of the base checkpoint π_θ0 (also π_ref when rmt.grpo.klBeta > 0). */
   baseCheckpoint: string;
   /** Output directory: checkpoint/, metrics.jsonl, summary.json, config.json. */
@@ -165,6 +172,7 @@ export const METHOD_DEFAULTS: Readonly<MethodConfig> = {
  * ```
  */
 export const TRAIN_DEFAULTS: Readonly<TrainConfig> = {
+  backend: "auto",
   baseCheckpoint: "checkpoints/base",
   out: "runs/rmt",
   steps: 40,
@@ -187,6 +195,7 @@ export const TRAIN_DEFAULTS: Readonly<TrainConfig> = {
   rmt: RMT_DEFAULTS,
 };
 
+const BACKENDS: readonly BackendKind[] = ["auto", "cpu", "webgpu"];
 const SAMPLING_MODES: readonly SamplingMode[] = ["curriculum", "uniform", "entropy-filter"];
 
 /**
@@ -201,6 +210,7 @@ const SAMPLING_MODES: readonly SamplingMode[] = ["curriculum", "uniform", "entro
  */
 // §5, §11.3 ranges
 export function validateTrainConfig(cfg: TrainConfig, path = "train"): TrainConfig {
+  check(BACKENDS.includes(cfg.backend), `${path}.backend`, "auto, cpu or webgpu", cfg.backend);
   check(cfg.baseCheckpoint.length > 0, `${path}.baseCheckpoint`, "a directory", cfg.baseCheckpoint);
   check(cfg.out.length > 0, `${path}.out`, "a directory", cfg.out);
   checkPositiveInteger(cfg.steps, `${path}.steps`);

@@ -267,7 +267,12 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     }
     const saved = await loadCheckpoint(checkpointDir, { optimizer: true });
     const savedConfig = saved.state.config;
-    const diff = firstDifference(savedConfig, cfg, "train");
+    // the backend may change on resume (runs before it was a config key lack it)
+    const diff = firstDifference(
+      { ...(savedConfig as Record<string, unknown>), backend: cfg.backend },
+      cfg,
+      "train",
+    );
     if (diff !== null) {
       saved.model.dispose();
       throw new ConfigError(

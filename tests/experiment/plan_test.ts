@@ -96,6 +96,10 @@ Deno.test("bad experiment configs and flags are one-line errors", async () => {
     () => resolveExperimentConfig({ train: 3 }),
     /experiment.train: expected a mapping/,
   );
+  assert.throws(
+    () => resolveExperimentConfig({ backend: "tpu" }),
+    /^ConfigError: experiment.backend: expected auto, cpu or webgpu, got "tpu"$/,
+  );
   await assert.rejects(() => main(["--seeds", "x"]), /--seeds: expected an integer/);
   await assert.rejects(() => main(["--rows", "rmt,nope"]), /experiment.rows/);
   await assert.rejects(() => main(["--what"]), /--what: unknown flag/);

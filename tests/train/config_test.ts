@@ -57,6 +57,7 @@ Deno.test("resolveTrainConfig() rejects bad values with a one-line error naming 
     [{ rmt: { reward: { mode: "prefix" } } }, /^train\.rmt\.reward: set the reward mode/],
     [{ lr: "fast" }, /^train\.lr: expected a number/],
     [{ stpes: 3 }, /^train\.stpes: unknown key/],
+    [{ backend: "gpu" }, /^train\.backend: expected auto, cpu or webgpu, got "gpu"$/],
   ];
   for (const [overrides, pattern] of cases) {
     assert.throws(() => resolveTrainConfig(overrides), (e: Error) => {
