@@ -11,8 +11,14 @@
 // - scatter_last:     out[r, c] = Σ_{j: idx[r, j] = c} src[r, j]      src (R, K) → (R, C)
 //                     One invocation per row ((x, y) grid): zero the row, then add
 //                     j = 0, 1, … in order, O(C + K) per row.
-// Out-of-range ids/indices read 0 (gathers) or are skipped (scatters).
+// Out-of-range ids/indices read 0 (gathers) or are skipped (scatters). The gathers also record
+// the fault in `faults` ([code, id, bound], FAULT_* codes below); the runtime throws it at the
+// next readback, with the message the CPU backend throws at once.
 // Bindings (generated, per kernel): see the spec in `_webgpu_kernels.ts`.
+
+// Fault codes, named in lib/backend/webgpu.ts (FAULT_NAMES).
+const FAULT_GATHER_ROWS: u32 = 1u;
+const FAULT_GATHER_LAST: u32 = 2u;
 
 struct Params {
   rows: u32,
@@ -34,6 +40,11 @@ fn main(
   }
   let id = ids[n];
   let valid = id >= 0 && u32(id) < params.vocab;
+  if (!valid && lid == 0u) {
+    atomicMax(&faults[0], FAULT_GATHER_ROWS);
+    atomicStore(&faults[1], bitcast<u32>(id));
+    atomicStore(&faults[2], params.vocab);
+  }
   let src = u32(select(0, id, valid)) * params.cols;
   for (var c = lid; c < params.cols; c += WORKGROUP_SIZE) {
     out[n * params.cols + c] = select(0.0, table[src + c], valid);
@@ -68,6 +79,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let r = i / params.k;
   let j = idx[i];
   let valid = j >= 0 && u32(j) < params.cols;
+  if (!valid) {
+    atomicMax(&faults[0], FAULT_GATHER_LAST);
+    atomicStore(&faults[1], bitcast<u32>(j));
+    atomicStore(&faults[2], params.cols);
+  }
   out[i] = select(0.0, x[r * params.cols + u32(select(0, j, valid))], valid);
 }
 

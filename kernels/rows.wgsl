@@ -217,6 +217,11 @@ fn main(
   let lse = m + log(reduce_sum(lid, s));
   if (lid == 0u) {
     let t = targets[row];
+    if (t >= 0 && u32(t) >= params.cols) {
+      atomicMax(&faults[0], 3u); // FAULT_CROSS_ENTROPY (lib/backend/webgpu.ts)
+      atomicStore(&faults[1], bitcast<u32>(t));
+      atomicStore(&faults[2], params.cols);
+    }
     lse_out[row] = lse;
     nll[row] = select(0.0, lse - x[base + u32(t)], t >= 0 && u32(t) < params.cols);
   }

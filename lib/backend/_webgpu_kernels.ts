@@ -30,6 +30,9 @@ const INDEX_PARAMS: readonly ParamField[] = [
   ["k", "u32"],
 ];
 
+/** The runtime's fault record (`Runtime.faults`), bound last by the kernels that index. */
+const FAULTS_BINDING = { name: "faults", access: "read_write", type: "atomic<u32>" } as const;
+
 /** Workgroup size of the 1-D grid-stride kernels (elementwise, copy, fill, adamw, …). */
 export const FLAT_WORKGROUP = 256;
 
@@ -142,6 +145,7 @@ export const KERNELS = {
       { name: "targets", access: "read", type: "i32" },
       { name: "nll", access: "read_write" },
       { name: "lse_out", access: "read_write" },
+      FAULTS_BINDING,
     ],
     params: ROW_PARAMS,
     workgroupSize: 64,
@@ -195,6 +199,7 @@ export const KERNELS = {
       { name: "table", access: "read" },
       { name: "ids", access: "read", type: "i32" },
       { name: "out", access: "read_write" },
+      FAULTS_BINDING,
     ],
     params: INDEX_PARAMS,
     workgroupSize: 64,
@@ -217,6 +222,7 @@ export const KERNELS = {
       { name: "x", access: "read" },
       { name: "idx", access: "read", type: "i32" },
       { name: "out", access: "read_write" },
+      FAULTS_BINDING,
     ],
     params: INDEX_PARAMS,
     workgroupSize: FLAT_WORKGROUP,

@@ -160,6 +160,10 @@ function paramsLayout(params: readonly ParamField[]): ParamsLayout {
 
 // ---- buffers --------------------------------------------------------------------------------
 
+/** The fault record: [code, id, bound, unused] as u32. */
+const FAULT_WORDS = 4;
+const FAULT_BYTES = FAULT_WORDS * 4;
+
 /** A pooled GPU buffer. `batch` is the id of the last batch that bound it. */
 export interface GpuBuffer {
   readonly buffer: GPUBuffer;
@@ -238,6 +242,16 @@ export class Runtime {
   #error: Error | null = null;
   #offsets = new Uint32Array(1);
 
+  /**
+   * Device-side index faults. Kernels that index with ids bind this buffer (`faults`, four
+   * u32) and record an out-of-range id as `[code, id, bound, 0]` (code via `atomicMax`).
+   * {@linkcode read} copies it back with the data and throws; `describeFault(code, id, bound)`
+   * names the op (set by the backend).
+   */
+  readonly faults: GpuBuffer;
+  describeFault: (code: number, id: number, bound: number) => string = (code, id, bound) =>
+    `kernel fault ${code}: id ${id} out of range [0, ${bound})`;
+
   /** Counters for profiling: dispatches, submits, writes, readbacks since creation. */
   readonly counters = { dispatches: 0, submits: 0, writes: 0, readbacks: 0, bindGroups: 0 };
 
@@ -257,6 +271,7 @@ export class Runtime {
     this.#arenaU32 = new Uint32Array(this.#arenaHost);
     this.#arenaI32 = new Int32Array(this.#arenaHost);
     this.#arenaF32 = new Float32Array(this.#arenaHost);
+    this.faults = this.constant(new Uint32Array(FAULT_WORDS));
     device.addEventListener("uncapturederror", (event) => {
       const message = (event as GPUUncapturedErrorEvent).error.message;
       this.#error ??= new Error(`WebGPU error: ${message}`);
@@ -571,10 +586,13 @@ export class Runtime {
     this.counters.writes++;
   }
 
-  /** Reads `bytes` bytes of `buf` back to the host (submits pending work). */
+  /**
+   * Reads `bytes` bytes of `buf` back to the host (submits pending work). The fault record
+   * travels in the same staging buffer; a recorded fault is cleared and thrown as a RangeError.
+   */
   async read(buf: GpuBuffer, bytes: number): Promise<ArrayBuffer> {
     const size = Math.max(16, Math.ceil(bytes / 16) * 16);
-    const bucket = bucketBytes(size);
+    const bucket = bucketBytes(size + FAULT_BYTES);
     const staging = this.#staging.get(bucket)?.pop() ??
       this.device.createBuffer({
         size: bucket,
@@ -584,15 +602,25 @@ export class Runtime {
       buf.batch = this.#batch;
       this.#closePass().copyBufferToBuffer(buf.buffer, 0, staging, 0, size);
     }
+    this.faults.batch = this.#batch;
+    this.#closePass().copyBufferToBuffer(this.faults.buffer, 0, staging, size, FAULT_BYTES);
     this.flush();
     this.counters.readbacks++;
-    await staging.mapAsync(GPUMapMode.READ, 0, size);
-    const out = staging.getMappedRange(0, size).slice(0, bytes);
+    await staging.mapAsync(GPUMapMode.READ, 0, size + FAULT_BYTES);
+    const mapped = staging.getMappedRange(0, size + FAULT_BYTES);
+    const out = mapped.slice(0, bytes);
+    const [code, id, bound] = new Uint32Array(mapped.slice(size, size + FAULT_BYTES));
     staging.unmap();
     let list = this.#staging.get(bucket);
     if (!list) this.#staging.set(bucket, list = []);
     list.push(staging);
     this.checkError();
+    if (code !== 0) {
+      this.write(this.faults, new Uint32Array(FAULT_WORDS));
+      throw new RangeError(
+        `${this.describeFault(code, id | 0, bound)} (found on the GPU, reported at this readback)`,
+      );
+    }
     return out;
   }
 

@@ -131,6 +131,17 @@ function viewGeometry(shape: readonly number[], views: readonly View[]): ViewGeo
 
 const NO_STRIDES: readonly number[] = [];
 
+/**
+ * The kernels that record out-of-range indices in `Runtime.faults`, by fault code (the FAULT_*
+ * constants of `kernels/indexing.wgsl` and `kernels/rows.wgsl`); the messages are the CPU
+ * backend's.
+ */
+const FAULT_NAMES: Readonly<Record<number, string>> = {
+  1: "gatherRows: id",
+  2: "gatherLast: index",
+  3: "crossEntropy: target",
+};
+
 /** The WebGPU implementation of {@linkcode Backend}. */
 export class WebGpuBackend implements Backend {
   readonly name = "webgpu";
@@ -149,6 +160,8 @@ export class WebGpuBackend implements Backend {
       (info.isFallbackAdapter ? " (fallback adapter)" : "");
     this.#one = runtime.constant(new Float32Array([1]));
     this.#adapterKind = adapterKindOf(runtime.adapter);
+    runtime.describeFault = (code, id, bound) =>
+      `${FAULT_NAMES[code] ?? `kernel fault ${code}:`} ${id} out of range [0, ${bound})`;
   }
 
   /** Creates the backend on the default adapter; throws a clear error when there is none. */
@@ -367,7 +380,12 @@ export class WebGpuBackend implements Backend {
   ): { nll: Storage; lse: Storage } {
     const nll = this.#alloc(rows, "f32");
     const lse = this.#alloc(rows, "f32");
-    this.#rows("cross_entropy", [bufOf(logits), bufOf(targets), nll.buf, lse.buf], rows, cols);
+    this.#rows(
+      "cross_entropy",
+      [bufOf(logits), bufOf(targets), nll.buf, lse.buf, this.runtime.faults],
+      rows,
+      cols,
+    );
     return { nll, lse };
   }
 
@@ -476,7 +494,7 @@ export class WebGpuBackend implements Backend {
     const rows = ids.size;
     const out = this.#alloc(rows * cols, "f32");
     const kernel = this.#kernel("gather_rows", {}, this.#rowWorkgroup(cols));
-    this.runtime.dispatch(kernel, [bufOf(table), bufOf(ids), out.buf], [
+    this.runtime.dispatch(kernel, [bufOf(table), bufOf(ids), out.buf, this.runtime.faults], [
       rows,
       cols,
       vocab,
@@ -503,7 +521,7 @@ export class WebGpuBackend implements Backend {
     const kernel = this.#kernel("gather_last");
     this.runtime.dispatch(
       kernel,
-      [bufOf(x), bufOf(idx), out.buf],
+      [bufOf(x), bufOf(idx), out.buf, this.runtime.faults],
       [rows, cols, 0, k],
       ...flatGrid(rows * k),
     );

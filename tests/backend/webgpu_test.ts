@@ -784,3 +784,44 @@ Deno.test({
     g.free(x);
   },
 });
+
+Deno.test({
+  name: "webgpu gathers and cross-entropy report an out-of-range index at the next readback",
+  ignore,
+  fn: async () => {
+    const g = gpu();
+    const table = g.upload(random(4 * 3, 5)); // (V = 4, C = 3)
+    const cases: [() => Storage, RegExp][] = [
+      [
+        () => g.gatherRows(table, g.upload(new Int32Array([1, 7, 0])), 4, 3),
+        /^gatherRows: id 7 out of range \[0, 4\) \(found on the GPU/,
+      ],
+      [
+        () => g.gatherLast(table, g.upload(new Int32Array([0, -2, 1, 2])), 4, 3, 1),
+        /^gatherLast: index -2 out of range \[0, 3\)/,
+      ],
+      [
+        () => g.crossEntropy(table, g.upload(new Int32Array([0, -1, 3, 1])), 4, 3).nll,
+        /^crossEntropy: target 3 out of range \[0, 3\)/,
+      ],
+    ];
+    for (const [run, message] of cases) {
+      const out = run();
+      await assert.rejects(() => g.read(out), (e: Error) => {
+        assert.ok(e instanceof RangeError, String(e));
+        assert.match(e.message, message);
+        return true;
+      });
+      // the fault is cleared: the next readback succeeds
+      assert.equal((await g.read(table)).length, 12);
+    }
+    // ignored targets (−1) and valid ids are not faults
+    const ok = g.gatherRows(table, g.upload(new Int32Array([3, 0])), 4, 3);
+    assert.deepEqual(
+      await g.read(ok),
+      await cpu.read(
+        cpu.gatherRows(cpu.upload(await g.read(table)), cpu.upload(new Int32Array([3, 0])), 4, 3),
+      ),
+    );
+  },
+});
