@@ -80,6 +80,6 @@ export async function main(args: string[]): Promise<void> {
   console.log(
     `\ndone: ${result.step}/${cfg.steps} steps, ${result.meanStepSeconds.toFixed(2)} s/step\n` +
       `checkpoint: ${result.checkpoint}\nmetrics:    ${result.metrics}\n` +
-      `summary:    ${result.summary}`,
+      `summary:    ${result.summary}\nreport:     ${result.report} (open in a browser)`,
   );
 }

@@ -37,6 +37,7 @@ import { buildPrompt } from "../rmt/prompt.ts";
 import { ProgressBar } from "../cli/_progress.ts";
 import type { TrainConfig } from "./config.ts";
 import { rmtStep, type StepRecord } from "./step.ts";
+import { trainingReportHtml } from "./report.ts";
 import { allEntropies, cachedScores, type DocScores } from "../eval/tiers.ts";
 import { assignTiers, type EntropyConfig, tierThresholds } from "../rmt/entropy.ts";
 
@@ -76,7 +77,7 @@ export interface TrainOptions {
  * import type { TrainResult } from "./trainer.ts";
  * const r: TrainResult = {
  *   out: "runs/x", checkpoint: "runs/x/checkpoint", metrics: "runs/x/metrics.jsonl",
- *   summary: "runs/x/summary.json", step: 3, meanStepSeconds: 1,
+ *   summary: "runs/x/summary.json", report: "runs/x/report.html", step: 3, meanStepSeconds: 1,
  * };
  * assert.equal(r.step, 3);
  * ```
@@ -90,6 +91,8 @@ export interface TrainResult {
   metrics: string;
   /** summary.json. */
   summary: string;
+  /** report.html: the run's curves (reward, match rate, ℓ and B_t, p_t, NTP loss). */
+  report: string;
   /** Steps done (the next t). */
   step: number;
   /** Mean wall time of this session's steps. */
@@ -328,12 +331,17 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const meanStepSeconds = stepSeconds.length === 0
     ? 0
     : stepSeconds.reduce((a, b) => a + b, 0) / stepSeconds.length;
-  await writeSummary(metricsFile, summaryFile, cfg, end);
+  const records = (await Deno.readTextFile(metricsFile)).split("\n").filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as StepRecord);
+  await writeSummary(records, summaryFile, cfg, end);
+  const reportFile = `${out}/report.html`;
+  await Deno.writeTextFile(reportFile, trainingReportHtml(records, cfg));
   return {
     out,
     checkpoint: checkpointDir,
     metrics: metricsFile,
     summary: summaryFile,
+    report: reportFile,
     step: end,
     meanStepSeconds,
   };
@@ -405,13 +413,11 @@ function progressFields(r: StepRecord): Record<string, string> {
 
 /** summary.json: first and last figures (means over the first/last 10 % of steps), timing. */
 async function writeSummary(
-  metricsFile: string,
+  records: StepRecord[],
   summaryFile: string,
   cfg: TrainConfig,
   steps: number,
 ): Promise<void> {
-  const records = (await Deno.readTextFile(metricsFile)).split("\n").filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as StepRecord);
   const n = Math.max(1, Math.ceil(records.length / 10));
   const avg = (rs: StepRecord[], f: (r: StepRecord) => number) =>
     rs.length === 0 ? null : rs.reduce((a, r) => a + f(r), 0) / rs.length;

@@ -65,6 +65,9 @@ Deno.test("train() runs RMT end to end on the CPU with finite losses", async () 
   ck.model.dispose();
   const summary = JSON.parse(await Deno.readTextFile(result.summary));
   assert.equal(summary.stepsDone, 4);
+  const report = await Deno.readTextFile(result.report);
+  assert.match(report, /4\/4 steps/);
+  assert.equal(report.match(/<svg/g)?.length, 4);
 });
 
 Deno.test("metrics.jsonl rewards and budgets agree with lib/rmt recomputed from the completions", async () => {
