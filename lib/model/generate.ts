@@ -5,13 +5,17 @@
  * `lib/train/logprobs.ts`, which lays prompts out the same way.)
  *
  * Sampled ids stay on the device: token t+1 is computed from token t without a readback, and
- * the host reads the ids once per `readChunk` tokens to detect stop ids.
+ * the host reads the ids once per `readChunk` tokens to detect stop ids. Repeated prompts (the
+ * G rollouts of a GRPO group) are prefilled once: the U distinct prompts run through the model,
+ * then their cached keys/values and last logits are gathered into the B rows.
  *
- * Legend: B batch (prompts), P padded prompt length, N new tokens, V vocab.
+ * Legend: B batch (prompts), U distinct prompts, P padded prompt length, N new tokens, V vocab,
+ * H heads, D head size.
  *
  * @module
  */
 import { concat, noGrad, type Tensor, tensor, tidy } from "../tensor.ts";
+import { writeWindow } from "./_kv.ts";
 import type { GPT } from "./gpt.ts";
 
 /** Sampling settings. */
@@ -28,6 +32,11 @@ export interface GenerateOptions {
   stopIds: number[];
   /** Tokens sampled on the device between readbacks (stop detection granularity), e.g. 16. */
   readChunk: number;
+  /**
+   * Prefill each distinct prompt once and copy its keys and values to every row that repeats
+   * it (GRPO's G rollouts of one prompt). Same tokens as without; default true.
+   */
+  sharePrefill?: boolean;
 }
 
 /** The result of {@linkcode generate}. */
@@ -120,11 +129,71 @@ export async function generate(
       })
     );
 
+  // Distinct prompts: row b repeats distinct prompt source[b].
+  const distinct = new Map<string, number>(); // prompt → its index u
+  const firstRow: number[] = []; // u → the first row with that prompt
+  const source = Int32Array.from(prompts, (p, b) => {
+    const key = p.join(",");
+    let u = distinct.get(key);
+    if (u === undefined) {
+      distinct.set(key, u = firstRow.length);
+      firstRow.push(b);
+    }
+    return u;
+  });
+  const U = firstRow.length;
+  const share = (opts.sharePrefill ?? true) && U < B;
+
+  /** Prefill of the U distinct prompts, gathered into the B rows of `cache`; ids i32 (B, 1). */
+  const sharedPrefill = (): Tensor => {
+    const uCache = model.newCache(U, P);
+    try {
+      return noGrad(() =>
+        tidy(() => {
+          const uIds = new Int32Array(U * P); // (U, P)
+          firstRow.forEach((b, u) => uIds.set(ids.subarray(b * P, (b + 1) * P), u * P));
+          const uMask = keyMask === null ? undefined : tensor(
+            Float32Array.from(
+              firstRow.flatMap((b) => [...mask.subarray(b * total, b * total + P)]),
+            ),
+            [U, P],
+            { backend },
+          ); // (U, P)
+          const uLogits = model.forward(tensor(uIds, [U, P], { dtype: "i32", backend }), {
+            cache: uCache,
+            keyMask: uMask,
+            lastOnly: true,
+          }); // (U, 1, V)
+          const src = tensor(source, [B], { dtype: "i32", backend }); // i32 (B)
+          const [, H, , D] = uCache.k[0].shape;
+          const spread = (t: Tensor) =>
+            // (U, H, P, D) → (B, H, P, D)
+            t.reshape([U, H * P * D]).embedding(src).reshape([B, H, P, D]);
+          for (let l = 0; l < uCache.k.length; l++) {
+            writeWindow(cache.k[l], 2, 0, spread(uCache.k[l]));
+            writeWindow(cache.v[l], 2, 0, spread(uCache.v[l]));
+          }
+          cache.length = P;
+          const V = uLogits.shape[2];
+          const logits = uLogits.reshape([U, V]).embedding(src).reshape([B, 1, V]); // (B, 1, V)
+          return sample(logits, 0).reshape([B, 1]); // i32 (B, 1)
+        })
+      );
+    } finally {
+      uCache.dispose();
+    }
+  };
+
   const pending: Tensor[] = []; // sampled ids not yet read, each i32 (B, 1)
   try {
-    const promptIds = tensor(ids, [B, P], { dtype: "i32", backend }); // (B, P)
-    let next = step(promptIds, 0); // i32 (B, 1)
-    promptIds.dispose();
+    let next: Tensor; // i32 (B, 1)
+    if (share) {
+      next = sharedPrefill();
+    } else {
+      const promptIds = tensor(ids, [B, P], { dtype: "i32", backend }); // (B, P)
+      next = step(promptIds, 0);
+      promptIds.dispose();
+    }
     for (let t = 0; t < N; t++) {
       pending.push(next);
       const last = t === N - 1;

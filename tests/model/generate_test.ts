@@ -114,6 +114,25 @@ Deno.test("generate() rejects empty prompts and overlong requests", async () => 
   model.dispose();
 });
 
+Deno.test("generate() prefilling repeated prompts once gives the tokens of separate prefills", async () => {
+  for (const positional of ["learned", "rope"] as const) {
+    const model = await tinyModel({ positional });
+    // a GRPO-like batch: three prompts of different lengths, each repeated (in mixed order)
+    const prompts = [[3, 1, 4], [9], [3, 1, 4], [2, 6, 5, 3], [9], [3, 1, 4], [2, 6, 5, 3]];
+    for (const temperature of [0, 1]) {
+      const opts = { ...base, maxNewTokens: 8, temperature, topK: temperature > 0 ? 5 : 0 };
+      const shared = await generate(model, prompts, PAD, opts);
+      const separate = await generate(model, prompts, PAD, { ...opts, sharePrefill: false });
+      assert.deepEqual(shared.completions, separate.completions, `${positional}, T ${temperature}`);
+      if (temperature > 0) {
+        // the rows of one prompt still draw different samples (one RNG stream per row)
+        assert.notDeepEqual(shared.completions[0], shared.completions[2]);
+      }
+    }
+    model.dispose();
+  }
+});
+
 Deno.test("generate() leaves no tensors behind", async () => {
   const model = await tinyModel();
   const backend = model.wte.weight.backend;
@@ -121,6 +140,7 @@ Deno.test("generate() leaves no tensors behind", async () => {
   const before = backend.memory().liveStorages;
   await generate(model, [[1, 2], [3]], PAD, { ...base, stopIds: [5] });
   await generate(model, [[1, 2], [3]], PAD, { ...base, temperature: 0 });
+  await generate(model, [[1, 2], [3], [1, 2]], PAD, base); // shared prefill
   assert.equal(backend.memory().liveStorages, before);
   model.dispose();
 });

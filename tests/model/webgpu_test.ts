@@ -38,7 +38,8 @@ Deno.test({
       const got = await noGrad(() => gpuModel.forward(toGpu(x))).toArray();
       assert.ok(maxDiff(got, want) < 1e-3, `${positional}: logits differ by ${maxDiff(got, want)}`);
 
-      const prompts = [[3, 1, 4, 1, 5], [9], [2, 6]];
+      // repeated prompts: the GPU run prefills them once (sharePrefill), the CPU run too
+      const prompts = [[3, 1, 4, 1, 5], [9], [2, 6], [9], [3, 1, 4, 1, 5]];
       const opts = {
         maxNewTokens: 8,
         temperature: 0,
@@ -50,6 +51,8 @@ Deno.test({
       const a = await generate(cpuModel, prompts, 0, opts);
       const b = await generate(gpuModel, prompts, 0, opts);
       assert.deepEqual(b.completions, a.completions, positional);
+      const c = await generate(gpuModel, prompts, 0, { ...opts, sharePrefill: false });
+      assert.deepEqual(c.completions, a.completions, `${positional}, separate prefills`);
       cpuModel.dispose();
       gpuModel.dispose();
     }
