@@ -206,6 +206,23 @@ export interface RuntimeOptions {
   dispatchesPerSubmit?: number;
 }
 
+/**
+ * Mesa's software drivers print "error: XDG_RUNTIME_DIR is invalid or not set" on every start
+ * when the variable is unset (headless boxes, CI). Before the first adapter request, point it at
+ * a private directory of ours; a variable that is already set is left alone.
+ */
+export function quietMesa(): void {
+  if (Deno.build.os !== "linux") return;
+  try {
+    if (Deno.env.get("XDG_RUNTIME_DIR")) return;
+    const dir = `/tmp/rmt-runtime-${Deno.uid() ?? "user"}`;
+    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    Deno.env.set("XDG_RUNTIME_DIR", dir);
+  } catch {
+    // without --allow-env or a writable /tmp, Mesa just keeps printing its line
+  }
+}
+
 /** Device, pool, pipeline cache and command recorder. One per backend. */
 export class Runtime {
   readonly adapter: GPUAdapter;
@@ -283,6 +300,7 @@ export class Runtime {
    * invocation limits. Throws when no adapter is available.
    */
   static async create(options: RuntimeOptions = {}): Promise<Runtime> {
+    quietMesa();
     const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
     const adapter = gpu ? await gpu.requestAdapter({ powerPreference: "high-performance" }) : null;
     if (!adapter) {

@@ -8,6 +8,7 @@
 
 import type { MatmulPlan } from "../../lib/backend/_webgpu_matmul.ts";
 import { adapterKindOf } from "../../lib/backend/_webgpu_matmul.ts";
+import { quietMesa } from "../../lib/backend/_webgpu_runtime.ts";
 
 /** A device plus what the planner needs to know about it. */
 export interface Gpu {
@@ -22,6 +23,7 @@ let cached: Promise<Gpu | undefined> | undefined;
 export function getGpu(): Promise<Gpu | undefined> {
   cached ??= (async () => {
     if (!("gpu" in navigator)) return undefined;
+    quietMesa();
     const adapter = await navigator.gpu.requestAdapter();
     if (!adapter) return undefined;
     const l = adapter.limits;
