@@ -32,6 +32,10 @@ interface Pass {
   /** Additive attention bias broadcastable to (B, H, T, S), or null for none. */
   bias: Tensor | null;
   cache: KvCache | null;
+  /** Keys and values of earlier positions to attend to, with gradients (see `KvPrefix`). */
+  prefix: KvPrefix | null;
+  /** When set, receives this pass's keys and values, per layer. */
+  kvOut: KvPrefix | null;
   /** RoPE tables narrowed to the new positions, (T, D/2) each; null for learned positions. */
   rope: { cos: Tensor; sin: Tensor } | null;
 }
@@ -79,6 +83,14 @@ export class CausalSelfAttention extends Module {
     if (pass.rope !== null) {
       q = applyRope(q, pass.rope.cos, pass.rope.sin); // (B, H, T, D)
       k = applyRope(k, pass.rope.cos, pass.rope.sin); // (B, H, T, D)
+    }
+    if (pass.kvOut !== null) {
+      pass.kvOut.k[layer] = k;
+      pass.kvOut.v[layer] = v;
+    }
+    if (pass.prefix !== null) {
+      k = pass.prefix.k[layer].cat([k], 2); // (B, H, S, D)
+      v = pass.prefix.v[layer].cat([v], 2); // (B, H, S, D)
     }
     if (cache !== null) {
       writeWindow(cache.k[layer], 2, start, k); // cache.k (B, H, maxLen, D)
@@ -243,6 +255,18 @@ export function gptParameterCount(cfg: GptConfig): number {
 // ---- KV cache --------------------------------------------------------------------------------
 
 /**
+ * Keys and values of a prefix, per layer (B, H, P, D), as ordinary tensors of the graph: a
+ * forward with `kvOut` fills one, a forward with `prefix` attends to it (gradients flow back into
+ * the pass that produced it). GRPO uses it to run a prompt once for its G completions.
+ */
+export interface KvPrefix {
+  /** Per layer: (B, H, P, D). */
+  k: Tensor[];
+  /** Per layer: (B, H, P, D). */
+  v: Tensor[];
+}
+
+/**
  * Keys and values of every layer for incremental decoding, preallocated as (B, H, maxLen, D)
  * per layer and filled in place. `length` is the number of positions written.
  */
@@ -307,20 +331,32 @@ export class GPT extends Module {
    * i32 ids (B, T) → logits (B, T, V); with `lastOnly`, only the last position's (B, 1, V).
    * With a cache, the T new tokens go at positions `cache.length …` and attend to everything
    * cached plus causally to themselves; the cache grows by T (inference only: call under
-   * `noGrad`). `keyMask` f32 (B, S) with S = cache length + T: 1 attend, 0 padding key.
+   * `noGrad`). A {@linkcode KvPrefix} of P positions does the same with gradients (the new
+   * tokens sit at positions P …); `kvOut` collects this pass's keys and values for a later
+   * `prefix`. `keyMask` f32 (B, S) with S = P (or cache length) + T: 1 attend, 0 padding key.
    */
   forward(
     ids: Tensor,
-    opts: { cache?: KvCache; keyMask?: Tensor; lastOnly?: boolean } = {},
+    opts: {
+      cache?: KvCache;
+      keyMask?: Tensor;
+      lastOnly?: boolean;
+      prefix?: KvPrefix;
+      kvOut?: KvPrefix;
+    } = {},
   ): Tensor {
     const cfg = this.config;
     const cache = opts.cache ?? null;
+    const prefix = opts.prefix ?? null;
+    if (prefix !== null && cache !== null) {
+      throw new Error("GPT.forward: give a KV cache or a prefix, not both");
+    }
     if (ids.dtype !== "i32" || ids.rank !== 2) {
       throw new Error(`GPT.forward: expected i32 ids (B, T), got ${ids.dtype} [${ids.shape}]`);
     }
     const [B, T] = ids.shape;
     const C = cfg.nEmbd;
-    const start = cache?.length ?? 0;
+    const start = cache?.length ?? prefix?.k[0]?.shape[2] ?? 0;
     const S = start + T;
     if (S > cfg.contextLength) {
       throw new Error(`GPT.forward: ${S} positions exceed contextLength ${cfg.contextLength}`);
@@ -349,7 +385,7 @@ export class GPT extends Module {
     const rope = this.#rope === null
       ? null
       : { cos: this.#rope.cos.narrow(0, start, T), sin: this.#rope.sin.narrow(0, start, T) }; // (T, D/2)
-    const pass: Pass = { B, T, start, bias, cache, rope };
+    const pass: Pass = { B, T, start, bias, cache, rope, prefix, kvOut: opts.kvOut ?? null };
 
     let x = this.wte.forward(ids); // (B, T, C)
     if (this.wpe !== null) x = x.add(this.wpe.weight.narrow(0, start, T)); // (B, T, C)

@@ -395,6 +395,7 @@ export async function postTrainStep(
     const objective = tidy(() => {
       const { logp, mask } = completionLogprobs(model, batch, {
         temperature: cfg.grpo.temperature,
+        sharePrompts: true, // a question's G rollouts share one prompt forward
       });
       const { objective } = grpoObjective(
         { logp, oldLogp: logp.detach(), mask, advantage: tensor(part.map((r) => r.advantage)) },

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import type { KvPrefix } from "../model/gpt.ts";
 import type { Tensor } from "../tensor.ts";
 
 /**
@@ -29,4 +30,15 @@ export interface Policy {
    * padding, keeps padding out of attention.
    */
   forward(ids: Tensor, opts?: { keyMask?: Tensor }): Tensor;
+}
+
+/**
+ * A policy that can run a prompt once for several completions: `kvOut` collects a pass's keys
+ * and values per layer, `prefix` attends to them (`GPT` does both; see `KvPrefix`).
+ */
+export interface PrefixPolicy extends Policy {
+  forward(
+    ids: Tensor,
+    opts?: { keyMask?: Tensor; lastOnly?: boolean; prefix?: KvPrefix; kvOut?: KvPrefix },
+  ): Tensor;
 }

@@ -1,7 +1,9 @@
 /**
  * Per-token log-probabilities log π_θ(o_k | prompt, o_<k) of sampled completions, for the GRPO
  * objective of Reinforcement Mid-Training (Tian et al., "Reinforcement Mid-Training",
- * arXiv:2509.24375; spec §4.1): one teacher-forced forward over prompt ++ completion.
+ * arXiv:2509.24375; spec §4.1): one teacher-forced forward over prompt ++ completion, or, with
+ * `sharePrompts`, one forward per distinct prompt and one over the completions attending to it
+ * (a GRPO group's G rollouts share their prompt; same values, about a third less compute).
  *
  * Layout: prompts are left-padded to a common length P (as `generate` does, so the positions the
  * policy saw while sampling are the positions it sees here) and completions right-padded to L:
@@ -21,7 +23,8 @@
  * @module
  */
 import { type Tensor, tensor } from "../tensor.ts";
-import type { Policy } from "./_policy.ts";
+import type { KvPrefix } from "../model/gpt.ts";
+import type { Policy, PrefixPolicy } from "./_policy.ts";
 
 /**
  * A padded batch of prompt ++ completion sequences (plain arrays, built once per step).
@@ -123,16 +126,88 @@ export function sequenceBatch(
 export function completionLogprobs(
   model: Policy,
   batch: SequenceBatch,
-  opts: { temperature?: number } = {},
+  opts: { temperature?: number; sharePrompts?: boolean } = {},
 ): { logp: Tensor; mask: Tensor } {
   const { count: N, promptLength: P, completionLength: L } = batch;
-  const ids = tensor(batch.ids, [N, P + L], { dtype: "i32" }); // (N, P + L)
   const keyMask = tensor(batch.keyMask, [N, P + L]); // (N, P + L)
   const targets = tensor(batch.targets, [N, L], { dtype: "i32" }); // (N, L)
   const mask = tensor(batch.mask, [N, L]); // (N, L)
-  let logits = model.forward(ids, { keyMask }).narrow(1, P - 1, L); // (N, L, V)
+  let logits: Tensor; // (N, L, V)
+  const groups = opts.sharePrompts === true ? promptGroups(batch) : null;
+  if (groups !== null && groups.first.length < N) {
+    logits = sharedPromptLogits(model as PrefixPolicy, batch, groups, keyMask);
+  } else {
+    const ids = tensor(batch.ids, [N, P + L], { dtype: "i32" }); // (N, P + L)
+    logits = model.forward(ids, { keyMask }).narrow(1, P - 1, L); // (N, L, V)
+  }
   const temperature = opts.temperature ?? 1;
   if (temperature !== 1) logits = logits.div(temperature);
   const logp = logits.crossEntropy(targets).neg(); // log softmax(z/τ)[o_ik] (N, L)
   return { logp, mask };
+}
+
+/** Rows with the same padded prompt: `source[i]` is row i's prompt, `first[u]` its first row. */
+interface PromptGroups {
+  source: Int32Array;
+  first: number[];
+}
+
+function promptGroups(batch: SequenceBatch): PromptGroups {
+  const { count: N, promptLength: P, completionLength: L } = batch;
+  const seen = new Map<string, number>();
+  const first: number[] = [];
+  const source = new Int32Array(N);
+  for (let i = 0; i < N; i++) {
+    const key = batch.ids.subarray(i * (P + L), i * (P + L) + P).join(",");
+    let u = seen.get(key);
+    if (u === undefined) {
+      seen.set(key, u = first.length);
+      first.push(i);
+    }
+    source[i] = u;
+  }
+  return { source, first };
+}
+
+/**
+ * The logits of {@linkcode completionLogprobs} with each distinct prompt run once: the U prompts
+ * (U, P) give their keys/values and the logits of their last position (which predict o_1); the
+ * N completions (N, L) attend to their prompt's keys/values gathered into N rows. Gradients
+ * of the G rows of a prompt add up in the gather's backward. Same values as the one forward over
+ * (N, P + L), up to float summation order.
+ */
+function sharedPromptLogits(
+  model: PrefixPolicy,
+  batch: SequenceBatch,
+  groups: PromptGroups,
+  keyMask: Tensor,
+): Tensor {
+  const { count: N, promptLength: P, completionLength: L } = batch;
+  const U = groups.first.length;
+  const uIds = new Int32Array(U * P); // (U, P)
+  const uMask = new Float32Array(U * P); // (U, P)
+  const cIds = new Int32Array(N * L); // (N, L)
+  groups.first.forEach((i, u) => {
+    uIds.set(batch.ids.subarray(i * (P + L), i * (P + L) + P), u * P);
+    uMask.set(batch.keyMask.subarray(i * (P + L), i * (P + L) + P), u * P);
+  });
+  for (let i = 0; i < N; i++) {
+    cIds.set(batch.ids.subarray(i * (P + L) + P, (i + 1) * (P + L)), i * L);
+  }
+  const src = tensor(groups.source, [N], { dtype: "i32" }); // i32 (N)
+  const spread = (t: Tensor): Tensor => { // (U, …) → (N, …): row i takes prompt source[i]
+    const rest = t.shape.slice(1);
+    return t.reshape([U, rest.reduce((a, b) => a * b, 1)]).embedding(src).reshape([N, ...rest]);
+  };
+  const kv: KvPrefix = { k: [], v: [] };
+  const promptLogits = model.forward(tensor(uIds, [U, P], { dtype: "i32" }), {
+    keyMask: tensor(uMask, [U, P]),
+    lastOnly: true,
+    kvOut: kv,
+  }); // (U, 1, V): predicts o_1
+  const prefix: KvPrefix = { k: kv.k.map(spread), v: kv.v.map(spread) }; // (N, H, P, D) each
+  const first = spread(promptLogits); // (N, 1, V)
+  if (L === 1) return first;
+  const rest = model.forward(tensor(cIds, [N, L], { dtype: "i32" }), { keyMask, prefix }); // (N, L, V)
+  return first.cat([rest.narrow(1, 0, L - 1)], 1); // (N, L, V)
 }

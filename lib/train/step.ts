@@ -248,11 +248,13 @@ export async function rmtStep(ctx: StepContext, t: number): Promise<StepRecord> 
       promptLength, // the left padding of the rollout batch: same absolute positions
     });
     const parts = tidy(() => {
-      const { logp, mask } = completionLogprobs(model, batch, { temperature }); // (n, L)
+      // each distinct prompt runs once for its rollouts (same values, less compute)
+      const opts = { temperature, sharePrompts: true };
+      const { logp, mask } = completionLogprobs(model, batch, opts); // (n, L)
       // log π_ref under the frozen base model (β > 0 only)
       const refLogp = ctx.reference === null
         ? undefined
-        : noGrad(() => completionLogprobs(ctx.reference!, batch, { temperature }).logp);
+        : noGrad(() => completionLogprobs(ctx.reference!, batch, opts).logp);
       const advantage = tensor(part.map((r) => r.advantage)); // A_i (n)
       const { objective, meanKl, clipFraction } = grpoObjective(
         {
