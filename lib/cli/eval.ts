@@ -5,7 +5,7 @@
  *     deno task eval --checkpoint DIR [--mode ntp|ntr|both] [--positions N]
  *                    [--budget none|final|N] [--temperature T] [--top-k K] [--max-new N] [--seed S]
  *                    [--tiers-from DIR] [--entropy-top-k K] [--quantiles] [--reward exact|prefix]
- *                    [--batch N] [--no-cache] [--out DIR] [--backend auto|cpu|webgpu]
+ *                    [--batch N] [--no-cache] [--examples N] [--out DIR] [--backend auto|cpu|webgpu]
  *
  * `--budget final` writes the final budget B_T = max(B_min, ⌊B_0·γ⌋) of the RMT defaults
  * (`lib/rmt/budget.ts`) into the prompt, as the spec recommends for evaluation (§8 item 13); the
@@ -29,7 +29,7 @@ import { backendFlag, intFlag, numberFlag, parseFlags } from "./_progress.ts";
 const USAGE = "usage: deno task eval --checkpoint DIR [--mode ntp|ntr|both] [--positions N] " +
   "[--budget none|final|N] [--temperature T] [--top-k K] [--max-new N] [--seed S] [--tiers-from DIR] " +
   "[--entropy-top-k K] [--quantiles] [--reward exact|prefix] [--batch N] [--no-cache] " +
-  "[--out DIR] [--backend auto|cpu|webgpu]";
+  "[--examples N] [--out DIR] [--backend auto|cpu|webgpu]";
 
 const FLAGS = {
   checkpoint: "string",
@@ -46,6 +46,7 @@ const FLAGS = {
   reward: "string",
   batch: "string",
   "no-cache": "boolean",
+  examples: "string",
   out: "string",
   backend: "string",
 } as const;
@@ -101,6 +102,7 @@ export async function main(args: string[]): Promise<void> {
       tierMode: flags.quantiles ? "quantiles" : "thresholds",
     },
     cacheDir: flags["no-cache"] ? null : EVAL_DEFAULTS.cacheDir,
+    examples: intFlag(flags, "examples", 0, EVAL_DEFAULTS.examples), // decoded NTR episodes kept
   };
   const backend = await initBackend(backendFlag(flags, "auto"));
   console.log(`backend: ${backend.name} — ${backend.description}`);

@@ -124,6 +124,8 @@ Deno.test("evaluation: a tiny checkpoint end to end, report, cache and eval.json
       "4",
       "--mode",
       "ntp",
+      "--examples",
+      "0",
       "--out",
       `${dir}/eval`,
       "--backend",
@@ -147,6 +149,10 @@ Deno.test("evaluation command: bad flags are one-line errors naming the flag", a
   await assert.rejects(
     () => main(["--checkpoint", "x", "--budget", "lots"]),
     /--budget: expected an integer ≥ 1, got "lots"/,
+  );
+  await assert.rejects(
+    () => main(["--checkpoint", "x", "--examples", "-1"]),
+    /^ConfigError: --examples: expected an integer ≥ 0, got "-1"/,
   );
   await assert.rejects(
     () => main(["--checkpoint", "x", "--temprature", "1"]),
