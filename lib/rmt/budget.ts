@@ -8,8 +8,8 @@
  *   the default k = 1 this is exactly the paper's formula.
  * - ⌊·⌋ is taken after adding 1e-9, so that products that are integers in exact arithmetic
  *   (e.g. 800·0.2 = 160) are not floored one below by floating-point rounding.
- * - Scaled default B_0 = 48 (paper 800): the trainer replaces it by the base model's measured
- *   mean reasoning length (spec §11.3).
+ * - Scaled default B_0 = 113 (paper 800): the mean reasoning length of `checkpoints/base` as
+ *   `deno task eval` measures it (spec §11.3); set `rmt.budget.b0` for another base model.
  *
  * @module
  */
@@ -44,10 +44,10 @@ export interface BudgetConfig {
  * ```ts
  * import assert from "node:assert/strict";
  * import { BUDGET_DEFAULTS } from "./budget.ts";
- * assert.deepEqual(BUDGET_DEFAULTS, { b0: 48, bMin: 1, gamma: 0.2, k: 1 });
+ * assert.deepEqual(BUDGET_DEFAULTS, { b0: 113, bMin: 1, gamma: 0.2, k: 1 });
  * ```
  */
-export const BUDGET_DEFAULTS: Readonly<BudgetConfig> = { b0: 48, bMin: 1, gamma: 0.2, k: 1 };
+export const BUDGET_DEFAULTS: Readonly<BudgetConfig> = { b0: 113, bMin: 1, gamma: 0.2, k: 1 };
 
 /**
  * Checks the ranges of a resolved budget config; throws a `ConfigError` naming the field.
