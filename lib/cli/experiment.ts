@@ -61,6 +61,20 @@ const FLAGS = {
  * await assert.rejects(() => main(["--rows", "rmt,bogus"]), /experiment.rows/);
  * ```
  */
+/** The experiment command of `args` without the report-only flags (`--report-only`, `--note`). */
+function reproduceCommand(args: string[]): string {
+  const kept: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--report-only") continue;
+    if (args[i] === "--note") {
+      i++;
+      continue;
+    }
+    kept.push(args[i]!.includes(" ") ? JSON.stringify(args[i]) : args[i]!);
+  }
+  return ["deno run -A cli.ts experiment", ...kept].join(" ");
+}
+
 export async function main(args: string[]): Promise<void> {
   const flags = parseFlags(args, FLAGS, USAGE);
   if (flags === null) return; // --help printed the usage
@@ -90,8 +104,10 @@ export async function main(args: string[]): Promise<void> {
     // the facts of the sessions that ran (report-only adds none)
     const sessions = await readSessions(cfg.out);
     const last = sessions.at(-1);
+    // Sessions may have split the rows between processes (--rows); the command that reproduces
+    // every record is this one without --report-only and --note.
     await writeResults(records, {
-      command: last?.command ?? command,
+      command: sessions.length > 1 ? reproduceCommand(args) : last?.command ?? command,
       configFile,
       commit: last?.commit ?? git.commit,
       dirty: git.dirty,

@@ -115,10 +115,12 @@ export interface PretrainResult {
  * import assert from "node:assert/strict";
  * import { formatConfig } from "./pretrain.ts";
  * assert.equal(formatConfig({ a: 1, b: { c: "x" } }), "a: 1\nb:\n  c: x\n");
+ * // blank lines inside block scalars carry no indentation (as `deno fmt` writes them)
+ * assert.equal(formatConfig({ s: "a\n\nb\n" }), "s: |\n  a\n\n  b\n");
  * ```
  */
 export function formatConfig(cfg: unknown): string {
-  return stringify(cfg, { lineWidth: 0 });
+  return stringify(cfg, { lineWidth: 0 }).replace(/^[ \t]+$/gm, "");
 }
 
 /** Fixed held-out batches (seeded, drawn once). */
