@@ -16,6 +16,7 @@
  */
 import { concat, noGrad, type Tensor, tensor, tidy } from "../tensor.ts";
 import { writeWindow } from "./_kv.ts";
+import { promptGroups, spreadRows } from "./_prefix.ts";
 import type { GPT } from "./gpt.ts";
 
 /** Sampling settings. */
@@ -130,17 +131,7 @@ export async function generate(
     );
 
   // Distinct prompts: row b repeats distinct prompt source[b].
-  const distinct = new Map<string, number>(); // prompt → its index u
-  const firstRow: number[] = []; // u → the first row with that prompt
-  const source = Int32Array.from(prompts, (p, b) => {
-    const key = p.join(",");
-    let u = distinct.get(key);
-    if (u === undefined) {
-      distinct.set(key, u = firstRow.length);
-      firstRow.push(b);
-    }
-    return u;
-  });
+  const { source, first: firstRow } = promptGroups(prompts);
   const U = firstRow.length;
   const share = (opts.sharePrefill ?? true) && U < B;
 
@@ -164,18 +155,12 @@ export async function generate(
             keyMask: uMask,
             lastOnly: true,
           }); // (U, 1, V)
-          const src = tensor(source, [B], { dtype: "i32", backend }); // i32 (B)
-          const [, H, , D] = uCache.k[0].shape;
-          const spread = (t: Tensor) =>
-            // (U, H, P, D) → (B, H, P, D)
-            t.reshape([U, H * P * D]).embedding(src).reshape([B, H, P, D]);
           for (let l = 0; l < uCache.k.length; l++) {
-            writeWindow(cache.k[l], 2, 0, spread(uCache.k[l]));
-            writeWindow(cache.v[l], 2, 0, spread(uCache.v[l]));
+            writeWindow(cache.k[l], 2, 0, spreadRows(uCache.k[l], source)); // (B, H, P, D)
+            writeWindow(cache.v[l], 2, 0, spreadRows(uCache.v[l], source));
           }
           cache.length = P;
-          const V = uLogits.shape[2];
-          const logits = uLogits.reshape([U, V]).embedding(src).reshape([B, 1, V]); // (B, 1, V)
+          const logits = spreadRows(uLogits, source); // (B, 1, V)
           return sample(logits, 0).reshape([B, 1]); // i32 (B, 1)
         })
       );

@@ -24,6 +24,7 @@
  */
 import { type Tensor, tensor } from "../tensor.ts";
 import type { KvPrefix } from "../model/gpt.ts";
+import { type PromptGroups, promptGroups, spreadRows } from "../model/_prefix.ts";
 import type { Policy, PrefixPolicy } from "./_policy.ts";
 
 /**
@@ -133,7 +134,11 @@ export function completionLogprobs(
   const targets = tensor(batch.targets, [N, L], { dtype: "i32" }); // (N, L)
   const mask = tensor(batch.mask, [N, L]); // (N, L)
   let logits: Tensor; // (N, L, V)
-  const groups = opts.sharePrompts === true ? promptGroups(batch) : null;
+  const groups = opts.sharePrompts === true
+    ? promptGroups(
+      Array.from({ length: N }, (_, i) => batch.ids.subarray(i * (P + L), i * (P + L) + P)),
+    )
+    : null;
   if (groups !== null && groups.first.length < N) {
     logits = sharedPromptLogits(model as PrefixPolicy, batch, groups, keyMask);
   } else {
@@ -144,29 +149,6 @@ export function completionLogprobs(
   if (temperature !== 1) logits = logits.div(temperature);
   const logp = logits.crossEntropy(targets).neg(); // log softmax(z/τ)[o_ik] (N, L)
   return { logp, mask };
-}
-
-/** Rows with the same padded prompt: `source[i]` is row i's prompt, `first[u]` its first row. */
-interface PromptGroups {
-  source: Int32Array;
-  first: number[];
-}
-
-function promptGroups(batch: SequenceBatch): PromptGroups {
-  const { count: N, promptLength: P, completionLength: L } = batch;
-  const seen = new Map<string, number>();
-  const first: number[] = [];
-  const source = new Int32Array(N);
-  for (let i = 0; i < N; i++) {
-    const key = batch.ids.subarray(i * (P + L), i * (P + L) + P).join(",");
-    let u = seen.get(key);
-    if (u === undefined) {
-      seen.set(key, u = first.length);
-      first.push(i);
-    }
-    source[i] = u;
-  }
-  return { source, first };
 }
 
 /**
@@ -194,11 +176,7 @@ function sharedPromptLogits(
   for (let i = 0; i < N; i++) {
     cIds.set(batch.ids.subarray(i * (P + L) + P, (i + 1) * (P + L)), i * L);
   }
-  const src = tensor(groups.source, [N], { dtype: "i32" }); // i32 (N)
-  const spread = (t: Tensor): Tensor => { // (U, …) → (N, …): row i takes prompt source[i]
-    const rest = t.shape.slice(1);
-    return t.reshape([U, rest.reduce((a, b) => a * b, 1)]).embedding(src).reshape([N, ...rest]);
-  };
+  const spread = (t: Tensor) => spreadRows(t, groups.source); // (U, …) → (N, …)
   const kv: KvPrefix = { k: [], v: [] };
   const promptLogits = model.forward(tensor(uIds, [U, P], { dtype: "i32" }), {
     keyMask: tensor(uMask, [U, P]),
