@@ -24,6 +24,7 @@ import { initBackend } from "../tensor.ts";
 import { readTrainYaml, resolveTrainConfig } from "../train/config.ts";
 import { train } from "../train/trainer.ts";
 import { parseFlags, runFlags } from "./_progress.ts";
+import { exists } from "../_fs.ts";
 
 const USAGE = "usage: deno task train [--config FILE] [--backend auto|cpu|webgpu] [--resume] " +
   "[--steps N] [--out DIR] [--stop-after N] [--pretrain-if-missing]";
@@ -37,15 +38,6 @@ const FLAGS = {
   "stop-after": "string",
   "pretrain-if-missing": "boolean",
 } as const;
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Runs the `train` command with `args` (flags after the command name).

@@ -48,6 +48,7 @@ import {
   type RowSpec,
 } from "./plan.ts";
 import { type ExperimentMeta, type ExperimentSession, writeResults } from "./results.ts";
+import { exists } from "../_fs.ts";
 
 /** Accuracies on the nested (H > t_d) and disjoint tiers, as fractions. */
 export interface TierFigures {
@@ -274,15 +275,6 @@ export async function trainCurve(metricsFile: string): Promise<CurvePoint[]> {
       budget: r.budget,
     };
   });
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The sessions recorded in `<out>/sessions.json` (empty when there is none). */

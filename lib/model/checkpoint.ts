@@ -24,6 +24,7 @@ import {
   encodeSafetensors,
   type StTensor,
 } from "./safetensors.ts";
+import { exists } from "../_fs.ts";
 
 export { CheckpointError } from "./safetensors.ts";
 
@@ -57,16 +58,6 @@ function splitPath(dir: string): { parent: string; base: string } {
   return i < 0
     ? { parent: ".", base: trimmed }
     : { parent: i === 0 ? "/" : trimmed.slice(0, i), base: trimmed.slice(i + 1) };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
 }
 
 function f32(t: Float32Array | Int32Array, name: string): StTensor {

@@ -40,6 +40,7 @@ import { rmtStep, type StepRecord } from "./step.ts";
 import { trainingReportHtml } from "./report.ts";
 import { allEntropies, cachedScores, type DocScores } from "../eval/tiers.ts";
 import { assignTiers, type EntropyConfig, tierThresholds } from "../rmt/entropy.ts";
+import { exists } from "../_fs.ts";
 
 /**
  * Options of {@linkcode train}.
@@ -97,15 +98,6 @@ export interface TrainResult {
   step: number;
   /** Mean wall time of this session's steps. */
   meanStepSeconds: number;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** First key path where two JSON values differ, or null. */
