@@ -25,7 +25,7 @@ import {
   saveCheckpoint,
 } from "../model/checkpoint.ts";
 import { GPT } from "../model/gpt.ts";
-import { AdamW } from "../optim/adamw.ts";
+import { AdamW, adamwConfigOf } from "../optim/adamw.ts";
 import { warmupCosine } from "../optim/schedule.ts";
 import { concat, getBackend, keep, noGrad, type Tensor, tensor, tidy } from "../tensor.ts";
 import { ProgressBar } from "../cli/_progress.ts";
@@ -192,13 +192,7 @@ export async function pretrain(
   let model: GPT;
   let opt: AdamW;
   let start = 0;
-  const adamw = {
-    lr: cfg.lr,
-    beta1: cfg.beta1,
-    beta2: cfg.beta2,
-    weightDecay: cfg.weightDecay,
-    gradClip: cfg.gradClip,
-  };
+  const adamw = adamwConfigOf(cfg);
   if (opts.resume) {
     const ck = await loadCheckpoint(ckDir, { optimizer: true });
     const saved = ck.state as unknown as PretrainState;

@@ -21,7 +21,7 @@
  * @module
  */
 import { ConfigError } from "../config.ts";
-import { AdamW } from "../optim/adamw.ts";
+import { AdamW, adamwConfigOf } from "../optim/adamw.ts";
 import type { GPT } from "../model/gpt.ts";
 import {
   CheckpointError,
@@ -246,13 +246,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const reference = cfg.rmt.grpo.klBeta > 0
     ? (await loadCheckpoint(cfg.baseCheckpoint)).model
     : null;
-  const adamw = {
-    lr: cfg.lr,
-    beta1: cfg.beta1,
-    beta2: cfg.beta2,
-    weightDecay: cfg.weightDecay,
-    gradClip: cfg.gradClip,
-  };
+  const adamw = adamwConfigOf(cfg);
   let optimizer: AdamW;
   let start = 0;
   await Deno.mkdir(out, { recursive: true });
