@@ -6,6 +6,7 @@
  * @module
  */
 import { parse as parseYaml } from "yaml";
+import type { BackendKind } from "./tensor.ts";
 
 /** A bad configuration value: the message names the field and what was expected. */
 export class ConfigError extends Error {
@@ -130,6 +131,25 @@ export function check(ok: boolean, field: string, expected: string, got: unknown
  */
 export function checkPositiveInteger(value: number, field: string): void {
   check(Number.isInteger(value) && value >= 1, field, "an integer ≥ 1", value);
+}
+
+/** The backend kinds a config or flag may name (`BackendKind` of `lib/tensor.ts`). */
+export const BACKEND_KINDS: readonly BackendKind[] = ["auto", "cpu", "webgpu"];
+
+/**
+ * Throws a one-line `ConfigError` unless `value` is a backend kind.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkBackendKind } from "./config.ts";
+ * checkBackendKind("cpu", "train.backend");
+ * assert.throws(() => checkBackendKind("gpu", "train.backend"),
+ *   /^ConfigError: train.backend: expected auto, cpu or webgpu, got "gpu"$/);
+ * ```
+ */
+export function checkBackendKind(value: unknown, field: string): asserts value is BackendKind {
+  check(BACKEND_KINDS.includes(value as BackendKind), field, "auto, cpu or webgpu", value);
 }
 
 /**

@@ -24,7 +24,7 @@ export interface ProgressOptions {
 }
 
 import { parseArgs } from "node:util";
-import { ConfigError } from "../config.ts";
+import { checkBackendKind, ConfigError } from "../config.ts";
 
 const encoder = new TextEncoder();
 
@@ -140,9 +140,7 @@ export function backendFlag(
 ): "auto" | "cpu" | "webgpu" {
   const raw = flags.backend;
   if (raw === undefined) return fallback;
-  if (raw !== "auto" && raw !== "cpu" && raw !== "webgpu") {
-    throw new ConfigError(`--backend: expected auto, cpu or webgpu, got ${JSON.stringify(raw)}`);
-  }
+  checkBackendKind(raw, "--backend");
   return raw;
 }
 

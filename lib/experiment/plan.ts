@@ -28,7 +28,14 @@
  *
  * @module
  */
-import { check, ConfigError, readYamlFile, resolveConfig } from "../config.ts";
+import {
+  check,
+  checkBackendKind,
+  checkPositiveInteger,
+  ConfigError,
+  readYamlFile,
+  resolveConfig,
+} from "../config.ts";
 import type { BackendKind } from "../tensor.ts";
 
 /** What a row runs. */
@@ -318,24 +325,9 @@ export function resolveExperimentConfig(raw: unknown, path = "experiment"): Expe
   cfg.quick.eval = Object.fromEntries(
     Object.entries(cfg.quick.eval).filter(([k]) => k in given),
   ) as Partial<ExperimentEvalConfig>;
-  check(
-    Number.isInteger(cfg.seeds) && cfg.seeds >= 1,
-    `${path}.seeds`,
-    "an integer ≥ 1",
-    cfg.seeds,
-  );
-  check(
-    Number.isInteger(cfg.quick.seeds) && cfg.quick.seeds >= 1,
-    `${path}.quick.seeds`,
-    "an integer ≥ 1",
-    cfg.quick.seeds,
-  );
-  check(
-    ["auto", "cpu", "webgpu"].includes(cfg.backend),
-    `${path}.backend`,
-    "auto, cpu or webgpu",
-    cfg.backend,
-  );
+  checkPositiveInteger(cfg.seeds, `${path}.seeds`);
+  checkPositiveInteger(cfg.quick.seeds, `${path}.quick.seeds`);
+  checkBackendKind(cfg.backend, `${path}.backend`);
   const ids = EXPERIMENT_ROWS.map((x) => x.id);
   check(
     cfg.rows.every((id) => ids.includes(id)),
@@ -343,12 +335,7 @@ export function resolveExperimentConfig(raw: unknown, path = "experiment"): Expe
     `row ids among ${ids.join(", ")}`,
     cfg.rows,
   );
-  check(
-    Number.isInteger(cfg.eval.positions) && cfg.eval.positions >= 1,
-    `${path}.eval.positions`,
-    "an integer ≥ 1",
-    cfg.eval.positions,
-  );
+  checkPositiveInteger(cfg.eval.positions, `${path}.eval.positions`);
   return cfg;
 }
 

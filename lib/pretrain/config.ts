@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { check, ConfigError, readYamlFile, resolveConfig } from "../config.ts";
+import { check, checkBackendKind, ConfigError, readYamlFile, resolveConfig } from "../config.ts";
 import { GPT_DEFAULTS, type GptConfig, resolveGptConfig } from "../model/gpt.ts";
 import { PROMPT_DEFAULTS, type PromptConfig, validatePromptConfig } from "../rmt/prompt.ts";
 import type { BackendKind } from "../tensor.ts";
@@ -133,12 +133,7 @@ export function validatePretrainConfig(cfg: PretrainConfig, path = "pretrain"): 
     cfg.checkpointEvery,
   );
   check(cfg.out.length > 0, `${path}.out`, "a directory", cfg.out);
-  check(
-    ["auto", "cpu", "webgpu"].includes(cfg.backend),
-    `${path}.backend`,
-    '"auto", "cpu" or "webgpu"',
-    cfg.backend,
-  );
+  checkBackendKind(cfg.backend, `${path}.backend`);
   const promptMax = cfg.prompt.maxContextTokens + 48;
   check(
     cfg.model.contextLength > promptMax,

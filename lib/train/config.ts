@@ -27,6 +27,7 @@
  */
 import {
   check,
+  checkBackendKind,
   checkPositiveInteger,
   ConfigError,
   readYamlFile,
@@ -195,7 +196,6 @@ export const TRAIN_DEFAULTS: Readonly<TrainConfig> = {
   rmt: RMT_DEFAULTS,
 };
 
-const BACKENDS: readonly BackendKind[] = ["auto", "cpu", "webgpu"];
 const SAMPLING_MODES: readonly SamplingMode[] = ["curriculum", "uniform", "entropy-filter"];
 
 /**
@@ -210,7 +210,7 @@ const SAMPLING_MODES: readonly SamplingMode[] = ["curriculum", "uniform", "entro
  */
 // §5, §11.3 ranges
 export function validateTrainConfig(cfg: TrainConfig, path = "train"): TrainConfig {
-  check(BACKENDS.includes(cfg.backend), `${path}.backend`, "auto, cpu or webgpu", cfg.backend);
+  checkBackendKind(cfg.backend, `${path}.backend`);
   check(cfg.baseCheckpoint.length > 0, `${path}.baseCheckpoint`, "a directory", cfg.baseCheckpoint);
   check(cfg.out.length > 0, `${path}.out`, "a directory", cfg.out);
   checkPositiveInteger(cfg.steps, `${path}.steps`);
