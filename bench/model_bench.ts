@@ -14,7 +14,7 @@
  *
  * Tokens/s (training: B·T per step; generation: B·32 per call, prefill time included) are
  * printed as a table when the bench process ends; Deno's own table gives the time per
- * iteration. Iterations are few (`n: 2`, one warm-up): the lavapipe adapter does ~4 GFLOP/s.
+ * iteration. Iterations are few (`n: 2`, one warm-up): lavapipe does ~10 GFLOP/s (Mesa 25).
  *
  * @module
  */

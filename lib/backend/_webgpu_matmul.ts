@@ -16,46 +16,38 @@
  * guards) are baked into the code, so a training run with static shapes compiles a handful of
  * pipelines. `plan.key` names the code exactly.
  *
- * Measured on the dev container (Mesa 22.3.6 lavapipe, "llvmpipe (LLVM 15.0.6, 256 bits)",
- * 2 vCPU AMD EPYC with AVX2), `deno bench -A bench/matmul_bench.ts`: GFLOP/s = 2·B·M·N·K /
- * wall time of 1–50 dispatches in one submit plus one sync, after a warm-up dispatch. Another
- * session's process was using ~1.6 of the 2 cores during this run (load average 2–3.6), so
- * absolute figures are roughly half an idle machine's; the naive peer ran in the same run.
+ * Measured on the dev container (2 vCPU AMD EPYC, AVX2) with `deno run -A
+ * bench/matmul_bench.ts`: GFLOP/s = 2·B·M·N·K / wall time of 1–50 dispatches in one submit plus
+ * one sync, after a warm-up dispatch. Run-to-run noise on this VM is up to ~1.7×.
  *
- * | shape (B × [M×K]·[K×N])          | planned (register rm32 cg4 wx8 ku4) | naive | speed-up |
- * | -------------------------------- | ----------------------------------: | ----: | -------: |
- * | square 256                       |                                4.16 |  0.17 |    ×24.4 |
- * | square 512                       |                                2.04 |  0.22 |     ×9.4 |
- * | square 1024                      |                                4.31 |  0.22 |    ×19.4 |
- * | square 2048                      |                                4.25 |  0.15 |    ×27.4 |
- * | mlp up [4096×256]·[256×1024]     |                                2.91 |  0.25 |    ×11.6 |
- * | vocab [4096×256]·[256×512]       |                                5.47 |  0.24 |    ×23.0 |
- * | mlp down [4096×1024]·[1024×256]  |                                4.79 |  0.22 |    ×21.3 |
- * | attn 64 × [128×64]·[64×128]      |                                2.45 |  0.14 |    ×17.8 |
+ * | shape (B × [M×K]·[K×N])          | Mesa 25.0.7 (bookworm-backports) | Mesa 22.3.6 |
+ * | -------------------------------- | -------------------------------: | ----------: |
+ * | square 512                       |                             11.2 |         2.0 |
+ * | square 1024                      |                        9.8–11.8 |         4.3 |
+ * | square 2048                      |                             10.8 |         4.3 |
+ * | mlp up [4096×256]·[256×1024]     |                             11.3 |         2.9 |
+ * | mlp down [4096×1024]·[1024×256]  |                             11.7 |         4.8 |
+ * | attn 64 × [128×64]·[64×128]      |                             10.1 |         2.5 |
  *
- * Config sweep at 1024² (same machine, `--sweep`; the quieter of two runs): register
- * rm×4·cg = 4×4: 0.8, 8×4: 1.2, 8×8: 1.9–2.0 (the peer probe's shape; the probe itself ran
- * 1.6–2.0 here), 8×16: 2.5, 16×8: 2.65, 16×16: 3.5, 32×16: 4.3, 32×32 (wx 4): 2.6, 24×16:
- * 3.8; 8×8 with scalar loads only (vec4 off): 1.04, so vec4 loads are worth ~1.9×; K unroll
- * 4 vs 8 and workgroup width 8 vs 64 within noise (64 wastes columns when N < TN). The
- * workgroup-memory tiled kernel runs 0.26–0.37 on lavapipe (barriers become coroutine
- * switches): it is for real GPUs only, and is untimed on one (no GPU in this task).
- * First compile of an rm32 cg4 pipeline takes ~3–4 s on lavapipe (Mesa's disk cache makes
- * later runs fast); the planner bakes only layout and edge flags into the key, so a training
- * run compiles a handful.
+ * Config sweep at 1024² on Mesa 25 (first-pipeline compile time with the shader cache off,
+ * then GFLOP/s): rm32 cg4 13.4 s, 11.4; rm16 cg4 5.9 s, 9.7; rm16 cg3 4.7 s, 10.1; rm24 cg2
+ * 4.8 s, 9.4; rm16 cg2 2.3 s, 9.5; rm8 cg4 2.2 s, 9.1; rm8 cg2 (ku 8) 2.0 s, 7.1; wx 64 and
+ * ku 8 within noise or worse. CPU_CONFIG keeps rm32 cg4: its compile is paid once per pipeline
+ * and machine (Mesa's disk cache), its 10–20 % on every step. The workgroup-memory tiled kernel
+ * runs 4–5 GFLOP/s on lavapipe (barriers become coroutine switches): it is for real GPUs only,
+ * and is untimed on one (no GPU in these sessions). On Mesa 22 the same sweep ranked the
+ * configs alike (32×16 best, vec4 loads worth ~1.9×).
  *
- * Targets: the issue's 40 GFLOP/s at 1024² was set on the peer box (a 2-core Zen 4 per
- * shared/peers/README.md, Mesa version unrecorded, where the peer probe does 18.7); on this container the same probe does ~2.0 and the naive
- * kernel ~0.25, and the planned kernel does ~4.3 (×2.2 the probe, ×20 naive). Not reached.
+ * Targets: the issue's 40 GFLOP/s at 1024² was set on the peer box, where the peer probe does
+ * 18.7; here it does 8.8–9.0 on Mesa 25 (2.0 on Mesa 22). Not reached.
  *
- * Why this Mesa is slow: Mesa 22.3's llvmpipe compiles every storage-buffer (and workgroup
- * memory) load, uniform address or not, to a loop over the 8 SIMD lanes with a branch and a
- * variable-index vector insert per component (~5 ns of wall time per loaded scalar on this
- * machine, measured with a load microbenchmark; workgroup memory was no cheaper, ~9 ns with its
- * barrier), so the kernel's speed is set by loads per FMA, 1/RM + 1/(4·CG), not by FMA
- * throughput; vec4 loads halve the per-load overhead (the 1.9× above). Recent Mesa's llvmpipe
- * (25.x source) has scalar code paths for non-divergent values, which is why A's rows are
- * kept workgroup-uniform here; that benefit is expected, not measured (no newer Mesa here).
+ * What bounds a matmul on lavapipe (read off `GALLIVM_DEBUG=asm`, Mesa 25): a storage-buffer
+ * load whose address differs across the 8 SIMD lanes becomes a loop over the lanes with a
+ * bounds-check branch and a vector insert per component (~6–8 instructions per float per lane);
+ * a workgroup-uniform address (A's rows here) becomes one bounds-checked scalar load and a
+ * broadcast; `fma()` becomes a multiply and an add. So speed is set by per-lane loads per
+ * multiply-add, 1/RM for B, and by register spills of the RM × 4·CG accumulators, not by FMA
+ * throughput. Mesa 22 was worse still: every load, uniform or not, took the per-lane loop.
  *
  * @module
  */
