@@ -7,8 +7,8 @@
  *   MESA_SHADER_CACHE_DISABLE=true deno run -A bench/matmul_bench.ts --sweep   # honest compile s
  *   deno run -A bench/matmul_bench.ts --no-naive   # skip the (slow) naive baseline
  *
- * Method: per shape and kernel, one warm-up dispatch (compiles the pipeline), then `reps`
- * dispatches encoded in one compute pass and one submit, timed from submit to
+ * Method: per shape and kernel, a first dispatch (compiles the pipeline; `--sweep` prints its
+ * time as "first"), one timed warm-up dispatch, then `reps` dispatches encoded in one compute pass and one submit, timed from submit to
  * `onSubmittedWorkDone` (honest wall time: one sync per batch of reps, Deno's ~10 ms poll
  * sleep included, nothing subtracted). `reps` is picked from the warm-up so a batch takes
  * about 1.5 s (at least 1). GFLOP/s = 2·B·M·N·K·reps / time. The naive kernel on 2048² takes
