@@ -21,6 +21,12 @@ LIB=/usr/lib/x86_64-linux-gnu
 export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
 
 REPEAT=${REPEAT:-1}
+case $REPEAT in
+'' | *[!0-9]* | 0)
+  echo "same_run.sh: REPEAT must be a positive integer, got '$REPEAT'" >&2
+  exit 2
+  ;;
+esac
 
 step() {
   name=$1
@@ -47,13 +53,15 @@ done
 
 if [ "$REPEAT" -gt 1 ]; then
   echo "== headlines per pass (matmul 1024² GFLOP/s; GPT training step tokens/s)"
+  # TF.js lines read "... <rate> [<min>-<max>] ..."; the rate of the first line matching $1.
+  tfjs_rate() { grep "$1" "$OUT/tfjs_webgpu.$pass.log" | grep -o '[0-9.]* \[' | head -n 1 | cut -d' ' -f1; }
   pass=1
   while [ "$pass" -le "$REPEAT" ]; do
     ours=$(grep -m1 '^square 1024 ' "$OUT/ours_matmul.$pass.log" | awk '{ print $3 }')
     probe=$(grep -o 'GFLOP/s=[0-9.]*' "$OUT/probe_matmul.$pass.log" | cut -d= -f2)
-    tfjs=$(grep '1024x1024x1024 .*pipelined' "$OUT/tfjs_webgpu.$pass.log" | grep -o '[0-9.]* \[' | head -n 1 | cut -d' ' -f1)
+    tfjs=$(tfjs_rate '1024x1024x1024 .*pipelined')
     train=$(grep -m1 'train step reference.*tokens/s' "$OUT/ours_model.$pass.log" | grep -o '[0-9]* tokens/s' | cut -d' ' -f1)
-    tfjs_train=$(grep 'gpt train step' "$OUT/tfjs_webgpu.$pass.log" | grep -o '[0-9.]* \[' | head -n 1 | cut -d' ' -f1)
+    tfjs_train=$(tfjs_rate 'gpt train step')
     echo "pass $pass: matmul ours ${ours:-?} probe ${probe:-?} tfjs ${tfjs:-?}; train ours ${train:-?} tfjs ${tfjs_train:-?}"
     pass=$((pass + 1))
   done
