@@ -25,7 +25,14 @@ import {
   planMatmulNaive,
   planMatmulWith,
 } from "../lib/backend/_webgpu_matmul.ts";
-import { bind, type Bound, dispatch, getGpu, upload } from "../tests/backend/_matmul_harness.ts";
+import {
+  bind,
+  type Bound,
+  dispatch,
+  getGpu,
+  upload,
+  uploadBytes,
+} from "../tests/backend/_matmul_harness.ts";
 
 interface Case {
   name: string;
@@ -61,6 +68,7 @@ function problem(c: Case): MatmulProblem {
     bBatchStride: c.k * c.n,
     lda: c.k,
     ldb: c.transB ? c.k : c.n,
+    aBytes: uploadBytes(c.batch * c.m * c.k),
   };
 }
 
@@ -112,6 +120,8 @@ interface Row {
   ms: number;
   reps: number;
   naive?: number;
+  /** Where the planned kernel is a window plan: the register variant's GFLOP/s, same run. */
+  register?: number;
 }
 
 const rows: Row[] = [];
@@ -126,12 +136,19 @@ if (gpu) {
     const plan = planMatmul(p, device.limits, kind);
     const ours = await measure(device, c, plan, bufs);
     const row: Row = { shape: c.name, kernel: plan.key, ...ours };
+    if (plan.windows) {
+      const register = planMatmul({ ...p, aBytes: undefined }, device.limits, kind);
+      row.register = (await measure(device, c, register, bufs)).gflops;
+    }
     if (withNaive) row.naive = (await measure(device, c, planMatmulNaive(p), bufs, 1)).gflops;
     rows.push(row);
     console.log(
       `${c.name.padEnd(34)} ${ours.gflops.toFixed(2).padStart(7)} GFLOP/s (${
         ours.ms.toFixed(1)
       } ms, ${ours.reps} reps)` +
+        (row.register !== undefined
+          ? `  register ${row.register.toFixed(2)}  ×${(ours.gflops / row.register).toFixed(2)}`
+          : "") +
         (row.naive !== undefined
           ? `  naive ${row.naive.toFixed(2)}  ×${(ours.gflops / row.naive).toFixed(1)}`
           : "") +
@@ -139,12 +156,17 @@ if (gpu) {
     );
     for (const b of Object.values(bufs)) b.destroy();
   }
-  console.log("\n| shape | planned kernel GFLOP/s | naive GFLOP/s | speed-up | kernel |");
-  console.log("| --- | ---: | ---: | ---: | --- |");
+  console.log(
+    "\n| shape | planned kernel GFLOP/s | register GFLOP/s | naive GFLOP/s | speed-up | kernel |",
+  );
+  console.log("| --- | ---: | ---: | ---: | ---: | --- |");
   for (const r of rows) {
     const naive = r.naive === undefined ? "–" : r.naive.toFixed(2);
+    const reg = r.register === undefined ? "–" : r.register.toFixed(2);
     const x = r.naive === undefined ? "–" : `×${(r.gflops / r.naive).toFixed(1)}`;
-    console.log(`| ${r.shape} | ${r.gflops.toFixed(2)} | ${naive} | ${x} | ${r.kernel} |`);
+    console.log(
+      `| ${r.shape} | ${r.gflops.toFixed(2)} | ${reg} | ${naive} | ${x} | ${r.kernel} |`,
+    );
   }
 
   // Deno.bench entries (one timed batch each, so `deno bench` also reports them).
@@ -165,7 +187,7 @@ if (gpu) {
   console.log("no WebGPU adapter: matmul bench skipped");
 }
 
-/** Config sweep at 1024² (and the attention shape): prints GFLOP/s per configuration. */
+/** Config sweep at 1024², the MLP up-projection and the attention shape: GFLOP/s per config. */
 async function sweep(device: GPUDevice) {
   const configs: MatmulConfig[] = [];
   for (const [rm, cg] of [[4, 1], [8, 1], [8, 2], [16, 2], [8, 4], [16, 4], [32, 2], [32, 4]]) {
@@ -174,16 +196,26 @@ async function sweep(device: GPUDevice) {
     }
   }
   configs.push({ variant: "register", rm: 8, cg: 2, wx: 8, ku: 8, vec4: false });
+  for (const [rm, cg] of [[8, 1], [8, 2], [16, 1], [16, 2], [16, 4], [32, 1], [32, 2], [64, 1]]) {
+    configs.push({ variant: "window", rm, cg, wx: 8, ku: 4 });
+  }
   configs.push({ variant: "tiled", tx: 16, ty: 16, bk: 16 }, {
     variant: "tiled",
     tx: 8,
     ty: 8,
     bk: 32,
   });
-  for (const c of [CASES[2], CASES[7]]) {
+  for (const c of [CASES[2], CASES[4], CASES[7]]) {
     const bufs = buffers(device, c);
     for (const cfg of configs) {
-      const plan = planMatmulWith(problem(c), device.limits, cfg);
+      let plan: MatmulPlan;
+      try {
+        plan = planMatmulWith(problem(c), device.limits, cfg);
+      } catch (e) {
+        if (cfg.variant !== "window") throw e;
+        console.log(`sweep ${c.name.padEnd(28)} window rm${cfg.rm}: ${(e as Error).message}`);
+        continue;
+      }
       const r = await measure(device, c, plan, bufs, 1);
       console.log(
         `sweep ${c.name.padEnd(28)} ${r.gflops.toFixed(2).padStart(7)} GFLOP/s  first ${

@@ -11,8 +11,10 @@
 // with TN = WX · CG · 4. Invocation l of workgroup (x, y, z) computes rows y·RM + [0, RM) and
 // the CG groups of 4 columns starting at column group g0 = (x·WX + l)·CG: an RM × 4·CG block
 // held in vec4 registers `acc_i_j`. The rows are the same for every invocation of a
-// workgroup, so every load of A has a workgroup-uniform address (llvmpipe turns those into a
-// scalar load plus a broadcast where its divergence analysis allows); only B is loaded per lane.
+// workgroup, so A's loads have workgroup-uniform addresses. (lavapipe does not exploit that:
+// it treats a storage load as uniform only when its address is built from constants and push
+// constants, so inside the K loop every load, A's too, is a loop over the SIMD lanes; see
+// `matmul_window.wgsl` for the variant that reads A through a uniform buffer instead.)
 // K is walked in chunks of KU (a multiple of 4) fully unrolled, then one k at a time.
 //
 // Edges: rows ≥ M and columns ≥ N are clamped to the last valid row/column for the loads

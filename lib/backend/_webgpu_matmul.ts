@@ -2,11 +2,14 @@
  * Batched matmul planning for the WebGPU backend: picks a kernel variant and tile sizes for a
  * problem and an adapter, and generates the WGSL from the templates in `kernels/`.
  *
- * Two variants (plus a naive reference used by the bench and as an oracle):
+ * Three variants (plus a naive reference used by the bench and as an oracle):
+ * - `window` (`kernels/matmul_window.wgsl`), the CPU-adapter default where A allows it (row
+ *   major, vec4-aligned, enough work per row block): the register variant's arithmetic, but
+ *   A's RM-row block is read through a uniform-buffer window, one dispatch per block.
  * - `register` (`kernels/matmul.wgsl`), for CPU adapters (llvmpipe/lavapipe, SwiftShader,
- *   WARP): no workgroup memory, no barriers; each invocation keeps an RM × 4·CG block of
- *   outputs in registers, the rows are workgroup-uniform (A's loads are uniform), B is loaded
- *   per lane as vec4 where alignment allows, K is unrolled by KU.
+ *   WARP) elsewhere (transposed A: weight gradients; small attention matmuls): no workgroup
+ *   memory, no barriers; each invocation keeps an RM × 4·CG block of outputs in registers,
+ *   operands are loaded as vec4 where alignment allows, K is unrolled by KU.
  * - `tiled` (`kernels/matmul_tiled.wgsl`), for real GPUs: 64 × 64 output tile per workgroup of
  *   16 × 16 invocations, 4 × 4 outputs per invocation, A and B tiles of depth BK staged in
  *   workgroup memory.
@@ -20,7 +23,27 @@
  * bench/matmul_bench.ts`: GFLOP/s = 2·B·M·N·K / wall time of 1–50 dispatches in one submit plus
  * one sync, after a warm-up dispatch. Run-to-run noise on this VM is up to ~1.7×.
  *
- * GFLOP/s per Mesa version and config (rows × 4·cg columns per invocation):
+ * The window variant against the register variant, same run, two runs (2026-11-25, Mesa 25;
+ * this VM ran about half as fast that day as the day before, so read the ratios):
+ *
+ * | shape (B × [M×K]·[K×N])         | window (rows)    | register rm16 cg2 | ratio    |
+ * | ------------------------------- | ---------------- | ----------------: | -------- |
+ * | square 256                      | 11.0 / 10.3 (32) |       3.67 / 4.29 | 2.4–3.0× |
+ * | square 512                      | 11.4 / 12.3 (32) |       4.30 / 5.66 | 2.2–2.7× |
+ * | square 1024                     | 9.55 / 10.5 (16) |       3.91 / 4.51 | 2.3–2.4× |
+ * | mlp up [4096×256]·[256×1024]    | 10.8 / 11.2 (32) |       4.91 / 4.88 | 2.2–2.3× |
+ * | vocab [4096×256]·[256×512]      | 10.0 / 13.7 (32) |       4.36 / 5.00 | 2.3–2.7× |
+ * | mlp down [4096×1024]·[1024×256] | 9.05 / 12.3 (16) |       4.83 / 8.64 | 1.4–1.9× |
+ * | square 2048 (8-row window)      | 6.56 / 5.73 (8)  |       4.78 / 6.74 | 0.9–1.4× |
+ *
+ * Eight-row windows (K = 2048) are not worth it, so the planner only uses 16 or 32 rows;
+ * attention-sized products (under 2 MFLOP per row block) stay on the register variant, which
+ * the dispatch overhead would otherwise eat (~30 µs each). Products with a transposed A (the
+ * weight gradients, ~40 % of a training step's matmul time) are repacked into K chunks of a
+ * contiguous Aᵀ and summed by the window variant (`windowChunkForTransposedA`).
+ *
+ * The register variant per Mesa version and config (GFLOP/s, rows × 4·cg columns per
+ * invocation, 2026-11-24):
  *
  * | shape (B × [M×K]·[K×N])         | 25.0.7 rm16 cg2 | 25.0.7 rm32 cg4 | 22.3.6 rm32 cg4 |
  * | ------------------------------- | --------------: | --------------: | --------------: |
@@ -42,15 +65,27 @@
  * Mesa 22 the same sweep ranked the configs alike (32×16 best, vec4 loads worth ~1.9×).
  *
  * Targets: the issue's 40 GFLOP/s at 1024² was set on the peer box, where the peer probe does
- * 18.7; here it does 8.8–9.0 on Mesa 25 (2.0 on Mesa 22). Not reached.
+ * 18.7; here it does 8.8–9.0 on Mesa 25 (2.0 on Mesa 22). Not reached (see docs/performance.md).
  *
- * What bounds a matmul on lavapipe (read off `GALLIVM_DEBUG=asm`, Mesa 25): a storage-buffer
- * load whose address differs across the 8 SIMD lanes becomes a loop over the lanes with a
- * bounds-check branch and a vector insert per component (~6–8 instructions per float per lane);
- * a workgroup-uniform address (A's rows here) becomes one bounds-checked scalar load and a
- * broadcast; `fma()` becomes a multiply and an add. So speed is set by per-lane loads per
- * multiply-add, 1/RM for B, and by register spills of the RM × 4·CG accumulators, not by FMA
- * throughput. Mesa 22 was worse still: every load, uniform or not, took the per-lane loop.
+ * What bounds a matmul on lavapipe (read off `GALLIVM_DEBUG=asm`, Mesa 25, and measured by
+ * `bench/load_cost_bench.ts`):
+ * - Every storage-buffer load inside a loop is a loop over the 8 SIMD lanes, each lane with an
+ *   execution-mask test, a bounds-check branch, a scalar load and an insert. lavapipe takes its
+ *   uniform fast path (one load, one broadcast) only when the address is built from constants
+ *   and push constants (`nir_src_is_always_uniform`), never from a loop index; so A's
+ *   workgroup-uniform addresses cost as much as B's per-lane ones. An earlier version of this
+ *   note said otherwise; the generated code says this.
+ * - Such a load costs 3–5 vec4 multiply-adds per float (4.8–6.9 ns per float per 8 lanes
+ *   against 1.3–1.7 ns per vec4 FMA, over three runs). A uniform-buffer load at a per-lane
+ *   address is a branch-free gather: 2.6–2.9 ns, about half. Hence the window variant, about
+ *   2× the register variant on the model's shapes in the same run (table above).
+ * - `fma()` becomes a multiply and an add (lavapipe lowers ffma), and loop-carried values are
+ *   blended with the execution mask every iteration (the loop is not known to be uniform).
+ * - Tried and not adopted (probes, same runs): both operands as `rgba32float` textures (9–11.7
+ *   GFLOP/s at 1024²: texel fetches are calls into separately compiled sample functions);
+ *   operands packed as f16 pairs in u32 (1.0–1.4×, and f16 precision); a fully unrolled K loop
+ *   (0.4×: spills); lane-selected uniform loads (slower). Mesa 22 was worse still: every load
+ *   took the per-lane loop.
  *
  * @module
  */
@@ -73,6 +108,16 @@ export interface MatmulProblem {
   /** Leading-dimension strides in elements (row stride of the stored matrix). */
   lda: number;
   ldb: number;
+  /**
+   * Size of A's buffer in bytes. Only the window variant needs it (its uniform windows must
+   * stay inside the buffer); without it the planner does not pick that variant.
+   */
+  aBytes?: number;
+  /**
+   * Window variant only: `out` is one (M, N) matrix, the sum over the batch of A_z · B_z (a
+   * product split along K into chunks, see {@linkcode windowChunkForTransposedA}).
+   */
+  sumBatch?: boolean;
 }
 
 /** A compiled-code choice plus its uniform contents and dispatch size. */
@@ -86,8 +131,21 @@ export interface MatmulPlan {
   code: string;
   /** Uniform contents matching `Params`. */
   params: ArrayBuffer;
-  /** Workgroup counts for `dispatchWorkgroups`. */
+  /** Workgroup counts for `dispatchWorkgroups` (of each dispatch, for the window variant). */
   workgroups: [number, number, number];
+  /**
+   * Window variant only: binding 0 is not a storage buffer but a `bytes`-long uniform window
+   * into A's buffer, and the plan is one dispatch per entry of `dispatches` (the window's byte
+   * offset, that dispatch's own `Params`). `params` above is then the first dispatch's.
+   */
+  windows?: { bytes: number; dispatches: MatmulWindowDispatch[] };
+}
+
+/** One dispatch of a window plan: where its uniform window starts, and its `Params`. */
+export interface MatmulWindowDispatch {
+  /** Byte offset of the window in A's buffer (a multiple of minUniformBufferOffsetAlignment). */
+  offset: number;
+  params: ArrayBuffer;
 }
 
 /** Register-tiled variant's knobs (see `kernels/matmul.wgsl`). */
@@ -115,10 +173,26 @@ export interface TiledConfig {
   bk: number;
 }
 
-/** A kernel configuration: what `planMatmul` picks, or what a bench/tuner forces. */
-export type MatmulConfig = RegisterConfig | TiledConfig;
+/**
+ * Uniform-window variant's knobs (see `kernels/matmul_window.wgsl`): the register variant's
+ * arithmetic, with A's row block read through a uniform-buffer window (one dispatch per block).
+ */
+export interface WindowConfig {
+  variant: "window";
+  /** Rows per dispatch (the window holds RM rows of A). */
+  rm: number;
+  /** vec4 column groups per invocation (4·cg columns). */
+  cg: number;
+  /** Workgroup width. */
+  wx: number;
+  /** K unroll (a multiple of 4). */
+  ku: number;
+}
 
-/** The CPU-adapter default: lavapipe's balance of speed and compile time (see the module doc). */
+/** A kernel configuration: what `planMatmul` picks, or what a bench/tuner forces. */
+export type MatmulConfig = RegisterConfig | TiledConfig | WindowConfig;
+
+/** The register config on CPU adapters, where the window variant does not apply (module doc). */
 export const CPU_CONFIG: RegisterConfig = { variant: "register", rm: 16, cg: 2, wx: 8, ku: 4 };
 /** Skinny problems (M ≤ 16, e.g. decode GEMV) on a GPU: few registers, wide workgroups. */
 export const GPU_SKINNY_CONFIG: RegisterConfig = {
@@ -171,6 +245,10 @@ export function chooseConfig(
       limits.maxComputeWorkgroupStorageSize >= tileBytes
     ) return t;
   }
+  if (adapterKind === "cpu") {
+    const w = chooseWindowConfig(p, limits);
+    if (w) return w;
+  }
   // Register variant: shrink the row block for skinny problems (GEMV-like decode, M = 1),
   // where clamped duplicate rows would be pure waste.
   const base = adapterKind === "gpu" ? GPU_SKINNY_CONFIG : CPU_CONFIG;
@@ -186,7 +264,11 @@ export function planMatmulWith(
   cfg: MatmulConfig,
 ): MatmulPlan {
   checkProblem(p);
-  const plan = cfg.variant === "register" ? planRegister(p, cfg) : planTiled(p, cfg);
+  const plan = cfg.variant === "register"
+    ? planRegister(p, cfg)
+    : cfg.variant === "window"
+    ? planWindow(p, cfg, limits)
+    : planTiled(p, cfg);
   const maxDim = limits.maxComputeWorkgroupsPerDimension;
   if (plan.workgroups.some((w) => w > maxDim)) {
     throw new Error(
@@ -262,13 +344,64 @@ const aligned4 = (...xs: number[]) => xs.every((x) => x % 4 === 0);
 // ---- register-tiled variant (CPU adapters) -------------------------------------------------
 
 function planRegister(p: MatmulProblem, cfg: RegisterConfig): MatmulPlan {
+  if (p.sumBatch) throw new Error("matmul: sumBatch needs the window variant");
   const { rm, cg, wx, ku } = cfg;
-  if (ku % 4 !== 0 || rm < 1 || cg < 1 || wx < 1) throw new Error(`matmul: bad config`);
   const allowVec = cfg.vec4 ?? true;
   // vec4 eligibility: every address the vector load touches is a multiple of 4 elements.
   const vecA = allowVec && !p.transA && aligned4(p.lda, p.aOffset, p.aBatchStride);
   const vecB = allowVec && aligned4(p.ldb, p.bOffset, p.bBatchStride) &&
     (p.transB || p.n % 4 === 0);
+  // A's row bases in the `a` storage array (elements, or vec4s when vecA).
+  const aRow = (i: number, row: string) =>
+    p.transA
+      ? `let ar${i} = a_base + ${row};`
+      : vecA
+      ? `let ar${i} = (a_base + ${row} * lda) / 4u;`
+      : `let ar${i} = a_base + ${row} * lda;`;
+  const g = registerBody(p, cfg, vecA, vecB, aRow);
+  const code = fill(template("matmul.wgsl"), {
+    A_ARRAY: vecA ? "array<vec4<f32>>" : "array<f32>",
+    B_ARRAY: vecB ? "array<vec4<f32>>" : "array<f32>",
+    OUT_ARRAY: g.vecOut ? "array<vec4<f32>>" : "array<f32>",
+    ...g.values,
+  });
+  return {
+    key: `matmul/register/rm${rm}cg${cg}wx${wx}ku${ku}/${g.flagKey}`,
+    code,
+    params: packParams(p, g.kMain),
+    workgroups: [Math.ceil(p.n / g.tn), Math.ceil(p.m / rm), p.batch],
+  };
+}
+
+/** What `registerBody` generates: the template values and the facts the planners need. */
+interface RegisterBody {
+  /** CONSTS, WX, SETUP, ACC_DECL, K_CHUNK, K_TAIL, STORE (see `kernels/matmul.wgsl`). */
+  values: Record<string, string>;
+  /** Layout and edge flags, as a key fragment. */
+  flagKey: string;
+  vecOut: boolean;
+  /** Columns per workgroup. */
+  tn: number;
+  /** K rounded down to a multiple of KU. */
+  kMain: number;
+}
+
+/**
+ * The code shared by the register and window variants: B column bases and loads, the
+ * unrolled K chunk with its FMAs, the K tail and the guarded stores. The variants differ only
+ * in where A lives; `aRow(i, row)` declares `ar{i}`, the base of row `row` in the `a` array
+ * (in vec4s when `vecA`, indexed along k as `a[ar_i + k / 4u]`).
+ */
+function registerBody(
+  p: MatmulProblem,
+  cfg: RegisterConfig | WindowConfig,
+  vecA: boolean,
+  vecB: boolean,
+  aRow: (i: number, row: string) => string,
+  accumulate = false,
+): RegisterBody {
+  const { rm, cg, wx, ku } = cfg;
+  if (ku % 4 !== 0 || rm < 1 || cg < 1 || wx < 1) throw new Error(`matmul: bad config`);
   const vecOut = p.n % 4 === 0;
   const tn = wx * cg * 4;
   const fitsM = p.m % rm === 0;
@@ -283,8 +416,7 @@ function planRegister(p: MatmulProblem, cfg: RegisterConfig): MatmulPlan {
     fM: fitsM,
     fN: fitsN,
   };
-  const key = `matmul/register/rm${rm}cg${cg}wx${wx}ku${ku}/` +
-    Object.entries(flags).map(([k, v]) => `${k}${+v}`).join("");
+  const flagKey = Object.entries(flags).map(([k, v]) => `${k}${+v}`).join("");
 
   const clampRow = (e: string) => fitsM ? `(${e})` : `min(${e}, params.m - 1u)`;
   const clampCol = (e: string) => fitsN ? `(${e})` : `min(${e}, params.n - 1u)`;
@@ -294,12 +426,7 @@ function planRegister(p: MatmulProblem, cfg: RegisterConfig): MatmulPlan {
 
   // Per-invocation setup: row bases of A, column bases of B.
   const setup: string[] = [`let ng = (params.n + 3u) / 4u;`];
-  for (const i of rows) {
-    const row = clampRow(`m0 + ${u(i)}`);
-    if (p.transA) setup.push(`let ar${i} = a_base + ${row};`);
-    else if (vecA) setup.push(`let ar${i} = (a_base + ${row} * lda) / 4u;`);
-    else setup.push(`let ar${i} = a_base + ${row} * lda;`);
-  }
+  for (const i of rows) setup.push(aRow(i, clampRow(`m0 + ${u(i)}`)));
   if (!p.transB && vecB) {
     setup.push(`let bb4 = b_base / 4u;`, `let ldb4 = ldb / 4u;`);
     for (const j of groups) setup.push(`let gc${j} = ${clampGroup(`g0 + ${u(j)}`)};`);
@@ -387,6 +514,9 @@ function planRegister(p: MatmulProblem, cfg: RegisterConfig): MatmulPlan {
     tail.push(`}`);
   }
 
+  // Stores: the accumulator, plus the old output where `params.accumulate` says so.
+  const sum = (acc: string, at: string, zero: string) =>
+    accumulate ? `${acc} + select(${zero}, ${at}, params.accumulate != 0u)` : acc;
   const store: string[] = [];
   for (const i of rows) {
     store.push(`{`, `  let m = m0 + ${u(i)};`, `  let row = out_base + m * params.n;`);
@@ -394,14 +524,16 @@ function planRegister(p: MatmulProblem, cfg: RegisterConfig): MatmulPlan {
       if (vecOut) {
         const guard = [fitsM ? "" : "m < params.m", fitsN ? "" : `g0 + ${u(j)} < ng`]
           .filter((s) => s).join(" && ");
-        const st = `out[row / 4u + g0 + ${u(j)}] = acc${i}_${j};`;
+        const at = `out[row / 4u + g0 + ${u(j)}]`;
+        const st = `${at} = ${sum(`acc${i}_${j}`, at, "vec4<f32>()")};`;
         store.push(guard ? `  if (${guard}) { ${st} }` : `  ${st}`);
       } else {
         for (const c of comps) {
+          const at = `out[row + ${col(j, c)}]`;
           store.push(
-            `  if (m < params.m && ${col(j, c)} < params.n) { out[row + ${
-              col(j, c)
-            }] = acc${i}_${j}[${c}]; }`,
+            `  if (m < params.m && ${col(j, c)} < params.n) { ${at} = ${
+              sum(`acc${i}_${j}[${c}]`, at, "0.0")
+            }; }`,
           );
         }
       }
@@ -409,10 +541,7 @@ function planRegister(p: MatmulProblem, cfg: RegisterConfig): MatmulPlan {
     store.push(`}`);
   }
 
-  const code = fill(template("matmul.wgsl"), {
-    A_ARRAY: vecA ? "array<vec4<f32>>" : "array<f32>",
-    B_ARRAY: vecB ? "array<vec4<f32>>" : "array<f32>",
-    OUT_ARRAY: vecOut ? "array<vec4<f32>>" : "array<f32>",
+  const values = {
     CONSTS: consts({
       RM: rm,
       CG: cg,
@@ -430,18 +559,174 @@ function planRegister(p: MatmulProblem, cfg: RegisterConfig): MatmulPlan {
     K_CHUNK: indent(chunk, 4).join("\n"),
     K_TAIL: indent(tail, 4).join("\n"),
     STORE: indent(store, 2).join("\n"),
-  });
+  };
+  return { values, flagKey, vecOut, tn, kMain };
+}
+
+// ---- uniform-window variant (CPU adapters) -------------------------------------------------
+
+/**
+ * The window config `planMatmul` uses on a CPU adapter, or null where the variant does not
+ * apply: A transposed or not vec4-aligned, no `aBytes`, rows too long for 16 in a 64 KiB window,
+ * too few column workgroups per dispatch to keep the adapter's threads busy (N ≤ 64), or too
+ * little work per dispatch to pay for one (under 2 MFLOP: ~30 µs of dispatch overhead against
+ * ~0.2 ms of arithmetic; the attention matmuls of a small GPT are below it).
+ */
+function chooseWindowConfig(p: MatmulProblem, limits: GPUSupportedLimits): WindowConfig | null {
+  const cg = p.n >= 256 ? 2 : 1;
+  if (Math.ceil(p.n / (WINDOW_WX * cg * 4)) < 2) return null;
+  // 8-row windows (K = 2048) measured 0.85–1.4× the register variant: not worth it.
+  for (const rm of [32, 16]) {
+    if (rm / 2 >= p.m || 2 * rm * p.n * p.k < 2 ** 21) continue;
+    const cfg: WindowConfig = { variant: "window", rm, cg, wx: WINDOW_WX, ku: 4 };
+    const plan = windowLayout(p, cfg, limits);
+    if (typeof plan !== "string") {
+      return plan.dispatches.length <= 1024 ? cfg : null;
+    }
+  }
+  return null;
+}
+
+/**
+ * For a product with transposed A (stored (K, M): the weight gradient Xᵀ·dY) on a CPU adapter:
+ * the K chunk `kc` to repack A into, or 0 to use the register variant. The caller copies A
+ * into a contiguous (K / kc, M, kc) array A′ (chunk c holds Aᵀ's columns c·kc …, row-major;
+ * its buffer's size a multiple of minUniformBufferOffsetAlignment)
+ * and plans `{ batch: K / kc, k: kc, A′, B split the same way, sumBatch: true }`: the window
+ * variant then sums the chunks' products into one output. The copy moves M·K floats once;
+ * the product does M·N·K multiply-adds at about twice the register variant's speed.
+ */
+export function windowChunkForTransposedA(
+  p: MatmulProblem,
+  limits: GPUSupportedLimits,
+  adapterKind: "cpu" | "gpu",
+): number {
+  if (adapterKind !== "cpu" || !p.transA || p.batch !== 1 || p.sumBatch) return 0;
+  // The smallest buffer A′ can come in; the caller's may be larger (a pool bucket), which only
+  // relaxes `windowLayout`'s checks.
+  const align = limits.minUniformBufferOffsetAlignment;
+  const aBytes = Math.ceil(4 * p.m * p.k / align) * align;
+  for (const kc of [512, 256, 128]) {
+    if (p.k % kc !== 0) continue;
+    if (chooseWindowConfig(chunkedProblem(p, kc, aBytes), limits)) return kc;
+  }
+  return 0;
+}
+
+/**
+ * The problem `windowChunkForTransposedA` describes: A′ contiguous (K / kc, M, kc) in a buffer
+ * of `aBytes` bytes, B split along K into the same chunks, the chunks' products summed.
+ */
+export function chunkedProblem(p: MatmulProblem, kc: number, aBytes: number): MatmulProblem {
   return {
-    key,
+    batch: p.k / kc,
+    m: p.m,
+    n: p.n,
+    k: kc,
+    transA: false,
+    transB: p.transB,
+    aOffset: 0,
+    bOffset: p.bOffset,
+    aBatchStride: p.m * kc,
+    bBatchStride: p.transB ? kc : kc * p.ldb,
+    lda: kc,
+    ldb: p.ldb,
+    aBytes,
+    sumBatch: true,
+  };
+}
+
+/** Workgroup width of the window variant (lavapipe's SIMD width on AVX2). */
+const WINDOW_WX = 8;
+
+/** The window variant's geometry for a problem, or why it does not apply. */
+function windowLayout(
+  p: MatmulProblem,
+  cfg: WindowConfig,
+  limits: GPUSupportedLimits,
+):
+  | { bytes: number; dispatches: { offset: number; m0: number; z: number; aFirst: number }[] }
+  | string {
+  if (p.transA) return "A is transposed";
+  if (!aligned4(p.lda, p.aOffset, p.aBatchStride)) return "A is not vec4-aligned";
+  const align = limits.minUniformBufferOffsetAlignment;
+  if (p.aBytes === undefined) return "A's buffer size is unknown";
+  if (p.aBytes % align !== 0) return "A's buffer size is not a multiple of the offset alignment";
+  // A row block spans (RM − 1)·lda + K elements from its first row (16-byte aligned). Unless
+  // every block starts aligned, the window adds room to start at an aligned offset before it.
+  // It is a multiple of the alignment, so a window ending at the end of the buffer starts
+  // aligned too.
+  const span = 4 * ((cfg.rm - 1) * p.lda + 4 * Math.ceil(p.k / 4));
+  const startsAligned = [p.aOffset, p.aBatchStride, cfg.rm * p.lda].every((x) =>
+    (4 * x) % align === 0
+  );
+  const slack = startsAligned ? 0 : align - 16;
+  const full = Math.ceil((span + slack) / align) * align;
+  // (Checked before the cap by the buffer size, so a larger buffer never turns a fit down.)
+  if (full > limits.maxUniformBufferBindingSize) return "the row block exceeds a window";
+  const bytes = Math.min(full, p.aBytes);
+  const dispatches = [];
+  for (let z = 0; z < p.batch; z++) {
+    for (let m0 = 0; m0 < p.m; m0 += cfg.rm) {
+      const start = 4 * (p.aOffset + z * p.aBatchStride + m0 * p.lda);
+      // Aligned down; near the end of the buffer, the window that ends there.
+      const offset = Math.min(Math.floor(start / align) * align, p.aBytes - bytes);
+      const rows = Math.min(cfg.rm, p.m - m0);
+      const used = start - offset + 4 * ((rows - 1) * p.lda + 4 * Math.ceil(p.k / 4));
+      if (start < offset || used > bytes) return "a row block misses its window";
+      dispatches.push({ offset, m0, z, aFirst: (start - offset) / 16 });
+    }
+  }
+  return { bytes, dispatches };
+}
+
+function planWindow(p: MatmulProblem, cfg: WindowConfig, limits: GPUSupportedLimits): MatmulPlan {
+  const layout = windowLayout(p, cfg, limits);
+  if (typeof layout === "string") throw new Error(`matmul: window variant: ${layout}`);
+  const { rm, cg, wx, ku } = cfg;
+  const vecB = aligned4(p.ldb, p.bOffset, p.bBatchStride) && (p.transB || p.n % 4 === 0);
+  // A's row bases inside the window (vec4s): rows past M were clamped to M − 1 by the caller.
+  const aRow = (i: number, row: string) =>
+    `let ar${i} = params.a_first + (${row} - m0) * params.lda4;`;
+  const sumBatch = p.sumBatch ?? false;
+  const g = registerBody(p, cfg, true, vecB, aRow, sumBatch);
+  const vec4s = layout.bytes / 16;
+  const code = fill(template("matmul_window.wgsl"), {
+    WINDOW: String(vec4s),
+    B_ARRAY: vecB ? "array<vec4<f32>>" : "array<f32>",
+    OUT_ARRAY: g.vecOut ? "array<vec4<f32>>" : "array<f32>",
+    ...g.values,
+  });
+  const dispatches = layout.dispatches.map((d) => ({
+    offset: d.offset,
+    params: new Uint32Array([
+      p.m,
+      p.n,
+      p.k,
+      g.kMain,
+      d.m0,
+      d.aFirst,
+      p.lda / 4,
+      p.bOffset + d.z * p.bBatchStride,
+      p.ldb,
+      sumBatch ? 0 : d.z * p.m * p.n,
+      sumBatch && d.z > 0 ? 1 : 0,
+      0,
+    ]).buffer,
+  }));
+  return {
+    key: `matmul/window/w${vec4s}rm${rm}cg${cg}wx${wx}ku${ku}/${g.flagKey}sB${+sumBatch}`,
     code,
-    params: packParams(p, kMain),
-    workgroups: [Math.ceil(p.n / tn), Math.ceil(p.m / rm), p.batch],
+    params: dispatches[0].params,
+    workgroups: [Math.ceil(p.n / g.tn), 1, 1],
+    windows: { bytes: layout.bytes, dispatches },
   };
 }
 
 // ---- workgroup-memory tiled variant (GPUs) -------------------------------------------------
 
 function planTiled(p: MatmulProblem, cfg: TiledConfig): MatmulPlan {
+  if (p.sumBatch) throw new Error("matmul: sumBatch needs the window variant");
   const { tx, ty, bk } = cfg;
   const tm = 4 * ty, tn = 4 * tx, threads = tx * ty;
   if ((tm * bk) % threads !== 0 || (tn * bk) % threads !== 0) {

@@ -22,7 +22,11 @@
  */
 
 /** Storage access of a binding. */
-export type Access = "read" | "read_write";
+/**
+ * How a kernel binds a buffer: read-only or read-write storage, or (`window`, raw kernels
+ * only) a read-only uniform window into the buffer at a per-dispatch dynamic offset.
+ */
+export type Access = "read" | "read_write" | "window";
 
 /** One storage-buffer binding of a kernel: `var<storage, access> name: array<type>`. */
 export interface BindingSpec {
@@ -56,6 +60,25 @@ export interface KernelSpec {
 
 /** Value of one param: a number, or up to 8 numbers for `array<vec4<u32>, 2>`. */
 export type ParamValue = number | readonly number[];
+
+/**
+ * Destroys `device` when the program (or test worker) unloads, so that lavapipe's threads and
+ * buffers are released while the runtime is still whole. Without it, processes that had
+ * compiled many pipelines occasionally aborted at exit with glibc heap-corruption messages
+ * ("corrupted size vs. prev_size in fastbins") after all their work had succeeded.
+ */
+export function destroyAtExit(device: GPUDevice): void {
+  globalThis.addEventListener("unload", () => device.destroy());
+}
+
+/**
+ * Usage of every pooled and constant buffer: storage, copies, and uniform (a matmul may read A
+ * through a uniform window, see `kernels/matmul_window.wgsl`).
+ */
+function bufferUsage(): number {
+  return GPUBufferUsage.STORAGE | GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_SRC |
+    GPUBufferUsage.COPY_DST;
+}
 
 /** Bytes of the uniform window bound per dispatch; every `Params` struct must fit in it. */
 export const PARAMS_WINDOW = 256;
@@ -194,6 +217,8 @@ export interface Kernel {
   readonly layout: GPUBindGroupLayout;
   readonly params: ParamsLayout;
   readonly workgroupSize: number;
+  /** Bytes of the uniform window bound at binding 0 (kernels whose first access is `window`). */
+  readonly windowBytes?: number;
 }
 
 /** Options of {@linkcode Runtime.create}. */
@@ -257,7 +282,7 @@ export class Runtime {
   #arenaUsed = 0;
   #uniformAlign: number;
   #error: Error | null = null;
-  #offsets = new Uint32Array(1);
+  #offsets = new Uint32Array(2);
 
   /**
    * Device-side index faults. Kernels that index with ids bind this buffer (`faults`, four
@@ -324,6 +349,8 @@ export class Runtime {
         minStorageBufferOffsetAlignment: l.minStorageBufferOffsetAlignment,
       },
     });
+    // Hand the device back before the process tears down (see destroyAtExit).
+    destroyAtExit(device);
     return new Runtime(adapter, device, options);
   }
 
@@ -338,7 +365,7 @@ export class Runtime {
 
   // ---- pool ---------------------------------------------------------------------------------
 
-  /** A buffer of at least `bytes` bytes (STORAGE | COPY_SRC | COPY_DST), from the pool. */
+  /** A buffer of at least `bytes` bytes (STORAGE | UNIFORM | COPY_SRC | COPY_DST), from the pool. */
   alloc(bytes: number): GpuBuffer {
     const size = bucketBytes(bytes);
     this.#liveBytes += size;
@@ -351,7 +378,7 @@ export class Runtime {
     }
     const buffer = this.device.createBuffer({
       size,
-      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      usage: bufferUsage(),
     });
     return { buffer, id: this.#nextBufferId++, bytes: size, batch: 0 };
   }
@@ -360,7 +387,7 @@ export class Runtime {
   constant(data: Float32Array | Int32Array | Uint32Array): GpuBuffer {
     const buffer = this.device.createBuffer({
       size: bucketBytes(data.byteLength),
-      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      usage: bufferUsage(),
     });
     this.device.queue.writeBuffer(buffer, 0, data);
     return { buffer, id: this.#nextBufferId++, bytes: buffer.size, batch: 0 };
@@ -427,10 +454,17 @@ export class Runtime {
   }
 
   /**
-   * A kernel from complete WGSL (e.g. a matmul plan) whose storage bindings are `access` in
-   * order, followed by a uniform `Params` of `paramsBytes` bytes. Cached by `key`.
+   * A kernel from complete WGSL (e.g. a matmul plan) whose buffer bindings are `access` in
+   * order, followed by a uniform `Params` of `paramsBytes` bytes. Cached by `key`. A `window`
+   * binding (only first) is a `windowBytes`-long uniform window; see {@linkcode dispatch}.
    */
-  rawKernel(key: string, code: string, access: readonly Access[], paramsBytes: number): Kernel {
+  rawKernel(
+    key: string,
+    code: string,
+    access: readonly Access[],
+    paramsBytes: number,
+    windowBytes?: number,
+  ): Kernel {
     let kernel = this.#kernels.get(key);
     if (kernel) return kernel;
     const spec: KernelSpec = {
@@ -441,7 +475,10 @@ export class Runtime {
       workgroupSize: 0,
     };
     const params = { fields: [], bytes: Math.ceil(paramsBytes / 16) * 16 };
-    kernel = this.#build(`raw|${key}`, code, access, params, spec, 0);
+    if (access.indexOf("window") > 0 || (access[0] === "window") !== (windowBytes !== undefined)) {
+      throw new Error(`kernel ${key}: a window binding must come first and have a size`);
+    }
+    kernel = this.#build(`raw|${key}`, code, access, params, spec, 0, windowBytes);
     this.#kernels.set(key, kernel);
     return kernel;
   }
@@ -453,14 +490,18 @@ export class Runtime {
     params: ParamsLayout,
     spec: KernelSpec,
     workgroupSize: number,
+    windowBytes?: number,
   ): Kernel {
-    const signature = access.join(",");
+    // The window's size is part of the signature: bind groups are cached per layout.
+    const signature = access.map((a) => a === "window" ? `window${windowBytes}` : a).join(",");
     let layoutEntry = this.#layouts.get(signature);
     if (!layoutEntry) {
       const entries: GPUBindGroupLayoutEntry[] = access.map((a, i) => ({
         binding: i,
         visibility: GPUShaderStage.COMPUTE,
-        buffer: { type: a === "read" ? "read-only-storage" : "storage" },
+        buffer: a === "window"
+          ? { type: "uniform", hasDynamicOffset: true }
+          : { type: a === "read" ? "read-only-storage" : "storage" },
       }));
       entries.push({
         binding: access.length,
@@ -485,6 +526,7 @@ export class Runtime {
       layout: layoutEntry.layout,
       params,
       workgroupSize,
+      windowBytes,
     };
   }
 
@@ -493,7 +535,8 @@ export class Runtime {
   /**
    * Records one dispatch of `kernel` over `buffers` (binding order) with `params` (spec order;
    * or raw bytes for a raw kernel) and `workgroups` (x, y, z). Submits every
-   * `dispatchesPerSubmit` dispatches.
+   * `dispatchesPerSubmit` dispatches. A kernel with a window binds `buffers[0]` from byte
+   * `windowOffset` (a multiple of minUniformBufferOffsetAlignment).
    */
   dispatch(
     kernel: Kernel,
@@ -502,6 +545,7 @@ export class Runtime {
     x: number,
     y = 1,
     z = 1,
+    windowOffset = 0,
   ): void {
     if (x === 0 || y === 0 || z === 0) return;
     if (this.#dispatches >= this.dispatchesPerSubmit) this.flush();
@@ -518,7 +562,9 @@ export class Runtime {
       if (this.#bindGroups.size >= Runtime.MAX_BIND_GROUPS) this.#bindGroups.clear();
       const entries: GPUBindGroupEntry[] = buffers.map((b, i) => ({
         binding: i,
-        resource: { buffer: b.buffer },
+        resource: i === 0 && kernel.windowBytes !== undefined
+          ? { buffer: b.buffer, offset: 0, size: kernel.windowBytes }
+          : { buffer: b.buffer },
       }));
       entries.push({
         binding: buffers.length,
@@ -531,8 +577,15 @@ export class Runtime {
     for (const b of buffers) b.batch = this.#batch;
     const pass = this.#openPass();
     pass.setPipeline(kernel.pipeline);
-    this.#offsets[0] = base;
-    pass.setBindGroup(0, group, this.#offsets, 0, 1);
+    // Dynamic offsets in binding order: the window (if any), then the params slot.
+    if (kernel.windowBytes !== undefined) {
+      this.#offsets[0] = windowOffset;
+      this.#offsets[1] = base;
+      pass.setBindGroup(0, group, this.#offsets, 0, 2);
+    } else {
+      this.#offsets[0] = base;
+      pass.setBindGroup(0, group, this.#offsets, 0, 1);
+    }
     pass.dispatchWorkgroups(x, y, z);
     this.#dispatches++;
     this.counters.dispatches++;

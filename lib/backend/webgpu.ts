@@ -27,7 +27,13 @@ import {
 } from "./backend.ts";
 import { type GpuBuffer, type Kernel, type ParamValue, Runtime } from "./_webgpu_runtime.ts";
 import { BINARY_EXPR, FLAT_WORKGROUP, KERNELS, UNARY_EXPR } from "./_webgpu_kernels.ts";
-import { adapterKindOf, type MatmulProblem, planMatmul } from "./_webgpu_matmul.ts";
+import {
+  adapterKindOf,
+  chunkedProblem,
+  type MatmulProblem,
+  planMatmul,
+  windowChunkForTransposedA,
+} from "./_webgpu_matmul.ts";
 
 /** A storage living in a pooled GPU buffer. */
 export class GpuStorage implements Storage {
@@ -458,9 +464,9 @@ export class WebGpuBackend implements Backend {
       }
       return { view: v, ...l };
     };
-    const A = layout(a);
+    let A = layout(a);
     const B = layout(bm);
-    const problem: MatmulProblem = {
+    let problem: MatmulProblem = {
       batch,
       m,
       n,
@@ -473,17 +479,41 @@ export class WebGpuBackend implements Backend {
       bBatchStride: batch === 1 ? 0 : B.view.strides[0],
       lda: A.ld,
       ldb: B.ld,
+      aBytes: bufOf(A.view.storage).bytes,
     };
-    const plan = planMatmul(problem, this.runtime.device.limits, this.#adapterKind);
+    const limits = this.runtime.device.limits;
+    const kc = windowChunkForTransposedA(problem, limits, this.#adapterKind);
+    if (kc > 0) {
+      // Transposed A on a CPU adapter: repack it as (K / kc, M, kc) chunks of Aᵀ so that the
+      // window variant applies, and sum the chunks' products (see windowChunkForTransposedA).
+      const v = A.view;
+      const packed = this.cast({
+        storage: v.storage,
+        shape: [k / kc, m, kc],
+        strides: [kc * A.ld, 1, A.ld],
+        offset: v.offset,
+      }, "f32");
+      temps.push(packed);
+      A = { view: fullView(packed, [k / kc, m, kc]), trans: false, ld: kc };
+      problem = chunkedProblem(problem, kc, bufOf(packed).bytes);
+    }
+    const plan = planMatmul(problem, limits, this.#adapterKind);
+    const windows = plan.windows;
     const kernel = this.runtime.rawKernel(
       plan.key,
       plan.code,
-      ["read", "read", "read_write"],
+      [windows ? "window" : "read", "read", "read_write"],
       plan.params.byteLength,
+      windows?.bytes,
     );
     const [x, y, z] = plan.workgroups;
     const buffers = [bufOf(A.view.storage), bufOf(B.view.storage), out.buf];
-    this.runtime.dispatch(kernel, buffers, plan.params, x, y, z);
+    if (windows) {
+      // One dispatch per row block, each with its window of A and its own Params.
+      for (const d of windows.dispatches) {
+        this.runtime.dispatch(kernel, buffers, d.params, x, y, z, d.offset);
+      }
+    } else this.runtime.dispatch(kernel, buffers, plan.params, x, y, z);
     for (const t of temps) this.free(t);
     return out;
   }

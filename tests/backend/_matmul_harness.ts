@@ -8,7 +8,7 @@
 
 import type { MatmulPlan } from "../../lib/backend/_webgpu_matmul.ts";
 import { adapterKindOf } from "../../lib/backend/_webgpu_matmul.ts";
-import { quietMesa } from "../../lib/backend/_webgpu_runtime.ts";
+import { destroyAtExit, quietMesa } from "../../lib/backend/_webgpu_runtime.ts";
 
 /** A device plus what the planner needs to know about it. */
 export interface Gpu {
@@ -35,8 +35,10 @@ export function getGpu(): Promise<Gpu | undefined> {
         maxComputeWorkgroupSizeY: l.maxComputeWorkgroupSizeY,
         maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
         maxBufferSize: l.maxBufferSize,
+        minUniformBufferOffsetAlignment: l.minUniformBufferOffsetAlignment,
       },
     });
+    destroyAtExit(device);
     return { device, kind: adapterKindOf(adapter), description: adapter.info.description };
   })();
   return cached;
@@ -47,22 +49,33 @@ export async function hasGpu(): Promise<boolean> {
   return (await getGpu()) !== undefined;
 }
 
-const layouts = new WeakMap<GPUDevice, GPUBindGroupLayout>();
+const layouts = new WeakMap<GPUDevice, Map<string, GPUBindGroupLayout>>();
 const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
 
-function layoutFor(device: GPUDevice): GPUBindGroupLayout {
-  let l = layouts.get(device);
+/**
+ * The bind group layout of a plan: (0) a, (1) b, (2) out, (3) params. Binding 0 is a read-only
+ * storage buffer, or for a window plan a uniform window (bound at a static offset per dispatch).
+ */
+function layoutFor(device: GPUDevice, plan: MatmulPlan): GPUBindGroupLayout {
+  let cache = layouts.get(device);
+  if (!cache) layouts.set(device, cache = new Map());
+  const key = plan.windows ? "window" : "storage";
+  let l = cache.get(key);
   if (!l) {
     const C = GPUShaderStage.COMPUTE;
     l = device.createBindGroupLayout({
       entries: [
-        { binding: 0, visibility: C, buffer: { type: "read-only-storage" } },
+        {
+          binding: 0,
+          visibility: C,
+          buffer: { type: plan.windows ? "uniform" : "read-only-storage" },
+        },
         { binding: 1, visibility: C, buffer: { type: "read-only-storage" } },
         { binding: 2, visibility: C, buffer: { type: "storage" } },
         { binding: 3, visibility: C, buffer: { type: "uniform" } },
       ],
     });
-    layouts.set(device, l);
+    cache.set(key, l);
   }
   return l;
 }
@@ -81,7 +94,7 @@ export async function pipelineFor(
   if (errors.length) {
     throw new Error(`${plan.key}: ${errors.map((m) => m.message).join("\n")}\n${plan.code}`);
   }
-  const layout = device.createPipelineLayout({ bindGroupLayouts: [layoutFor(device)] });
+  const layout = device.createPipelineLayout({ bindGroupLayouts: [layoutFor(device, plan)] });
   const pipeline = device.createComputePipeline({
     layout,
     compute: { module, entryPoint: "main" },
@@ -90,24 +103,32 @@ export async function pipelineFor(
   return pipeline;
 }
 
-/** A storage buffer holding `data` (at least 16 bytes, a multiple of 16). */
+/**
+ * Bytes `upload` allocates for `n` floats: a multiple of 256, like the engine's pooled buffers
+ * (the window variant's windows need a buffer size that is a multiple of the offset alignment).
+ */
+export function uploadBytes(n: number): number {
+  return Math.max(256, Math.ceil(n * 4 / 256) * 256);
+}
+
+/** A storage (and uniform) buffer holding `data`, `uploadBytes(data.length)` long. */
 export function upload(device: GPUDevice, data: Float32Array): GPUBuffer {
-  const size = Math.max(16, Math.ceil(data.byteLength / 16) * 16);
-  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
-  const buf = device.createBuffer({ size, usage });
+  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST |
+    GPUBufferUsage.COPY_SRC;
+  const buf = device.createBuffer({ size: uploadBytes(data.length), usage });
   device.queue.writeBuffer(buf, 0, data);
   return buf;
 }
 
-/** One bound dispatch of a plan over given buffers. */
+/** A plan bound to its buffers: one bind group per dispatch (several for a window plan). */
 export interface Bound {
   pipeline: GPUComputePipeline;
-  bindGroup: GPUBindGroup;
+  bindGroups: GPUBindGroup[];
   plan: MatmulPlan;
   uniform: GPUBuffer;
 }
 
-/** Binds a plan to its operand and output buffers (the uniform is created here). */
+/** Binds a plan to its operand and output buffers (the params uniform is created here). */
 export async function bind(
   device: GPUDevice,
   plan: MatmulPlan,
@@ -116,25 +137,46 @@ export async function bind(
   out: GPUBuffer,
 ): Promise<Bound> {
   const pipeline = await pipelineFor(device, plan);
+  const layout = layoutFor(device, plan);
+  // Every dispatch's Params in its own aligned slot.
+  const all = plan.windows?.dispatches.map((d) => d.params) ?? [plan.params];
+  const slot = Math.ceil(48 / device.limits.minUniformBufferOffsetAlignment) *
+    device.limits.minUniformBufferOffsetAlignment;
   const uniform = device.createBuffer({
-    size: Math.ceil(plan.params.byteLength / 16) * 16,
+    size: slot * all.length,
     usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
   });
-  device.queue.writeBuffer(uniform, 0, plan.params);
-  const bindGroup = device.createBindGroup({
-    layout: layoutFor(device),
-    entries: [a, b, out, uniform].map((buffer, binding) => ({ binding, resource: { buffer } })),
-  });
-  return { pipeline, bindGroup, plan, uniform };
+  all.forEach((params, i) => device.queue.writeBuffer(uniform, i * slot, params));
+  const bindGroups = all.map((params, i) =>
+    device.createBindGroup({
+      layout,
+      entries: [
+        {
+          binding: 0,
+          resource: plan.windows
+            ? { buffer: a, offset: plan.windows.dispatches[i].offset, size: plan.windows.bytes }
+            : { buffer: a },
+        },
+        { binding: 1, resource: { buffer: b } },
+        { binding: 2, resource: { buffer: out } },
+        { binding: 3, resource: { buffer: uniform, offset: i * slot, size: params.byteLength } },
+      ],
+    })
+  );
+  return { pipeline, bindGroups, plan, uniform };
 }
 
-/** Encodes `reps` dispatches in one compute pass, submits, and waits for the queue. */
+/** Encodes `reps` runs of the plan in one compute pass, submits, and waits for the queue. */
 export async function dispatch(device: GPUDevice, bound: Bound, reps = 1): Promise<void> {
   const enc = device.createCommandEncoder();
   const pass = enc.beginComputePass();
   pass.setPipeline(bound.pipeline);
-  pass.setBindGroup(0, bound.bindGroup);
-  for (let r = 0; r < reps; r++) pass.dispatchWorkgroups(...bound.plan.workgroups);
+  for (let r = 0; r < reps; r++) {
+    for (const group of bound.bindGroups) {
+      pass.setBindGroup(0, group);
+      pass.dispatchWorkgroups(...bound.plan.workgroups);
+    }
+  }
   pass.end();
   device.queue.submit([enc.finish()]);
   await device.queue.onSubmittedWorkDone();

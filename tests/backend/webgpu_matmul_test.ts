@@ -3,8 +3,9 @@
  * TypeScript triple loop, over a table of shapes (odd sizes, M = 1, K = 1, K below the unroll,
  * tile multiples), all four transposition combinations, element offsets (aligned and not),
  * padded leading dimensions and batch broadcast (stride 0). Every variant is run: the
- * register-tiled (CPU) one, the workgroup-memory tiled (GPU) one — both forced, whatever the
- * adapter — the planner's own choice, and the naive reference kernel.
+ * register-tiled (CPU) one, the uniform-window (CPU) one where A allows it, the
+ * workgroup-memory tiled (GPU) one — all forced, whatever the adapter — the planner's own
+ * choice, and the naive reference kernel.
  *
  * Tolerance: |got − ref| ≤ 1e-4 · √K · max(1, |ref|) with operands uniform in [−1, 1]
  * (fp32 accumulation in a different order than the float64 reference).
@@ -16,6 +17,7 @@ import assert from "node:assert/strict";
 import {
   adapterKindOf,
   chooseConfig,
+  chunkedProblem,
   CPU_CONFIG,
   GPU_CONFIG,
   GPU_SKINNY_CONFIG,
@@ -25,8 +27,10 @@ import {
   planMatmul,
   planMatmulNaive,
   planMatmulWith,
+  windowChunkForTransposedA,
+  type WindowConfig,
 } from "../../lib/backend/_webgpu_matmul.ts";
-import { getGpu, hasGpu, runPlan } from "./_matmul_harness.ts";
+import { getGpu, hasGpu, runPlan, uploadBytes } from "./_matmul_harness.ts";
 
 const ignore = !(await hasGpu());
 
@@ -141,16 +145,24 @@ const SHAPES: Shape[] = [
 
 /**
  * Variants run on every shape: a small register-tiled config (cheap to compile; odd row block,
- * K unroll 8 so the tail loop runs), the GPU default tiled config, and the naive kernel. The
+ * K unroll 8 so the tail loop runs), the same as a window config (where A is row-major and
+ * vec4-aligned; elsewhere its planner must refuse), the GPU default tiled config, and the naive
+ * kernel. The
  * planner's own choice (whose CPU config takes seconds to compile per layout on lavapipe) runs
  * on the shapes marked `planned`.
  */
 const VARIANTS: { name: string; cfg?: MatmulConfig; naive?: boolean }[] = [
   { name: "register", cfg: { variant: "register", rm: 3, cg: 2, wx: 4, ku: 8 } },
+  { name: "window", cfg: { variant: "window", rm: 3, cg: 2, wx: 4, ku: 8 } },
   { name: "tiled", cfg: GPU_CONFIG },
   { name: "naive", naive: true },
 ];
 const PLANNED = new Set([1, 5, 10, 11, 12]);
+
+/** Where the window variant applies: A row-major with vec4-aligned rows and offsets. */
+function windowApplies(p: MatmulProblem): boolean {
+  return !p.transA && [p.lda, p.aOffset, p.aBatchStride].every((x) => x % 4 === 0);
+}
 
 for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]]) {
   Deno.test({
@@ -171,11 +183,15 @@ for (const [transA, transB] of [[false, false], [false, true], [true, false], [t
           storedLength(p.bOffset, p.bBatchStride, p.batch, transB ? p.n : p.k, p.ldb),
           97 + si,
         );
+        p.aBytes = uploadBytes(a.length);
         const want = reference(p, a, b);
-        const plans: [string, MatmulPlan][] = VARIANTS.map((v) => [
-          v.name,
-          v.naive ? planMatmulNaive(p) : planMatmulWith(p, limits, v.cfg!),
-        ]);
+        const plans: [string, MatmulPlan][] = [];
+        for (const v of VARIANTS) {
+          if (v.naive) plans.push([v.name, planMatmulNaive(p)]);
+          else if (v.cfg!.variant === "window" && !windowApplies(p)) {
+            assert.throws(() => planMatmulWith(p, limits, v.cfg!), /window variant/);
+          } else plans.push([v.name, planMatmulWith(p, limits, v.cfg!)]);
+        }
         if (PLANNED.has(si)) {
           plans.push([`planMatmul(${gpu.kind})`, planMatmul(p, limits, gpu.kind)]);
         }
@@ -222,6 +238,42 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "webgpu matmul window variant sums the K chunks of a repacked transposed A",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const gpu = (await getGpu())!;
+    const limits = gpu.device.limits;
+    for (
+      const [si, s] of [{ batch: 1, m: 40, n: 72, k: 384 }, { batch: 1, m: 7, n: 9, k: 256 }]
+        .entries()
+    ) {
+      for (const transB of [false, true]) {
+        const p = problem(s, true, transB); // A stored (K, M)
+        const a = random(p.k * p.m, 3 + si);
+        const b = random(storedLength(0, 0, 1, transB ? p.n : p.k, p.ldb), 5 + si);
+        const want = reference(p, a, b);
+        // A′ (K / kc, M, kc): chunk c holds Aᵀ's columns c·kc …, row-major.
+        const kc = 128, packed = new Float32Array(p.k * p.m);
+        for (let c = 0; c < p.k / kc; c++) {
+          for (let i = 0; i < p.m; i++) {
+            for (let j = 0; j < kc; j++) {
+              packed[(c * p.m + i) * kc + j] = a[(c * kc + j) * p.lda + i];
+            }
+          }
+        }
+        const chunked = chunkedProblem(p, kc, uploadBytes(packed.length));
+        const cfg: MatmulConfig = { variant: "window", rm: 3, cg: 2, wx: 4, ku: 8 };
+        const plan = planMatmulWith(chunked, limits, cfg);
+        assert.match(plan.key, /sB1$/);
+        check(plan.key, p, await runPlan(gpu.device, plan, packed, b, want.length), want);
+      }
+    }
+  },
+});
+
 Deno.test("webgpu matmul planner: keys, dispatch sizes, config choice (no adapter needed)", () => {
   const limits = {
     maxComputeWorkgroupsPerDimension: 65535,
@@ -229,6 +281,8 @@ Deno.test("webgpu matmul planner: keys, dispatch sizes, config choice (no adapte
     maxComputeWorkgroupSizeX: 256,
     maxComputeWorkgroupSizeY: 256,
     maxComputeWorkgroupStorageSize: 16384,
+    minUniformBufferOffsetAlignment: 256,
+    maxUniformBufferBindingSize: 65536,
   } as GPUSupportedLimits;
   const p = problem({ batch: 2, m: 100, n: 60, k: 30 }, false, false);
   const cpu = planMatmul(p, limits, "cpu");
@@ -250,6 +304,78 @@ Deno.test("webgpu matmul planner: keys, dispatch sizes, config choice (no adapte
   const tiny = { ...limits, maxComputeWorkgroupStorageSize: 4096 } as GPUSupportedLimits;
   assert.equal(chooseConfig(p, tiny, "gpu").variant, "register");
   assert.throws(() => planMatmul({ ...p, lda: 3 }, limits));
+});
+
+Deno.test("webgpu matmul planner: the window variant where A allows it (no adapter needed)", () => {
+  const limits = {
+    maxComputeWorkgroupsPerDimension: 65535,
+    minUniformBufferOffsetAlignment: 256,
+    maxUniformBufferBindingSize: 65536,
+  } as GPUSupportedLimits;
+  const sized = (s: Shape, transA = false): MatmulProblem => {
+    const p = problem(s, transA, false);
+    return { ...p, aBytes: 4 * (transA ? p.k : p.m) * p.lda };
+  };
+  // The MLP's up-projection: 32 rows of K = 256 per window, one dispatch per block.
+  const up = sized({ batch: 1, m: 4096, n: 1024, k: 256 });
+  assert.deepEqual(chooseConfig(up, limits, "cpu"), {
+    variant: "window",
+    rm: 32,
+    cg: 2,
+    wx: 8,
+    ku: 4,
+  });
+  const plan = planMatmul(up, limits, "cpu");
+  assert.equal(plan.windows!.dispatches.length, 4096 / 32);
+  assert.deepEqual(plan.workgroups, [1024 / 64, 1, 1]);
+  // 31 rows past the first and one row of K: every block starts aligned, so no slack.
+  assert.equal(plan.windows!.bytes, 4 * (31 * 256 + 256));
+  // An unaligned offset (12 floats) adds room to align down, rounded up to the alignment.
+  const shifted = planMatmul({ ...up, aOffset: 12, aBytes: up.aBytes! + 256 }, limits, "cpu");
+  assert.equal(shifted.windows!.bytes, 4 * (31 * 256 + 256) + 256);
+  assert.equal(shifted.windows!.dispatches[1].offset, 32 * 1024);
+  assert.equal(new Uint32Array(shifted.windows!.dispatches[1].params)[5], 3); // 48 bytes in
+  for (const [i, d] of plan.windows!.dispatches.entries()) {
+    assert.equal(d.offset % 256, 0);
+    const [m0, aFirst] = new Uint32Array(d.params).slice(4, 6);
+    assert.equal(m0, 32 * i);
+    assert.equal(d.offset + 16 * aFirst, 4 * 32 * i * 256); // the window starts at row m0
+  }
+  // K = 1024: 16 rows fill the whole 64 KiB.
+  const down = sized({ batch: 1, m: 4096, n: 256, k: 1024 });
+  assert.equal((chooseConfig(down, limits, "cpu") as WindowConfig).rm, 16);
+  // …and with an unaligned offset they leave no room to align down; 8-row windows are not
+  // worth it, so the register variant.
+  const downShifted = { ...down, aOffset: 4, aBytes: down.aBytes! + 256 };
+  assert.equal(chooseConfig(downShifted, limits, "cpu").variant, "register");
+  // Not for: a GPU, transposed A, an unknown buffer size, little work per dispatch (attention).
+  assert.equal(chooseConfig(up, limits, "gpu").variant, "register");
+  assert.equal(
+    chooseConfig(sized({ batch: 1, m: 4096, n: 1024, k: 256 }, true), limits, "cpu")
+      .variant,
+    "register",
+  );
+  assert.equal(chooseConfig({ ...up, aBytes: undefined }, limits, "cpu").variant, "register");
+  const attention = sized({ batch: 64, m: 128, n: 128, k: 64 });
+  assert.equal(chooseConfig(attention, limits, "cpu").variant, "register");
+  // Weight gradients (transposed A): repacked into K chunks of 512, on a CPU adapter only.
+  const grad = { ...sized({ batch: 1, m: 256, n: 1024, k: 2048 }, true), aBytes: undefined };
+  assert.equal(windowChunkForTransposedA(grad, limits, "cpu"), 512);
+  assert.equal(windowChunkForTransposedA(grad, limits, "gpu"), 0);
+  assert.equal(windowChunkForTransposedA({ ...grad, k: 2000 }, limits, "cpu"), 0);
+  assert.equal(windowChunkForTransposedA({ ...grad, batch: 2 }, limits, "cpu"), 0);
+  const chunked = chunkedProblem(grad, 512, 4 * 256 * 2048);
+  assert.equal(chooseConfig(chunked, limits, "cpu").variant, "window");
+  assert.throws(() => planMatmulWith(chunked, limits, CPU_CONFIG), /sumBatch/);
+  // Forced where it cannot apply, the planner says why.
+  assert.throws(
+    () =>
+      planMatmulWith({ ...up, transA: true, lda: 4096 }, limits, {
+        ...CPU_CONFIG,
+        variant: "window",
+      }),
+    /window variant: A is transposed/,
+  );
 });
 
 Deno.test("webgpu matmul adapterKindOf recognises software adapters", () => {

@@ -615,10 +615,38 @@ Deno.test({
         a: (s) => view(s, [1, 4, 1], [4, 1, 1], 1),
         bm: (s) => view(s, [1, 1, 5]),
       },
+      // Large enough for the window variant on a CPU adapter (≥ 2 MFLOP per row block).
+      {
+        name: "window variant: 100 rows (a partial block), A at an offset",
+        b: 1,
+        m: 100,
+        k: 256,
+        n: 256,
+        a: (s) => view(s, [1, 100, 256], [25600, 256, 1], 4),
+        bm: (s) => view(s, [1, 256, 256]),
+      },
+      {
+        name: "window variant on K chunks: A transposed (a weight gradient)",
+        b: 1,
+        m: 64,
+        k: 1024,
+        n: 256,
+        a: (s) => permuted(s, [1, 1024, 64], [0, 2, 1]),
+        bm: (s) => view(s, [1, 1024, 256]),
+      },
+      {
+        name: "window variant: batched, B transposed",
+        b: 2,
+        m: 64,
+        k: 256,
+        n: 128,
+        a: (s) => view(s, [2, 64, 256]),
+        bm: (s) => permuted(s, [2, 128, 256], [0, 2, 1]),
+      },
     ];
     for (const c of cases) {
       await t.step(c.name, async () => {
-        const a = random(c.b * c.m * c.k + 1, c.m * c.k);
+        const a = random(c.b * c.m * c.k + 4, c.m * c.k);
         const bm = random(c.b * c.k * c.n, c.k * c.n + 1);
         const tol = { rtol: 1e-4, atol: 1e-4 * Math.sqrt(c.k) };
         await compare(c.name, [a, bm], (be, [x, y]) => be.matmul(c.a(x), c.bm(y)), tol);
