@@ -36,7 +36,10 @@
  * | mlp down [4096×1024]·[1024×256] | 9.05 / 12.3 (16) |       4.83 / 8.64 | 1.4–1.9× |
  * | square 2048 (8-row window)      | 6.56 / 5.73 (8)  |       4.78 / 6.74 | 0.9–1.4× |
  *
- * Eight-row windows (K = 2048) are not worth it, so the planner only uses 16 or 32 rows;
+ * A sweep of window configs on the model's shapes (rows 16/32/64 × column groups 1/2/4, one
+ * run) stayed within this VM's noise, 8.7–14.1 GFLOP/s; the planner takes 32 rows (16 where
+ * K = 1024) and 2 column groups (1 for N < 256). Eight-row windows (K = 2048) are not worth it,
+ * so the planner only uses 16 or 32 rows;
  * attention-sized products (under 2 MFLOP per row block) stay on the register variant, which
  * the dispatch overhead would otherwise eat (~30 µs each). Products with a transposed A (the
  * weight gradients, ~40 % of a training step's matmul time) are repacked into K chunks of a
