@@ -22,18 +22,20 @@
  */
 
 /** Storage access of a binding. */
+export type StorageAccess = "read" | "read_write";
+
 /**
- * How a kernel binds a buffer: read-only or read-write storage, or (`window`, raw kernels
- * only) a read-only uniform window into the buffer at a per-dispatch dynamic offset.
+ * How a raw kernel binds a buffer: as storage, or (`window`) as a read-only uniform window into
+ * the buffer at a per-dispatch dynamic offset.
  */
-export type Access = "read" | "read_write" | "window";
+export type Access = StorageAccess | "window";
 
 /** One storage-buffer binding of a kernel: `var<storage, access> name: array<type>`. */
 export interface BindingSpec {
   /** WGSL variable name. */
   readonly name: string;
   /** `read` or `read_write`. */
-  readonly access: Access;
+  readonly access: StorageAccess;
   /** Element type (default `f32`); may be a `{{PLACEHOLDER}}` filled at specialisation. */
   readonly type?: string;
 }
@@ -470,7 +472,8 @@ export class Runtime {
     const spec: KernelSpec = {
       name: key,
       file: "",
-      bindings: access.map((a, i) => ({ name: `b${i}`, access: a })),
+      // (A window is read-only: the spec records it as a read binding.)
+      bindings: access.map((a, i) => ({ name: `b${i}`, access: a === "window" ? "read" : a })),
       params: [],
       workgroupSize: 0,
     };

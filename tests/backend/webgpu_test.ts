@@ -186,6 +186,27 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "webgpu rawKernel() rejects a window binding that is not first or has no size",
+  ignore,
+  fn: () => {
+    const runtime = gpu().runtime;
+    const code = "@compute @workgroup_size(1) fn main() {}";
+    assert.throws(
+      () => runtime.rawKernel("t1", code, ["read", "window"], 16, 256),
+      /window binding must come first and have a size/,
+    );
+    assert.throws(
+      () => runtime.rawKernel("t2", code, ["window", "read"], 16),
+      /window binding must come first and have a size/,
+    );
+    assert.throws(
+      () => runtime.rawKernel("t3", code, ["read", "read"], 16, 256),
+      /window binding must come first and have a size/,
+    );
+  },
+});
+
 // ---- layout -------------------------------------------------------------------------------
 
 Deno.test({
