@@ -665,6 +665,17 @@ Deno.test({
         bm: (s) => permuted(s, [2, 128, 256], [0, 2, 1]),
       },
     ];
+    // A·Aᵀ from one buffer: the window variant binds it as a uniform window and as storage.
+    await t.step("window variant: A and B views of one buffer (A·Aᵀ)", async () => {
+      const x = random(128 * 256, 9);
+      const tol = { rtol: 1e-4, atol: 1e-4 * Math.sqrt(256) };
+      await compare(
+        "A·Aᵀ",
+        [x],
+        (be, [s]) => be.matmul(view(s, [1, 128, 256]), permuted(s, [1, 128, 256], [0, 2, 1])),
+        tol,
+      );
+    });
     for (const c of cases) {
       await t.step(c.name, async () => {
         const a = random(c.b * c.m * c.k + 4, c.m * c.k);
