@@ -6,20 +6,21 @@
 // 8 SIMD lanes, each with an execution-mask test and a bounds-check branch; a uniform-buffer
 // load at a per-lane address is a branch-free gather, about half the cost
 // (bench/load_cost_bench.ts). A uniform binding holds at most 64 KiB, so the plan is one
-// dispatch per RM-row block of one batch matrix, each binding its own window of A's buffer
-// (a dynamic offset) and its own Params.
+// dispatch per window: as many RM-row blocks of one batch matrix as fit, each dispatch binding
+// its own window of A's buffer (a dynamic offset) and its own Params.
 //
-// Computes, for the block's rows m0 ≤ m < min(m0 + RM, M) and every column n < N:
+// Computes, for the window's rows m (from params.m0, fewer than M) and every column n < N:
 //   out[z, m, n] = Σ_{k < K} A_z[m, k] · B_z[k, n]
-//   A_z[m, k] = a[a_first + (m − m0)·lda4][k % 4] at vec4 index k / 4 of the row (row-major A)
+//   A_z[m, k] = a[a_first + (m − params.m0)·lda4 + k / 4][k % 4]   (row-major A)
 //   B_z[k, n] = b[b_off + (TRANS_B ? n·ldb + k : k·ldb + n)]
 // Rows ≥ M (the last block) are clamped to M − 1 for the loads and not stored. With the
 // accumulate flag (a product split along K into chunks, summed into one output, see
 // `windowChunkForTransposedA`), the store adds the output's old value.
 //
-// Dispatch geometry: @workgroup_size(WX, 1, 1); workgroups (ceil(N / TN), 1, 1) with
-// TN = WX · CG · 4, once per (batch, row block). Invocation l of workgroup x computes rows
-// m0 + [0, RM) and the CG groups of 4 columns starting at column group (x·WX + l)·CG.
+// Dispatch geometry: @workgroup_size(WX, 1, 1); workgroups (ceil(N / TN), row blocks in the
+// window, 1) with TN = WX · CG · 4, once per window. Invocation l of workgroup (x, y) computes
+// rows m0 = params.m0 + y·RM + [0, RM) and the CG groups of 4 columns starting at column group
+// (x·WX + l)·CG.
 //
 // Bindings: @binding(0) a (uniform window of WINDOW vec4s, dynamic offset), @binding(1) b
 // (read storage), @binding(2) out (read_write storage), @binding(3) params (uniform Params,
@@ -34,8 +35,8 @@ struct Params {
   n: u32,
   k: u32,
   k_main: u32, // K rounded down to a multiple of KU: the unrolled loop's end
-  m0: u32, // the block's first row
-  a_first: u32, // vec4 index of A_z[m0, 0] inside the window
+  m0: u32, // the window's first row
+  a_first: u32, // vec4 index of A_z[params.m0, 0] inside the window
   lda4: u32, // A's row stride in vec4s
   b_off: u32, // element offset of B_z[0, 0]
   ldb: u32, // row stride of B as stored ((K, N), or (N, K) if TRANS_B)
@@ -53,7 +54,7 @@ struct Params {
 
 @compute @workgroup_size({{WX}}, 1, 1)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let m0 = params.m0;
+  let m0 = params.m0 + wg.y * RM;
   let g0 = (wg.x * WX + lid.x) * CG;
   let b_base = params.b_off;
   let ldb = params.ldb;

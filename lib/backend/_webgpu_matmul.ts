@@ -139,15 +139,18 @@ export interface MatmulPlan {
   /**
    * Window variant only: binding 0 is not a storage buffer but a `bytes`-long uniform window
    * into A's buffer, and the plan is one dispatch per entry of `dispatches` (the window's byte
-   * offset, that dispatch's own `Params`). `params` above is then the first dispatch's.
+   * offset, its workgroups, its own `Params`). `params` and `workgroups` above are then the
+   * first dispatch's.
    */
   windows?: { bytes: number; dispatches: MatmulWindowDispatch[] };
 }
 
-/** One dispatch of a window plan: where its uniform window starts, and its `Params`. */
+/** One dispatch of a window plan: where its uniform window starts, its size, its `Params`. */
 export interface MatmulWindowDispatch {
   /** Byte offset of the window in A's buffer (a multiple of minUniformBufferOffsetAlignment). */
   offset: number;
+  /** Workgroup counts: column groups, and the RM-row blocks this window covers. */
+  workgroups: [number, number, number];
   params: ArrayBuffer;
 }
 
@@ -580,12 +583,12 @@ function chooseWindowConfig(p: MatmulProblem, limits: GPUSupportedLimits): Windo
   if (Math.ceil(p.n / (WINDOW_WX * cg * 4)) < 2) return null;
   // 8-row windows (K = 2048) measured 0.85–1.4× the register variant: not worth it.
   for (const rm of [32, 16]) {
-    if (rm / 2 >= p.m || 2 * rm * p.n * p.k < 2 ** 21) continue;
+    if (rm / 2 >= p.m) continue;
     const cfg: WindowConfig = { variant: "window", rm, cg, wx: WINDOW_WX, ku: 4 };
     const plan = windowLayout(p, cfg, limits);
-    if (typeof plan !== "string") {
-      return plan.dispatches.length <= 1024 ? cfg : null;
-    }
+    if (typeof plan === "string") continue;
+    const flopsPerDispatch = 2 * Math.min(plan.rows, p.m) * p.n * p.k;
+    return flopsPerDispatch >= 2 ** 21 && plan.dispatches.length <= 1024 ? cfg : null;
   }
   return null;
 }
@@ -642,45 +645,62 @@ export function chunkedProblem(p: MatmulProblem, kc: number, aBytes: number): Ma
 /** Workgroup width of the window variant (lavapipe's SIMD width on AVX2). */
 const WINDOW_WX = 8;
 
-/** The window variant's geometry for a problem, or why it does not apply. */
+/**
+ * The window variant's geometry for a problem, or why it does not apply: the window's size,
+ * the rows it holds (a multiple of RM: as many row blocks as fit, at most M rounded up), and
+ * one dispatch per window (its offset, first row, batch index, A's first vec4 in it, and the
+ * row blocks it covers).
+ */
 function windowLayout(
   p: MatmulProblem,
   cfg: WindowConfig,
   limits: GPUSupportedLimits,
 ):
-  | { bytes: number; dispatches: { offset: number; m0: number; z: number; aFirst: number }[] }
+  | {
+    bytes: number;
+    rows: number;
+    dispatches: { offset: number; m0: number; z: number; aFirst: number; blocks: number }[];
+  }
   | string {
   if (p.transA) return "A is transposed";
   if (!aligned4(p.lda, p.aOffset, p.aBatchStride)) return "A is not vec4-aligned";
   const align = limits.minUniformBufferOffsetAlignment;
   if (p.aBytes === undefined) return "A's buffer size is unknown";
   if (p.aBytes % align !== 0) return "A's buffer size is not a multiple of the offset alignment";
-  // A row block spans (RM − 1)·lda + K elements from its first row (16-byte aligned). Unless
-  // every block starts aligned, the window adds room to start at an aligned offset before it.
-  // It is a multiple of the alignment, so a window ending at the end of the buffer starts
-  // aligned too.
-  const span = 4 * ((cfg.rm - 1) * p.lda + 4 * Math.ceil(p.k / 4));
-  const startsAligned = [p.aOffset, p.aBatchStride, cfg.rm * p.lda].every((x) =>
-    (4 * x) % align === 0
-  );
-  const slack = startsAligned ? 0 : align - 16;
-  const full = Math.ceil((span + slack) / align) * align;
-  // (Checked before the cap by the buffer size, so a larger buffer never turns a fit down.)
-  if (full > limits.maxUniformBufferBindingSize) return "the row block exceeds a window";
-  const bytes = Math.min(full, p.aBytes);
+  // R rows span (R − 1)·lda + K elements from the first (16-byte aligned). Unless every
+  // window starts aligned, the window adds room to start at an aligned offset before it. It is
+  // a multiple of the alignment, so a window ending at the end of the buffer starts aligned too.
+  const rowBytes = 4 * 4 * Math.ceil(p.k / 4);
+  const span = (rows: number) => 4 * (rows - 1) * p.lda + rowBytes;
+  const windowBytes = (rows: number) => {
+    const startsAligned = [p.aOffset, p.aBatchStride, rows * p.lda].every((x) =>
+      (4 * x) % align === 0
+    );
+    return Math.ceil((span(rows) + (startsAligned ? 0 : align - 16)) / align) * align;
+  };
+  // As many row blocks as fit (checked before the cap by the buffer size, so a larger buffer
+  // never turns a fit down), but no more than M needs.
+  const max = limits.maxUniformBufferBindingSize;
+  const rows = cfg.rm * Math.ceil(p.m / cfg.rm);
+  let R = cfg.rm;
+  while (R + cfg.rm <= rows && windowBytes(R + cfg.rm) <= max) R += cfg.rm;
+  if (windowBytes(R) > max) return "the row block exceeds a window";
+  const bytes = Math.min(windowBytes(R), p.aBytes);
   const dispatches = [];
   for (let z = 0; z < p.batch; z++) {
-    for (let m0 = 0; m0 < p.m; m0 += cfg.rm) {
+    for (let m0 = 0; m0 < p.m; m0 += R) {
       const start = 4 * (p.aOffset + z * p.aBatchStride + m0 * p.lda);
       // Aligned down; near the end of the buffer, the window that ends there.
       const offset = Math.min(Math.floor(start / align) * align, p.aBytes - bytes);
-      const rows = Math.min(cfg.rm, p.m - m0);
-      const used = start - offset + 4 * ((rows - 1) * p.lda + 4 * Math.ceil(p.k / 4));
-      if (start < offset || used > bytes) return "a row block misses its window";
-      dispatches.push({ offset, m0, z, aFirst: (start - offset) / 16 });
+      const here = Math.min(R, p.m - m0);
+      if (start < offset || start - offset + span(here) > bytes) {
+        return "a row block misses its window";
+      }
+      const blocks = Math.ceil(here / cfg.rm);
+      dispatches.push({ offset, m0, z, aFirst: (start - offset) / 16, blocks });
     }
   }
-  return { bytes, dispatches };
+  return { bytes, rows: R, dispatches };
 }
 
 function planWindow(p: MatmulProblem, cfg: WindowConfig, limits: GPUSupportedLimits): MatmulPlan {
@@ -690,7 +710,7 @@ function planWindow(p: MatmulProblem, cfg: WindowConfig, limits: GPUSupportedLim
   const vecB = aligned4(p.ldb, p.bOffset, p.bBatchStride) && (p.transB || p.n % 4 === 0);
   // A's row bases inside the window (vec4s): rows past M were clamped to M − 1 by the caller.
   const aRow = (i: number, row: string) =>
-    `let ar${i} = params.a_first + (${row} - m0) * params.lda4;`;
+    `let ar${i} = params.a_first + (${row} - params.m0) * params.lda4;`;
   const sumBatch = p.sumBatch ?? false;
   const g = registerBody(p, cfg, true, vecB, aRow, sumBatch);
   const vec4s = layout.bytes / 16;
@@ -702,6 +722,7 @@ function planWindow(p: MatmulProblem, cfg: WindowConfig, limits: GPUSupportedLim
   });
   const dispatches = layout.dispatches.map((d) => ({
     offset: d.offset,
+    workgroups: [Math.ceil(p.n / g.tn), d.blocks, 1] as [number, number, number],
     params: new Uint32Array([
       p.m,
       p.n,
@@ -721,7 +742,7 @@ function planWindow(p: MatmulProblem, cfg: WindowConfig, limits: GPUSupportedLim
     key: `matmul/window/w${vec4s}rm${rm}cg${cg}wx${wx}ku${ku}/${g.flagKey}sB${+sumBatch}`,
     code,
     params: dispatches[0].params,
-    workgroups: [Math.ceil(p.n / g.tn), 1, 1],
+    workgroups: dispatches[0].workgroups,
     windows: { bytes: layout.bytes, dispatches },
   };
 }

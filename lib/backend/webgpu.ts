@@ -506,14 +506,13 @@ export class WebGpuBackend implements Backend {
       plan.params.byteLength,
       windows?.bytes,
     );
-    const [x, y, z] = plan.workgroups;
     const buffers = [bufOf(A.view.storage), bufOf(B.view.storage), out.buf];
     if (windows) {
-      // One dispatch per row block, each with its window of A and its own Params.
+      // One dispatch per window of A, each with its own row blocks and Params.
       for (const d of windows.dispatches) {
-        this.runtime.dispatch(kernel, buffers, d.params, x, y, z, d.offset);
+        this.runtime.dispatch(kernel, buffers, d.params, ...d.workgroups, d.offset);
       }
-    } else this.runtime.dispatch(kernel, buffers, plan.params, x, y, z);
+    } else this.runtime.dispatch(kernel, buffers, plan.params, ...plan.workgroups);
     for (const t of temps) this.free(t);
     return out;
   }

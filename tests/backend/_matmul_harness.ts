@@ -171,10 +171,11 @@ export async function dispatch(device: GPUDevice, bound: Bound, reps = 1): Promi
   const enc = device.createCommandEncoder();
   const pass = enc.beginComputePass();
   pass.setPipeline(bound.pipeline);
+  const sizes = bound.plan.windows?.dispatches.map((d) => d.workgroups) ?? [bound.plan.workgroups];
   for (let r = 0; r < reps; r++) {
-    for (const group of bound.bindGroups) {
+    for (const [i, group] of bound.bindGroups.entries()) {
       pass.setBindGroup(0, group);
-      pass.dispatchWorkgroups(...bound.plan.workgroups);
+      pass.dispatchWorkgroups(...sizes[i]);
     }
   }
   pass.end();

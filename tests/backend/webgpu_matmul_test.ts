@@ -314,9 +314,9 @@ Deno.test("webgpu matmul planner: the window variant where A allows it (no adapt
   } as GPUSupportedLimits;
   const sized = (s: Shape, transA = false): MatmulProblem => {
     const p = problem(s, transA, false);
-    return { ...p, aBytes: 4 * (transA ? p.k : p.m) * p.lda };
+    return { ...p, aBytes: 4 * p.batch * (transA ? p.k : p.m) * p.lda };
   };
-  // The MLP's up-projection: 32 rows of K = 256 per window, one dispatch per block.
+  // The MLP's up-projection: row blocks of 32, two blocks (64 rows of K = 256) per window.
   const up = sized({ batch: 1, m: 4096, n: 1024, k: 256 });
   assert.deepEqual(chooseConfig(up, limits, "cpu"), {
     variant: "window",
@@ -326,21 +326,26 @@ Deno.test("webgpu matmul planner: the window variant where A allows it (no adapt
     ku: 4,
   });
   const plan = planMatmul(up, limits, "cpu");
-  assert.equal(plan.windows!.dispatches.length, 4096 / 32);
-  assert.deepEqual(plan.workgroups, [1024 / 64, 1, 1]);
-  // 31 rows past the first and one row of K: every block starts aligned, so no slack.
-  assert.equal(plan.windows!.bytes, 4 * (31 * 256 + 256));
-  // An unaligned offset (12 floats) adds room to align down, rounded up to the alignment.
-  const shifted = planMatmul({ ...up, aOffset: 12, aBytes: up.aBytes! + 256 }, limits, "cpu");
-  assert.equal(shifted.windows!.bytes, 4 * (31 * 256 + 256) + 256);
-  assert.equal(shifted.windows!.dispatches[1].offset, 32 * 1024);
-  assert.equal(new Uint32Array(shifted.windows!.dispatches[1].params)[5], 3); // 48 bytes in
+  assert.equal(plan.windows!.dispatches.length, 4096 / 64);
+  for (const d of plan.windows!.dispatches) assert.deepEqual(d.workgroups, [1024 / 64, 2, 1]);
+  // 63 rows past the first and one row of K: every window starts aligned, so no slack.
+  assert.equal(plan.windows!.bytes, 4 * (63 * 256 + 256));
   for (const [i, d] of plan.windows!.dispatches.entries()) {
     assert.equal(d.offset % 256, 0);
     const [m0, aFirst] = new Uint32Array(d.params).slice(4, 6);
-    assert.equal(m0, 32 * i);
-    assert.equal(d.offset + 16 * aFirst, 4 * 32 * i * 256); // the window starts at row m0
+    assert.equal(m0, 64 * i);
+    assert.equal(d.offset + 16 * aFirst, 4 * 64 * i * 256); // the window starts at row m0
   }
+  // An unaligned offset (12 floats) adds room to align down, rounded up to the alignment: one
+  // block of 32 rows per window then.
+  const shifted = planMatmul({ ...up, aOffset: 12, aBytes: up.aBytes! + 256 }, limits, "cpu");
+  assert.equal(shifted.windows!.bytes, 4 * (31 * 256 + 256) + 256);
+  assert.equal(shifted.windows!.dispatches[1].offset, 32 * 1024);
+  assert.deepEqual(shifted.windows!.dispatches[1].workgroups, [16, 1, 1]);
+  assert.equal(new Uint32Array(shifted.windows!.dispatches[1].params)[5], 3); // 48 bytes in
+  // 100 rows: windows of 64 rows (two blocks), then 36 (two blocks, the last one partial).
+  const rows100 = planMatmul(sized({ batch: 1, m: 100, n: 1024, k: 256 }), limits, "cpu");
+  assert.deepEqual(rows100.windows!.dispatches.map((d) => d.workgroups[1]), [2, 2]);
   // K = 1024: 16 rows fill the whole 64 KiB.
   const down = sized({ batch: 1, m: 4096, n: 256, k: 1024 });
   assert.equal((chooseConfig(down, limits, "cpu") as WindowConfig).rm, 16);
@@ -348,7 +353,7 @@ Deno.test("webgpu matmul planner: the window variant where A allows it (no adapt
   // worth it, so the register variant.
   const downShifted = { ...down, aOffset: 4, aBytes: down.aBytes! + 256 };
   assert.equal(chooseConfig(downShifted, limits, "cpu").variant, "register");
-  // Not for: a GPU, transposed A, an unknown buffer size, little work per dispatch (attention).
+  // Not for: a GPU, transposed A, an unknown buffer size.
   assert.equal(chooseConfig(up, limits, "gpu").variant, "register");
   assert.equal(
     chooseConfig(sized({ batch: 1, m: 4096, n: 1024, k: 256 }, true), limits, "cpu")
@@ -356,8 +361,14 @@ Deno.test("webgpu matmul planner: the window variant where A allows it (no adapt
     "register",
   );
   assert.equal(chooseConfig({ ...up, aBytes: undefined }, limits, "cpu").variant, "register");
+  // Attention scores: one window holds a whole 128 × 64 matrix (4 blocks, 2.1 MFLOP), one
+  // dispatch per batch matrix; with K = 32 a matrix is too little work for a dispatch.
   const attention = sized({ batch: 64, m: 128, n: 128, k: 64 });
-  assert.equal(chooseConfig(attention, limits, "cpu").variant, "register");
+  const scores = planMatmul(attention, limits, "cpu");
+  assert.equal(scores.windows!.dispatches.length, 64);
+  assert.deepEqual(scores.windows!.dispatches[5].workgroups, [4, 4, 1]);
+  const small = sized({ batch: 64, m: 128, n: 128, k: 32 });
+  assert.equal(chooseConfig(small, limits, "cpu").variant, "register");
   // Weight gradients (transposed A): repacked into K chunks of 512, on a CPU adapter only.
   const grad = { ...sized({ batch: 1, m: 256, n: 1024, k: 2048 }, true), aBytes: undefined };
   assert.equal(windowChunkForTransposedA(grad, limits, "cpu"), 512);
