@@ -4,12 +4,12 @@
  *
  * Three variants (plus a naive reference used by the bench and as an oracle):
  * - `window` (`kernels/matmul_window.wgsl`), the CPU-adapter default where A allows it (row
- *   major, vec4-aligned, enough work per row block): the register variant's arithmetic, but
- *   A's RM-row block is read through a uniform-buffer window, one dispatch per block.
+ *   major, vec4-aligned, enough work per window): the register variant's arithmetic, but A's
+ *   rows are read through a 64 KiB uniform-buffer window, one dispatch per window.
  * - `register` (`kernels/matmul.wgsl`), for CPU adapters (llvmpipe/lavapipe, SwiftShader,
- *   WARP) elsewhere (transposed A: weight gradients; small attention matmuls): no workgroup
- *   memory, no barriers; each invocation keeps an RM × 4·CG block of outputs in registers,
- *   operands are loaded as vec4 where alignment allows, K is unrolled by KU.
+ *   WARP) elsewhere (a transposed A that is not repacked, products too small per window): no
+ *   workgroup memory, no barriers; each invocation keeps an RM × 4·CG block of outputs in
+ *   registers, operands are loaded as vec4 where alignment allows, K is unrolled by KU.
  * - `tiled` (`kernels/matmul_tiled.wgsl`), for real GPUs: 64 × 64 output tile per workgroup of
  *   16 × 16 invocations, 4 × 4 outputs per invocation, A and B tiles of depth BK staged in
  *   workgroup memory.
@@ -39,9 +39,11 @@
  * A sweep of window configs on the model's shapes (rows 16/32/64 × column groups 1/2/4, one
  * run) stayed within this VM's noise, 8.7–14.1 GFLOP/s; the planner takes 32 rows (16 where
  * K = 1024) and 2 column groups (1 for N < 256). Eight-row windows (K = 2048) are not worth it,
- * so the planner only uses 16 or 32 rows;
- * attention-sized products (under 2 MFLOP per row block) stay on the register variant, which
- * the dispatch overhead would otherwise eat (~30 µs each). Products with a transposed A (the
+ * so the planner only uses 16 or 32 rows per block. A window holds as many blocks as fit (64
+ * rows of K = 256; a whole 128 × 64 attention matrix); products with under 2 MFLOP per window
+ * stay on the register variant, which the dispatch overhead would otherwise eat (~30 µs each).
+ * Attention scores 64 × [128×64]·[64×128]: 7.05 GFLOP/s against the register variant's 4.17,
+ * same run. Products with a transposed A (the
  * weight gradients, ~40 % of a training step's matmul time) are repacked into K chunks of a
  * contiguous Aᵀ and summed by the window variant (`windowChunkForTransposedA`).
  *
@@ -181,7 +183,7 @@ export interface TiledConfig {
 
 /**
  * Uniform-window variant's knobs (see `kernels/matmul_window.wgsl`): the register variant's
- * arithmetic, with A's row block read through a uniform-buffer window (one dispatch per block).
+ * arithmetic, with A's rows read through a uniform-buffer window (one dispatch per window).
  */
 export interface WindowConfig {
   variant: "window";
@@ -575,8 +577,8 @@ function registerBody(
  * The window config `planMatmul` uses on a CPU adapter, or null where the variant does not
  * apply: A transposed or not vec4-aligned, no `aBytes`, rows too long for 16 in a 64 KiB window,
  * too few column workgroups per dispatch to keep the adapter's threads busy (N ≤ 64), or too
- * little work per dispatch to pay for one (under 2 MFLOP: ~30 µs of dispatch overhead against
- * ~0.2 ms of arithmetic; the attention matmuls of a small GPT are below it).
+ * little work per window to pay for its dispatch (under 2 MFLOP: ~30 µs of dispatch overhead
+ * against ~0.2 ms of arithmetic).
  */
 function chooseWindowConfig(p: MatmulProblem, limits: GPUSupportedLimits): WindowConfig | null {
   const cg = p.n >= 256 ? 2 : 1;

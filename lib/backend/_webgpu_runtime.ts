@@ -367,7 +367,7 @@ export class Runtime {
 
   // ---- pool ---------------------------------------------------------------------------------
 
-  /** A buffer of at least `bytes` bytes (STORAGE | UNIFORM | COPY_SRC | COPY_DST), from the pool. */
+  /** A pooled buffer of at least `bytes` bytes (STORAGE | UNIFORM | COPY_SRC | COPY_DST). */
   alloc(bytes: number): GpuBuffer {
     const size = bucketBytes(bytes);
     this.#liveBytes += size;
