@@ -8,7 +8,8 @@
  *   deno run -A bench/matmul_bench.ts --no-naive   # skip the (slow) naive baseline
  *
  * Method: per shape and kernel, a first dispatch (compiles the pipeline; `--sweep` prints its
- * time as "first"), one timed warm-up dispatch, then `reps` dispatches encoded in one compute pass and one submit, timed from submit to
+ * time as "first"), one timed warm-up dispatch, then `reps` dispatches encoded in one compute
+ * pass and one submit, timed from submit to
  * `onSubmittedWorkDone` (honest wall time: one sync per batch of reps, Deno's ~10 ms poll
  * sleep included, nothing subtracted). `reps` is picked from the warm-up so a batch takes
  * about 1.5 s (at least 1). GFLOP/s = 2·B·M·N·K·reps / time. The naive kernel on 2048² takes
@@ -136,7 +137,7 @@ if (gpu) {
     const plan = planMatmul(p, device.limits, kind);
     const ours = await measure(device, c, plan, bufs);
     const row: Row = { shape: c.name, kernel: plan.key, ...ours };
-    if (plan.windows) {
+    if (plan.windowBytes !== undefined) {
       const register = planMatmul({ ...p, aBytes: undefined }, device.limits, kind);
       row.register = (await measure(device, c, register, bufs)).gflops;
     }

@@ -134,26 +134,23 @@ export interface MatmulPlan {
    * storage), (2) out (read_write storage), (3) params (uniform `Params`).
    */
   code: string;
-  /** Uniform contents matching `Params`. */
-  params: ArrayBuffer;
-  /** Workgroup counts for `dispatchWorkgroups` (of each dispatch, for the window variant). */
-  workgroups: [number, number, number];
+  /** The dispatches, in order: one, or for the window variant one per window of A. */
+  dispatches: MatmulDispatch[];
   /**
-   * Window variant only: binding 0 is not a storage buffer but a `bytes`-long uniform window
-   * into A's buffer, and the plan is one dispatch per entry of `dispatches` (the window's byte
-   * offset, its workgroups, its own `Params`). `params` and `workgroups` above are then the
-   * first dispatch's.
+   * Window variant only: binding 0 is not a storage buffer but a `windowBytes`-long uniform
+   * window into A's buffer, bound at each dispatch's `windowOffset`.
    */
-  windows?: { bytes: number; dispatches: MatmulWindowDispatch[] };
+  windowBytes?: number;
 }
 
-/** One dispatch of a window plan: where its uniform window starts, its size, its `Params`. */
-export interface MatmulWindowDispatch {
-  /** Byte offset of the window in A's buffer (a multiple of minUniformBufferOffsetAlignment). */
-  offset: number;
-  /** Workgroup counts: column groups, and the RM-row blocks this window covers. */
-  workgroups: [number, number, number];
+/** One dispatch of a plan. */
+export interface MatmulDispatch {
+  /** Uniform contents matching `Params`. */
   params: ArrayBuffer;
+  /** Workgroup counts for `dispatchWorkgroups`. */
+  workgroups: [number, number, number];
+  /** Window plans: byte offset of the window in A's buffer (minUniformBufferOffsetAlignment). */
+  windowOffset?: number;
 }
 
 /** Register-tiled variant's knobs (see `kernels/matmul.wgsl`). */
@@ -278,10 +275,12 @@ export function planMatmulWith(
     ? planWindow(p, cfg, limits)
     : planTiled(p, cfg);
   const maxDim = limits.maxComputeWorkgroupsPerDimension;
-  if (plan.workgroups.some((w) => w > maxDim)) {
-    throw new Error(
-      `matmul: dispatch ${plan.workgroups} exceeds maxComputeWorkgroupsPerDimension ${maxDim}`,
-    );
+  for (const { workgroups } of plan.dispatches) {
+    if (workgroups.some((w) => w > maxDim)) {
+      throw new Error(
+        `matmul: dispatch ${workgroups} exceeds maxComputeWorkgroupsPerDimension ${maxDim}`,
+      );
+    }
   }
   return plan;
 }
@@ -376,8 +375,10 @@ function planRegister(p: MatmulProblem, cfg: RegisterConfig): MatmulPlan {
   return {
     key: `matmul/register/rm${rm}cg${cg}wx${wx}ku${ku}/${g.flagKey}`,
     code,
-    params: packParams(p, g.kMain),
-    workgroups: [Math.ceil(p.n / g.tn), Math.ceil(p.m / rm), p.batch],
+    dispatches: [{
+      params: packParams(p, g.kMain),
+      workgroups: [Math.ceil(p.n / g.tn), Math.ceil(p.m / rm), p.batch],
+    }],
   };
 }
 
@@ -722,9 +723,9 @@ function planWindow(p: MatmulProblem, cfg: WindowConfig, limits: GPUSupportedLim
     OUT_ARRAY: g.vecOut ? "array<vec4<f32>>" : "array<f32>",
     ...g.values,
   });
-  const dispatches = layout.dispatches.map((d) => ({
-    offset: d.offset,
-    workgroups: [Math.ceil(p.n / g.tn), d.blocks, 1] as [number, number, number],
+  const dispatches = layout.dispatches.map((d): MatmulDispatch => ({
+    windowOffset: d.offset,
+    workgroups: [Math.ceil(p.n / g.tn), d.blocks, 1],
     params: new Uint32Array([
       p.m,
       p.n,
@@ -743,9 +744,8 @@ function planWindow(p: MatmulProblem, cfg: WindowConfig, limits: GPUSupportedLim
   return {
     key: `matmul/window/w${vec4s}rm${rm}cg${cg}wx${wx}ku${ku}/${g.flagKey}sB${+sumBatch}`,
     code,
-    params: dispatches[0].params,
-    workgroups: dispatches[0].workgroups,
-    windows: { bytes: layout.bytes, dispatches },
+    dispatches,
+    windowBytes: layout.bytes,
   };
 }
 
@@ -855,8 +855,10 @@ function planTiled(p: MatmulProblem, cfg: TiledConfig): MatmulPlan {
   return {
     key,
     code,
-    params: packParams(p, 0),
-    workgroups: [Math.ceil(p.n / tn), Math.ceil(p.m / tm), p.batch],
+    dispatches: [{
+      params: packParams(p, 0),
+      workgroups: [Math.ceil(p.n / tn), Math.ceil(p.m / tm), p.batch],
+    }],
   };
 }
 
@@ -898,7 +900,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   return {
     key: `matmul/naive/tA${+p.transA}tB${+p.transB}`,
     code,
-    params: packParams(p, 0),
-    workgroups: [Math.ceil(p.n / 8), Math.ceil(p.m / 8), p.batch],
+    dispatches: [{
+      params: packParams(p, 0),
+      workgroups: [Math.ceil(p.n / 8), Math.ceil(p.m / 8), p.batch],
+    }],
   };
 }

@@ -498,21 +498,17 @@ export class WebGpuBackend implements Backend {
       problem = chunkedProblem(problem, kc, bufOf(packed).bytes);
     }
     const plan = planMatmul(problem, limits, this.#adapterKind);
-    const windows = plan.windows;
     const kernel = this.runtime.rawKernel(
       plan.key,
       plan.code,
-      [windows ? "window" : "read", "read", "read_write"],
-      plan.params.byteLength,
-      windows?.bytes,
+      [plan.windowBytes === undefined ? "read" : "window", "read", "read_write"],
+      plan.dispatches[0].params.byteLength,
+      plan.windowBytes,
     );
     const buffers = [bufOf(A.view.storage), bufOf(B.view.storage), out.buf];
-    if (windows) {
-      // One dispatch per window of A, each with its own row blocks and Params.
-      for (const d of windows.dispatches) {
-        this.runtime.dispatch(kernel, buffers, d.params, ...d.workgroups, d.offset);
-      }
-    } else this.runtime.dispatch(kernel, buffers, plan.params, ...plan.workgroups);
+    for (const d of plan.dispatches) {
+      this.runtime.dispatch(kernel, buffers, d.params, ...d.workgroups, d.windowOffset);
+    }
     for (const t of temps) this.free(t);
     return out;
   }

@@ -59,7 +59,7 @@ const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
 function layoutFor(device: GPUDevice, plan: MatmulPlan): GPUBindGroupLayout {
   let cache = layouts.get(device);
   if (!cache) layouts.set(device, cache = new Map());
-  const key = plan.windows ? "window" : "storage";
+  const key = plan.windowBytes === undefined ? "storage" : "window";
   let l = cache.get(key);
   if (!l) {
     const C = GPUShaderStage.COMPUTE;
@@ -68,7 +68,7 @@ function layoutFor(device: GPUDevice, plan: MatmulPlan): GPUBindGroupLayout {
         {
           binding: 0,
           visibility: C,
-          buffer: { type: plan.windows ? "uniform" : "read-only-storage" },
+          buffer: { type: plan.windowBytes === undefined ? "read-only-storage" : "uniform" },
         },
         { binding: 1, visibility: C, buffer: { type: "read-only-storage" } },
         { binding: 2, visibility: C, buffer: { type: "storage" } },
@@ -139,23 +139,22 @@ export async function bind(
   const pipeline = await pipelineFor(device, plan);
   const layout = layoutFor(device, plan);
   // Every dispatch's Params in its own aligned slot.
-  const all = plan.windows?.dispatches.map((d) => d.params) ?? [plan.params];
-  const slot = Math.ceil(48 / device.limits.minUniformBufferOffsetAlignment) *
-    device.limits.minUniformBufferOffsetAlignment;
+  const align = device.limits.minUniformBufferOffsetAlignment;
+  const slot = Math.ceil(plan.dispatches[0].params.byteLength / align) * align;
   const uniform = device.createBuffer({
-    size: slot * all.length,
+    size: slot * plan.dispatches.length,
     usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
   });
-  all.forEach((params, i) => device.queue.writeBuffer(uniform, i * slot, params));
-  const bindGroups = all.map((params, i) =>
+  plan.dispatches.forEach((d, i) => device.queue.writeBuffer(uniform, i * slot, d.params));
+  const bindGroups = plan.dispatches.map(({ params, windowOffset }, i) =>
     device.createBindGroup({
       layout,
       entries: [
         {
           binding: 0,
-          resource: plan.windows
-            ? { buffer: a, offset: plan.windows.dispatches[i].offset, size: plan.windows.bytes }
-            : { buffer: a },
+          resource: plan.windowBytes === undefined
+            ? { buffer: a }
+            : { buffer: a, offset: windowOffset, size: plan.windowBytes },
         },
         { binding: 1, resource: { buffer: b } },
         { binding: 2, resource: { buffer: out } },
@@ -171,11 +170,10 @@ export async function dispatch(device: GPUDevice, bound: Bound, reps = 1): Promi
   const enc = device.createCommandEncoder();
   const pass = enc.beginComputePass();
   pass.setPipeline(bound.pipeline);
-  const sizes = bound.plan.windows?.dispatches.map((d) => d.workgroups) ?? [bound.plan.workgroups];
   for (let r = 0; r < reps; r++) {
     for (const [i, group] of bound.bindGroups.entries()) {
       pass.setBindGroup(0, group);
-      pass.dispatchWorkgroups(...sizes[i]);
+      pass.dispatchWorkgroups(...bound.plan.dispatches[i].workgroups);
     }
   }
   pass.end();

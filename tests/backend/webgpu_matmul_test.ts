@@ -56,6 +56,15 @@ function storedLength(
   return offset + (batch - 1) * batchStride + rows * ld;
 }
 
+/** Random stored operands for a problem (seeded), as long as its offsets and strides need. */
+function operands(p: MatmulProblem, seedA: number, seedB: number) {
+  const aRows = p.transA ? p.k : p.m, bRows = p.transB ? p.n : p.k;
+  return {
+    a: random(storedLength(p.aOffset, p.aBatchStride, p.batch, aRows, p.lda), seedA),
+    b: random(storedLength(p.bOffset, p.bBatchStride, p.batch, bRows, p.ldb), seedB),
+  };
+}
+
 /** The oracle: out[z, m, n] = Σ_k A_z[m, k] · B_z[k, n], float64 accumulation. */
 function reference(p: MatmulProblem, a: Float32Array, b: Float32Array): Float64Array {
   const out = new Float64Array(p.batch * p.m * p.n);
@@ -175,14 +184,7 @@ for (const [transA, transB] of [[false, false], [false, true], [true, false], [t
       const limits = gpu.device.limits;
       for (const [si, s] of SHAPES.entries()) {
         const p = problem(s, transA, transB);
-        const a = random(
-          storedLength(p.aOffset, p.aBatchStride, p.batch, transA ? p.k : p.m, p.lda),
-          11 + si,
-        );
-        const b = random(
-          storedLength(p.bOffset, p.bBatchStride, p.batch, transB ? p.n : p.k, p.ldb),
-          97 + si,
-        );
+        const { a, b } = operands(p, 11 + si, 97 + si);
         p.aBytes = uploadBytes(a.length);
         const want = reference(p, a, b);
         const plans: [string, MatmulPlan][] = [];
@@ -220,14 +222,7 @@ Deno.test({
     for (const [si, s] of [SHAPES[5], SHAPES[10], SHAPES[1]].entries()) {
       for (const [transA, transB] of [[false, false], [true, true]]) {
         const p = problem(s, transA, transB);
-        const a = random(
-          storedLength(p.aOffset, p.aBatchStride, p.batch, transA ? p.k : p.m, p.lda),
-          5 + si,
-        );
-        const b = random(
-          storedLength(p.bOffset, p.bBatchStride, p.batch, transB ? p.n : p.k, p.ldb),
-          7 + si,
-        );
+        const { a, b } = operands(p, 5 + si, 7 + si);
         const want = reference(p, a, b);
         for (const cfg of configs) {
           const plan = planMatmulWith(p, limits, cfg);
@@ -287,10 +282,14 @@ Deno.test("webgpu matmul planner: keys, dispatch sizes, config choice (no adapte
   const p = problem({ batch: 2, m: 100, n: 60, k: 30 }, false, false);
   const cpu = planMatmul(p, limits, "cpu");
   const tn = CPU_CONFIG.wx * CPU_CONFIG.cg * 4;
-  assert.deepEqual(cpu.workgroups, [Math.ceil(60 / tn), Math.ceil(100 / CPU_CONFIG.rm), 2]);
-  assert.equal(cpu.params.byteLength, 48);
+  assert.deepEqual(cpu.dispatches[0].workgroups, [
+    Math.ceil(60 / tn),
+    Math.ceil(100 / CPU_CONFIG.rm),
+    2,
+  ]);
+  assert.equal(cpu.dispatches[0].params.byteLength, 48);
   const gpu = planMatmul(p, limits, "gpu");
-  assert.deepEqual(gpu.workgroups, [1, 2, 2]);
+  assert.deepEqual(gpu.dispatches[0].workgroups, [1, 2, 2]);
   assert.match(gpu.key, /tiled/);
   // Same layout and edge flags ⇒ same key (shapes travel in the uniform).
   const q = problem({ batch: 5, m: 103, n: 68, k: 7 }, false, false);
@@ -326,26 +325,26 @@ Deno.test("webgpu matmul planner: the window variant where A allows it (no adapt
     ku: 4,
   });
   const plan = planMatmul(up, limits, "cpu");
-  assert.equal(plan.windows!.dispatches.length, 4096 / 64);
-  for (const d of plan.windows!.dispatches) assert.deepEqual(d.workgroups, [1024 / 64, 2, 1]);
+  assert.equal(plan.dispatches.length, 4096 / 64);
+  for (const d of plan.dispatches) assert.deepEqual(d.workgroups, [1024 / 64, 2, 1]);
   // 63 rows past the first and one row of K: every window starts aligned, so no slack.
-  assert.equal(plan.windows!.bytes, 4 * (63 * 256 + 256));
-  for (const [i, d] of plan.windows!.dispatches.entries()) {
-    assert.equal(d.offset % 256, 0);
+  assert.equal(plan.windowBytes, 4 * (63 * 256 + 256));
+  for (const [i, d] of plan.dispatches.entries()) {
+    assert.equal(d.windowOffset! % 256, 0);
     const [m0, aFirst] = new Uint32Array(d.params).slice(4, 6);
     assert.equal(m0, 64 * i);
-    assert.equal(d.offset + 16 * aFirst, 4 * 64 * i * 256); // the window starts at row m0
+    assert.equal(d.windowOffset! + 16 * aFirst, 4 * 64 * i * 256); // the window starts at row m0
   }
   // An unaligned offset (12 floats) adds room to align down, rounded up to the alignment: one
   // block of 32 rows per window then.
   const shifted = planMatmul({ ...up, aOffset: 12, aBytes: up.aBytes! + 256 }, limits, "cpu");
-  assert.equal(shifted.windows!.bytes, 4 * (31 * 256 + 256) + 256);
-  assert.equal(shifted.windows!.dispatches[1].offset, 32 * 1024);
-  assert.deepEqual(shifted.windows!.dispatches[1].workgroups, [16, 1, 1]);
-  assert.equal(new Uint32Array(shifted.windows!.dispatches[1].params)[5], 3); // 48 bytes in
+  assert.equal(shifted.windowBytes, 4 * (31 * 256 + 256) + 256);
+  assert.equal(shifted.dispatches[1].windowOffset, 32 * 1024);
+  assert.deepEqual(shifted.dispatches[1].workgroups, [16, 1, 1]);
+  assert.equal(new Uint32Array(shifted.dispatches[1].params)[5], 3); // 48 bytes in
   // 100 rows: windows of 64 rows (two blocks), then 36 (two blocks, the last one partial).
   const rows100 = planMatmul(sized({ batch: 1, m: 100, n: 1024, k: 256 }), limits, "cpu");
-  assert.deepEqual(rows100.windows!.dispatches.map((d) => d.workgroups[1]), [2, 2]);
+  assert.deepEqual(rows100.dispatches.map((d) => d.workgroups[1]), [2, 2]);
   // K = 1024: 16 rows fill the whole 64 KiB.
   const down = sized({ batch: 1, m: 4096, n: 256, k: 1024 });
   assert.equal((chooseConfig(down, limits, "cpu") as WindowConfig).rm, 16);
@@ -365,8 +364,8 @@ Deno.test("webgpu matmul planner: the window variant where A allows it (no adapt
   // dispatch per batch matrix; with K = 32 a matrix is too little work for a dispatch.
   const attention = sized({ batch: 64, m: 128, n: 128, k: 64 });
   const scores = planMatmul(attention, limits, "cpu");
-  assert.equal(scores.windows!.dispatches.length, 64);
-  assert.deepEqual(scores.windows!.dispatches[5].workgroups, [4, 4, 1]);
+  assert.equal(scores.dispatches.length, 64);
+  assert.deepEqual(scores.dispatches[5].workgroups, [4, 4, 1]);
   const small = sized({ batch: 64, m: 128, n: 128, k: 32 });
   assert.equal(chooseConfig(small, limits, "cpu").variant, "register");
   // Weight gradients (transposed A): repacked into K chunks of 512, on a CPU adapter only.
