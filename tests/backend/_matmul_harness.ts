@@ -8,7 +8,7 @@
 
 import type { MatmulPlan } from "../../lib/backend/_webgpu_matmul.ts";
 import { adapterKindOf } from "../../lib/backend/_webgpu_matmul.ts";
-import { destroyAtExit, quietMesa } from "../../lib/backend/_webgpu_runtime.ts";
+import { destroyAtExit, prepareAdapterRequest } from "../../lib/backend/_webgpu_runtime.ts";
 
 /** A device plus what the planner needs to know about it. */
 export interface Gpu {
@@ -23,7 +23,7 @@ let cached: Promise<Gpu | undefined> | undefined;
 export function getGpu(): Promise<Gpu | undefined> {
   cached ??= (async () => {
     if (!("gpu" in navigator)) return undefined;
-    quietMesa();
+    prepareAdapterRequest();
     const adapter = await navigator.gpu.requestAdapter();
     if (!adapter) return undefined;
     const l = adapter.limits;
