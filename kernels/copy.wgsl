@@ -22,6 +22,16 @@ struct Params {
   dst_strides: array<vec4<u32>, 2>,
 }
 
+// Peels dimension d off the row-major index `rem` and adds its step to both offsets. Called with
+// constant d only, so every Params read has a constant address (see elementwise.wgsl's `peel`).
+fn peel(d: u32, rem: ptr<function, u32>, o: ptr<function, vec2<u32>>) {
+  let size = params.shape[d >> 2u][d & 3u];
+  let q = *rem / size;
+  let idx = *rem - q * size;
+  *o += idx * vec2<u32>(params.src_strides[d >> 2u][d & 3u], params.dst_strides[d >> 2u][d & 3u]);
+  *rem = q;
+}
+
 // (source offset, destination offset) of element i.
 fn view_offsets(i: u32) -> vec2<u32> {
   var o = vec2<u32>(params.src_offset, params.dst_offset);
@@ -29,12 +39,27 @@ fn view_offsets(i: u32) -> vec2<u32> {
     return o + vec2<u32>(i);
   }
   var rem = i;
-  for (var d = RANK - 1u; d > 0u; d--) {
-    let size = params.shape[d >> 2u][d & 3u];
-    let q = rem / size;
-    let idx = rem - q * size;
-    o += idx * vec2<u32>(params.src_strides[d >> 2u][d & 3u], params.dst_strides[d >> 2u][d & 3u]);
-    rem = q;
+  // Innermost dimension first (d = RANK − 1 … 1); the outermost one needs no division.
+  if (RANK > 7u) {
+    peel(7u, &rem, &o);
+  }
+  if (RANK > 6u) {
+    peel(6u, &rem, &o);
+  }
+  if (RANK > 5u) {
+    peel(5u, &rem, &o);
+  }
+  if (RANK > 4u) {
+    peel(4u, &rem, &o);
+  }
+  if (RANK > 3u) {
+    peel(3u, &rem, &o);
+  }
+  if (RANK > 2u) {
+    peel(2u, &rem, &o);
+  }
+  if (RANK > 1u) {
+    peel(1u, &rem, &o);
   }
   return o + rem * vec2<u32>(params.src_strides[0].x, params.dst_strides[0].x);
 }

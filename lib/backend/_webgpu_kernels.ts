@@ -82,6 +82,50 @@ export const KERNELS = {
     params: VIEW3_PARAMS,
     workgroupSize: FLAT_WORKGROUP,
   },
+  // elementwise.wgsl, four elements per invocation (vec4 bindings) — as above, plus BCAST0..2
+  unary4: {
+    name: "unary4",
+    file: "elementwise.wgsl",
+    bindings: [
+      { name: "in0", access: "read", type: "vec4<f32>" },
+      { name: "out", access: "read_write", type: "vec4<f32>" },
+    ],
+    params: VIEW3_PARAMS,
+    workgroupSize: FLAT_WORKGROUP,
+  },
+  binary4: {
+    name: "binary4",
+    file: "elementwise.wgsl",
+    bindings: [
+      { name: "in0", access: "read", type: "vec4<f32>" },
+      { name: "in1", access: "read", type: "vec4<f32>" },
+      { name: "out", access: "read_write", type: "vec4<f32>" },
+    ],
+    params: VIEW3_PARAMS,
+    workgroupSize: FLAT_WORKGROUP,
+  },
+  where4: {
+    name: "where4",
+    file: "elementwise.wgsl",
+    bindings: [
+      { name: "in0", access: "read", type: "vec4<{{COND_T}}>" },
+      { name: "in1", access: "read", type: "vec4<{{T}}>" },
+      { name: "in2", access: "read", type: "vec4<{{T}}>" },
+      { name: "out", access: "read_write", type: "vec4<{{T}}>" },
+    ],
+    params: VIEW3_PARAMS,
+    workgroupSize: FLAT_WORKGROUP,
+  },
+  cast4: {
+    name: "cast4",
+    file: "elementwise.wgsl",
+    bindings: [
+      { name: "in0", access: "read", type: "vec4<{{SRC_T}}>" },
+      { name: "out", access: "read_write", type: "vec4<{{DST_T}}>" },
+    ],
+    params: VIEW3_PARAMS,
+    workgroupSize: FLAT_WORKGROUP,
+  },
   // copy.wgsl — RANK
   copy: {
     name: "copy",
@@ -287,6 +331,10 @@ export const EXAMPLE_CONSTANTS: Record<keyof typeof KERNELS, Record<string, stri
   binary: { RANK: 1, EXPR: "x + y" },
   where: { RANK: 1, COND_T: "f32", T: "f32" },
   cast: { RANK: 1, SRC_T: "f32", DST_T: "i32" },
+  unary4: { RANK: 1, EXPR: "-x", BCAST0: "false" },
+  binary4: { RANK: 2, EXPR: "x + y", BCAST0: "false", BCAST1: "true" },
+  where4: { RANK: 1, COND_T: "u32", T: "f32", BCAST0: "false", BCAST1: "true", BCAST2: "false" },
+  cast4: { RANK: 0, SRC_T: "f32", DST_T: "i32", BCAST0: "false" },
   copy: { RANK: 1 },
   fill: {},
   reduce_rows: { COMBINE: "a + b", IDENTITY: "0.0" },

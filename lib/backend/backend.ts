@@ -143,7 +143,10 @@ export interface Backend {
   unary(op: UnaryOp, x: View): Storage;
   /** `out[i] = op(a[i], b[i])`; `a.shape` and `b.shape` equal the output shape. */
   binary(op: BinaryOp, a: View, b: View): Storage;
-  /** `out[i] = cond[i] != 0 ? a[i] : b[i]`; all three views have the output shape. */
+  /**
+   * `out[i] = cond[i] != 0 ? a[i] : b[i]`; all three views have the output shape, and the
+   * output a's dtype.
+   */
   where(cond: View, a: View, b: View): Storage;
 
   // ---- reductions and row kernels ----------------------------------------------------------

@@ -200,7 +200,8 @@ export class CpuBackend implements Backend {
     const cv = valuesOf(cond);
     const av = valuesOf(a);
     const bv = valuesOf(b);
-    const out = new Float32Array(av.length);
+    // The output has a's dtype, as on the GPU.
+    const out = a.storage.dtype === "i32" ? new Int32Array(av.length) : new Float32Array(av.length);
     for (let i = 0; i < av.length; i++) out[i] = cv[i] !== 0 ? av[i] : bv[i];
     return this.#track(new CpuStorage(out));
   }

@@ -120,14 +120,15 @@ export function coalesce(
 }
 
 /** Index geometry of a set of same-shape views for elementwise/copy kernels. */
-interface ViewGeometry {
+export interface ViewGeometry {
   /** RANK constant: 0 = all views contiguous. */
   rank: number;
   shape: number[];
   strides: number[][];
 }
 
-function viewGeometry(shape: readonly number[], views: readonly View[]): ViewGeometry {
+/** The coalesced geometry of same-shape views (see {@linkcode coalesce}). */
+export function viewGeometry(shape: readonly number[], views: readonly View[]): ViewGeometry {
   const c = coalesce(shape, views.map((v) => v.strides));
   if (c.shape.length > 8) throw new Error(`webgpu: views of rank > 8 after coalescing`);
   const contiguous = c.shape.length <= 1 && c.strides.every((s) => s.length === 0 || s[0] === 1);
@@ -136,6 +137,39 @@ function viewGeometry(shape: readonly number[], views: readonly View[]): ViewGeo
 }
 
 const NO_STRIDES: readonly number[] = [];
+
+/**
+ * Whether an elementwise kernel over `views` (same shape, geometry `g`) can take four
+ * consecutive elements per invocation (the `*4` kernels of `kernels/elementwise.wgsl`): the
+ * innermost dimension is a multiple of 4, and every view either walks it contiguously from a
+ * 16-byte boundary (offset and outer strides multiples of 4) or broadcasts it (stride 0).
+ * Returns each view's broadcast flag, or null for the one-element-per-invocation kernels.
+ */
+export function vec4Broadcasts(g: ViewGeometry, views: readonly View[]): boolean[] | null {
+  const n = numel(views[0].shape);
+  if (g.rank === 0) {
+    return n % 4 === 0 && views.every((v) => v.offset % 4 === 0) ? views.map(() => false) : null;
+  }
+  if (g.shape[g.rank - 1] % 4 !== 0) return null;
+  const flags: boolean[] = [];
+  for (const [v, view] of views.entries()) {
+    const strides = g.strides[v];
+    const inner = strides[g.rank - 1];
+    if (inner === 0) flags.push(true);
+    else if (inner === 1 && [view.offset, ...strides.slice(0, -1)].every((x) => x % 4 === 0)) {
+      flags.push(false);
+    } else return null;
+  }
+  return flags;
+}
+
+/** The four-elements-per-invocation kernel of each elementwise kernel. */
+const VEC4_KERNEL = {
+  unary: "unary4",
+  binary: "binary4",
+  where: "where4",
+  cast: "cast4",
+} as const;
 
 /**
  * The kernels that record out-of-range indices in `Runtime.faults`, by fault code (the FAULT_*
@@ -326,7 +360,14 @@ export class WebGpuBackend implements Backend {
     ];
     const buffers = views.map((v) => bufOf(v.storage));
     buffers.push(out.buf);
-    this.runtime.dispatch(this.#kernel(name, constants), buffers, params, ...flatGrid(n));
+    const bcast = vec4Broadcasts(g, views);
+    if (bcast) {
+      const flags = Object.fromEntries([0, 1, 2].map((v) => [`BCAST${v}`, `${bcast[v] ?? false}`]));
+      const kernel = this.#kernel(VEC4_KERNEL[name], { ...constants, ...flags });
+      this.runtime.dispatch(kernel, buffers, params, ...flatGrid(n / 4));
+    } else {
+      this.runtime.dispatch(this.#kernel(name, constants), buffers, params, ...flatGrid(n));
+    }
     return out;
   }
 

@@ -28,6 +28,7 @@ import {
   type View,
 } from "../../lib/backend/backend.ts";
 import { CpuBackend } from "../../lib/backend/cpu.ts";
+import { vec4Broadcasts, viewGeometry } from "../../lib/backend/webgpu.ts";
 import { EXAMPLE_CONSTANTS, KERNELS } from "../../lib/backend/_webgpu_kernels.ts";
 import {
   assembleKernel,
@@ -552,6 +553,84 @@ Deno.test({
         be.where(view(c, shape, [0, 1]), fullView(x, shape), view(y, shape, [1, 0])),
       EXACT,
     );
+  },
+});
+
+Deno.test("vec4Broadcasts() takes four elements per invocation only where every view allows it", () => {
+  const s = { size: 4096, dtype: "f32" } as Storage;
+  const flags = (views: View[]) => vec4Broadcasts(viewGeometry(views[0].shape, views), views);
+  // Contiguous: n and offsets multiples of 4.
+  assert.deepEqual(flags([view(s, [64, 32]), view(s, [64, 32], undefined, 8)]), [false, false]);
+  assert.equal(flags([view(s, [64, 32]), view(s, [64, 32], undefined, 2)]), null);
+  assert.equal(flags([view(s, [63, 3])]), null);
+  // Row bias (inner stride 1, outer 0) and a column broadcast (inner stride 0, any offset).
+  assert.deepEqual(flags([view(s, [16, 64]), view(s, [16, 64], [0, 1])]), [false, false]);
+  assert.deepEqual(flags([view(s, [16, 64]), view(s, [16, 64], [1, 0], 3)]), [false, true]);
+  // Head split: permuted outer dims, contiguous rows of 64 from offsets that are multiples of 4.
+  assert.deepEqual(flags([view(s, [2, 4, 8, 64], [4096, 64, 768, 1], 256)]), [false]);
+  assert.equal(flags([view(s, [2, 4, 8, 64], [4096, 64, 770, 1], 256)]), null);
+  // Innermost dimension not a multiple of 4, or walked with another stride.
+  assert.equal(flags([view(s, [16, 62]), view(s, [16, 62], [0, 1])]), null);
+  assert.equal(flags([permuted(s, [16, 64], [1, 0])]), null);
+});
+
+Deno.test({
+  name: "webgpu four-element kernels (unary4, binary4, where4, cast4) match cpu",
+  ignore,
+  fn: async (t) => {
+    const n = 3 * 8 * 64;
+    const a = random(n + 8, 41, -3, 3), b = random(n + 8, 42, -3, 3);
+    const taken = (views: View[]) =>
+      assert.notEqual(vec4Broadcasts(viewGeometry(views[0].shape, views), views), null);
+    // Views that take the four-element kernels: contiguous at an offset, a row bias, a column
+    // broadcast (inner stride 0) and a head split (permuted outer dims, contiguous rows).
+    const pairs: [string, (x: Storage) => View, (y: Storage) => View][] = [
+      ["contiguous", (x) => view(x, [24, 64], undefined, 4), (y) => view(y, [24, 64])],
+      ["row bias", (x) => view(x, [24, 64]), (y) => view(y, [24, 64], [0, 1], 8)],
+      ["column broadcast", (x) => view(x, [24, 64]), (y) => view(y, [24, 64], [1, 0], 3)],
+      [
+        "head split",
+        (x) => view(x, [3, 2, 4, 64], [64, 768, 192, 1]),
+        (y) => view(y, [3, 2, 4, 64]),
+      ],
+    ];
+    for (const [name, va, vb] of pairs) {
+      await t.step(name, async () => {
+        const probe = { size: n + 8, dtype: "f32" } as Storage;
+        taken([va(probe), vb(probe)]);
+        for (const op of ["add", "mul", "gelu_grad", "lt"] as const) {
+          await compare(
+            `${op} ${name}`,
+            [a, b],
+            (be, [x, y]) => be.binary(op, va(x), vb(y)),
+            ELEMENTWISE,
+          );
+        }
+        for (const op of ["exp", "gelu", "neg"] as const) {
+          await compare(`${op} ${name}`, [a], (be, [x]) => be.unary(op, va(x)), ELEMENTWISE);
+        }
+        await compare(`cast ${name}`, [a], (be, [x]) => be.cast(va(x), "i32"), EXACT);
+        const cond = Float32Array.from(b, (v) => (v > 0 ? 1 : 0));
+        await compare(
+          `where ${name}`,
+          [cond, a, b],
+          (be, [c, x, y]) => be.where(vb(c), va(x), vb(y)),
+          EXACT,
+        );
+      });
+    }
+    await t.step("cast i32 → f32 and where over i32 values", async () => {
+      const ints = randomInts(n, 43, -1000, 1000);
+      await compare("cast i32→f32", [ints], (be, [x]) => be.cast(view(x, [n]), "f32"), EXACT);
+      const cond = Int32Array.from(ints, (v) => v & 1);
+      await compare(
+        "where i32",
+        [cond, ints, ints],
+        (be, [c, x, y]) =>
+          be.where(view(c, [24, 64]), view(x, [24, 64]), view(y, [24, 64], [0, 1])),
+        EXACT,
+      );
+    });
   },
 });
 
