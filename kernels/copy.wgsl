@@ -10,6 +10,7 @@
 // i = gid.x + gid.y · nwg.x · WORKGROUP_SIZE. (No grid-stride loop: on llvmpipe a loop with a
 // dynamic trip count costs ~2× a single guarded element.)
 // Bindings (generated): src read (u32 words), dst read_write (u32 words), params.
+// Placeholders: RANK, PEEL (the peel calls of `view_offsets`).
 
 const RANK: u32 = {{RANK}}u;
 
@@ -39,28 +40,9 @@ fn view_offsets(i: u32) -> vec2<u32> {
     return o + vec2<u32>(i);
   }
   var rem = i;
-  // Innermost dimension first (d = RANK − 1 … 1); the outermost one needs no division.
-  if (RANK > 7u) {
-    peel(7u, &rem, &o);
-  }
-  if (RANK > 6u) {
-    peel(6u, &rem, &o);
-  }
-  if (RANK > 5u) {
-    peel(5u, &rem, &o);
-  }
-  if (RANK > 4u) {
-    peel(4u, &rem, &o);
-  }
-  if (RANK > 3u) {
-    peel(3u, &rem, &o);
-  }
-  if (RANK > 2u) {
-    peel(2u, &rem, &o);
-  }
-  if (RANK > 1u) {
-    peel(1u, &rem, &o);
-  }
+  // One `peel(d, &rem, &o);` per d = RANK − 1 … 1 (innermost first, filled in by the host with
+  // constant d); the outermost dimension needs no division.
+  {{PEEL}}
   return o + rem * vec2<u32>(params.src_strides[0].x, params.dst_strides[0].x);
 }
 

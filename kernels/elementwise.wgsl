@@ -11,8 +11,8 @@
 // i = gid.x + gid.y · nwg.x · WORKGROUP_SIZE. (No grid-stride loop: on llvmpipe a loop with a
 // dynamic trip count costs ~2× a single guarded element.)
 // Bindings (generated from the KernelSpec): in0 [, in1 [, in2]] read; out read_write; params.
-// Placeholders: RANK, EXPR (in terms of x = in0, y = in1, z = in2), and the element types of
-// the cast/where kernels (SRC_T, DST_T, COND_T, T).
+// Placeholders: RANK, PEEL (the peel calls of `view_offsets`), EXPR (in terms of x = in0,
+// y = in1, z = in2), and the element types of the cast/where kernels (SRC_T, DST_T, COND_T, T).
 //
 // The `*4` kernels (unary4, binary4, where4, cast4) take four consecutive elements per
 // invocation, i = 4 · (gid.x + gid.y · nwg.x · WORKGROUP_SIZE), with vec4 bindings. The host
@@ -57,28 +57,9 @@ fn view_offsets(i: u32) -> vec3<u32> {
     return o + vec3<u32>(i);
   }
   var rem = i;
-  // Innermost dimension first (d = RANK − 1 … 1); the outermost one needs no division.
-  if (RANK > 7u) {
-    peel(7u, &rem, &o);
-  }
-  if (RANK > 6u) {
-    peel(6u, &rem, &o);
-  }
-  if (RANK > 5u) {
-    peel(5u, &rem, &o);
-  }
-  if (RANK > 4u) {
-    peel(4u, &rem, &o);
-  }
-  if (RANK > 3u) {
-    peel(3u, &rem, &o);
-  }
-  if (RANK > 2u) {
-    peel(2u, &rem, &o);
-  }
-  if (RANK > 1u) {
-    peel(1u, &rem, &o);
-  }
+  // One `peel(d, &rem, &o);` per d = RANK − 1 … 1 (innermost first, filled in by the host with
+  // constant d); the outermost dimension needs no division.
+  {{PEEL}}
   return o + rem * vec3<u32>(params.strides0[0].x, params.strides1[0].x, params.strides2[0].x);
 }
 

@@ -38,7 +38,7 @@ export const FLAT_WORKGROUP = 256;
 
 /** All kernel specs, by name. Placeholders in comments. */
 export const KERNELS = {
-  // elementwise.wgsl — RANK, EXPR
+  // elementwise.wgsl — RANK, PEEL, EXPR
   unary: {
     name: "unary",
     file: "elementwise.wgsl",
@@ -126,7 +126,7 @@ export const KERNELS = {
     params: VIEW3_PARAMS,
     workgroupSize: FLAT_WORKGROUP,
   },
-  // copy.wgsl — RANK
+  // copy.wgsl — RANK, PEEL
   copy: {
     name: "copy",
     file: "copy.wgsl",
@@ -327,15 +327,23 @@ const ROW_EXAMPLE = { CACHED: "true", ROW_CACHE: 64 };
 
 /** Example specialisation constants per kernel, so tests can assemble every kernel. */
 export const EXAMPLE_CONSTANTS: Record<keyof typeof KERNELS, Record<string, string | number>> = {
-  unary: { RANK: 1, EXPR: "-x" },
-  binary: { RANK: 1, EXPR: "x + y" },
-  where: { RANK: 1, COND_T: "f32", T: "f32" },
-  cast: { RANK: 1, SRC_T: "f32", DST_T: "i32" },
-  unary4: { RANK: 1, EXPR: "-x", BCAST0: "false" },
-  binary4: { RANK: 2, EXPR: "x + y", BCAST0: "false", BCAST1: "true" },
-  where4: { RANK: 1, COND_T: "u32", T: "f32", BCAST0: "false", BCAST1: "true", BCAST2: "false" },
-  cast4: { RANK: 0, SRC_T: "f32", DST_T: "i32", BCAST0: "false" },
-  copy: { RANK: 1 },
+  unary: { RANK: 1, PEEL: "", EXPR: "-x" },
+  binary: { RANK: 3, PEEL: "peel(2u, &rem, &o);\n  peel(1u, &rem, &o);", EXPR: "x + y" },
+  where: { RANK: 1, PEEL: "", COND_T: "f32", T: "f32" },
+  cast: { RANK: 1, PEEL: "", SRC_T: "f32", DST_T: "i32" },
+  unary4: { RANK: 1, PEEL: "", EXPR: "-x", BCAST0: "false" },
+  binary4: { RANK: 2, PEEL: "peel(1u, &rem, &o);", EXPR: "x + y", BCAST0: "false", BCAST1: "true" },
+  where4: {
+    RANK: 1,
+    PEEL: "",
+    COND_T: "u32",
+    T: "f32",
+    BCAST0: "false",
+    BCAST1: "true",
+    BCAST2: "false",
+  },
+  cast4: { RANK: 0, PEEL: "", SRC_T: "f32", DST_T: "i32", BCAST0: "false" },
+  copy: { RANK: 2, PEEL: "peel(1u, &rem, &o);" },
   fill: {},
   reduce_rows: { COMBINE: "a + b", IDENTITY: "0.0" },
   reduce_cols: { COMBINE: "a + b", IDENTITY: "0.0" },

@@ -163,6 +163,16 @@ export function vec4Broadcasts(g: ViewGeometry, views: readonly View[]): boolean
   return flags;
 }
 
+/**
+ * The `{{PEEL}}` lines of the elementwise and copy kernels' `view_offsets`: one `peel` call per
+ * dimension d = rank − 1 … 1, innermost first, each with a constant d.
+ */
+export function peelCalls(rank: number): string {
+  const calls: string[] = [];
+  for (let d = rank - 1; d >= 1; d--) calls.push(`peel(${d}u, &rem, &o);`);
+  return calls.join("\n  ");
+}
+
 /** The four-elements-per-invocation kernel of each elementwise kernel. */
 const VEC4_KERNEL = {
   unary: "unary4",
@@ -299,7 +309,7 @@ export class WebGpuBackend implements Backend {
     }
     const g = viewGeometry(dst.shape, [src, dst]);
     this.runtime.dispatch(
-      this.#kernel("copy", { RANK: g.rank }),
+      this.#kernel("copy", { RANK: g.rank, PEEL: peelCalls(g.rank) }),
       [bufOf(src.storage), bufOf(dst.storage)],
       [n, src.offset, dst.offset, g.shape, g.strides[0], g.strides[1]],
       ...flatGrid(n),
@@ -348,6 +358,7 @@ export class WebGpuBackend implements Backend {
   ): Storage {
     const n = numel(views[0].shape);
     const out = this.#alloc(n, dtype);
+    const specialised = { ...constants, PEEL: peelCalls(g.rank) };
     const params: ParamValue[] = [
       n,
       views[0].offset,
@@ -363,10 +374,10 @@ export class WebGpuBackend implements Backend {
     const bcast = vec4Broadcasts(g, views);
     if (bcast) {
       const flags = Object.fromEntries([0, 1, 2].map((v) => [`BCAST${v}`, `${bcast[v] ?? false}`]));
-      const kernel = this.#kernel(VEC4_KERNEL[name], { ...constants, ...flags });
+      const kernel = this.#kernel(VEC4_KERNEL[name], { ...specialised, ...flags });
       this.runtime.dispatch(kernel, buffers, params, ...flatGrid(n / 4));
     } else {
-      this.runtime.dispatch(this.#kernel(name, constants), buffers, params, ...flatGrid(n));
+      this.runtime.dispatch(this.#kernel(name, specialised), buffers, params, ...flatGrid(n));
     }
     return out;
   }

@@ -28,7 +28,7 @@ import {
   type View,
 } from "../../lib/backend/backend.ts";
 import { CpuBackend } from "../../lib/backend/cpu.ts";
-import { vec4Broadcasts, viewGeometry } from "../../lib/backend/webgpu.ts";
+import { peelCalls, vec4Broadcasts, viewGeometry } from "../../lib/backend/webgpu.ts";
 import { EXAMPLE_CONSTANTS, KERNELS } from "../../lib/backend/_webgpu_kernels.ts";
 import {
   assembleKernel,
@@ -554,6 +554,12 @@ Deno.test({
       EXACT,
     );
   },
+});
+
+Deno.test("peelCalls() peels dimensions RANK − 1 … 1 innermost first, with constant indices", () => {
+  assert.equal(peelCalls(0), "");
+  assert.equal(peelCalls(1), "");
+  assert.equal(peelCalls(3), "peel(2u, &rem, &o);\n  peel(1u, &rem, &o);");
 });
 
 Deno.test("vec4Broadcasts() takes four elements per invocation only where every view allows it", () => {
