@@ -17,8 +17,8 @@
 // The `*4` kernels (unary4, binary4, where4, cast4) take four consecutive elements per
 // invocation, i = 4 · (gid.x + gid.y · nwg.x · WORKGROUP_SIZE), with vec4 bindings. The host
 // picks them when the innermost dimension is a multiple of 4 and every input either walks it
-// contiguously from a 16-byte boundary (load in_v[o_v(i) / 4]) or broadcasts it (stride 0,
-// BCASTv = true: splat in_v[o_v(i)]). The index arithmetic is then done once per four elements,
+// contiguously from a 16-byte boundary (load in_v[o_v(i) / 4]) or broadcasts it (stride 0:
+// splat in_v[o_v(i)]); placeholders LOAD0..2 hold those loads. The index arithmetic is then done once per four elements,
 // and on llvmpipe a vec4 load or store costs about what a scalar one does: 2.0 against 4.3 ns
 // per element for a contiguous add (2M elements, Mesa 25.0.7).
 
@@ -157,10 +157,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 
 // ---- four elements per invocation ------------------------------------------------------------
+// LOADv is input v's load at its view offset o_v = o.x / o.y / o.z, written by the host:
+// `in_v[o_v >> 2u]` (contiguous from a 16-byte boundary) or `vec4(in_v[o_v >> 2u][o_v & 3u])`
+// (broadcast along the innermost dimension: one element, splat).
 
 // @kernel unary4: out = EXPR(x), four elements per invocation
-const BCAST0: bool = {{BCAST0}};
-
 fn op(x: f32) -> f32 {
   return {{EXPR}};
 }
@@ -171,20 +172,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (i >= params.n) {
     return;
   }
-  let o = view_offsets(i).x;
-  var x: vec4<f32>;
-  if (BCAST0) {
-    x = vec4<f32>(in0[o >> 2u][o & 3u]);
-  } else {
-    x = in0[o >> 2u];
-  }
+  let o = view_offsets(i);
+  let x: vec4<f32> = {{LOAD0}};
   out[i >> 2u] = vec4<f32>(op(x.x), op(x.y), op(x.z), op(x.w));
 }
 
 // @kernel binary4: out = EXPR(x, y), four elements per invocation
-const BCAST0: bool = {{BCAST0}};
-const BCAST1: bool = {{BCAST1}};
-
 fn op(x: f32, y: f32) -> f32 {
   return {{EXPR}};
 }
@@ -196,26 +189,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     return;
   }
   let o = view_offsets(i);
-  var x: vec4<f32>;
-  if (BCAST0) {
-    x = vec4<f32>(in0[o.x >> 2u][o.x & 3u]);
-  } else {
-    x = in0[o.x >> 2u];
-  }
-  var y: vec4<f32>;
-  if (BCAST1) {
-    y = vec4<f32>(in1[o.y >> 2u][o.y & 3u]);
-  } else {
-    y = in1[o.y >> 2u];
-  }
+  let x: vec4<f32> = {{LOAD0}};
+  let y: vec4<f32> = {{LOAD1}};
   out[i >> 2u] = vec4<f32>(op(x.x, y.x), op(x.y, y.y), op(x.z, y.z), op(x.w, y.w));
 }
 
 // @kernel where4: out = cond != 0 ? y : z, four elements per invocation
-const BCAST0: bool = {{BCAST0}};
-const BCAST1: bool = {{BCAST1}};
-const BCAST2: bool = {{BCAST2}};
-
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = (gid.x + gid.y * nwg.x * WORKGROUP_SIZE) * 4u;
@@ -223,42 +202,20 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     return;
   }
   let o = view_offsets(i);
-  var cond: vec4<{{COND_T}}>;
-  if (BCAST0) {
-    cond = vec4<{{COND_T}}>(in0[o.x >> 2u][o.x & 3u]);
-  } else {
-    cond = in0[o.x >> 2u];
-  }
-  var y: vec4<{{T}}>;
-  if (BCAST1) {
-    y = vec4<{{T}}>(in1[o.y >> 2u][o.y & 3u]);
-  } else {
-    y = in1[o.y >> 2u];
-  }
-  var z: vec4<{{T}}>;
-  if (BCAST2) {
-    z = vec4<{{T}}>(in2[o.z >> 2u][o.z & 3u]);
-  } else {
-    z = in2[o.z >> 2u];
-  }
+  let cond: vec4<{{COND_T}}> = {{LOAD0}};
+  let y: vec4<{{T}}> = {{LOAD1}};
+  let z: vec4<{{T}}> = {{LOAD2}};
   out[i >> 2u] = select(z, y, cond != vec4<{{COND_T}}>(0));
 }
 
 // @kernel cast4: out = DST_T(x), four elements per invocation
-const BCAST0: bool = {{BCAST0}};
-
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = (gid.x + gid.y * nwg.x * WORKGROUP_SIZE) * 4u;
   if (i >= params.n) {
     return;
   }
-  let o = view_offsets(i).x;
-  var x: vec4<{{SRC_T}}>;
-  if (BCAST0) {
-    x = vec4<{{SRC_T}}>(in0[o >> 2u][o & 3u]);
-  } else {
-    x = in0[o >> 2u];
-  }
+  let o = view_offsets(i);
+  let x: vec4<{{SRC_T}}> = {{LOAD0}};
   out[i >> 2u] = vec4<{{DST_T}}>(x);
 }

@@ -36,96 +36,72 @@ const FAULTS_BINDING = { name: "faults", access: "read_write", type: "atomic<u32
 /** Workgroup size of the 1-D grid-stride kernels (elementwise, copy, fill, adamw, …). */
 export const FLAT_WORKGROUP = 256;
 
+// elementwise.wgsl — RANK, PEEL, EXPR (unary, binary); RANK, PEEL, COND_T, T (where);
+// RANK, PEEL, SRC_T, DST_T (cast)
+const UNARY = {
+  name: "unary",
+  file: "elementwise.wgsl",
+  bindings: [{ name: "in0", access: "read" }, { name: "out", access: "read_write" }],
+  params: VIEW3_PARAMS,
+  workgroupSize: FLAT_WORKGROUP,
+} as const satisfies KernelSpec;
+const BINARY = {
+  name: "binary",
+  file: "elementwise.wgsl",
+  bindings: [
+    { name: "in0", access: "read" },
+    { name: "in1", access: "read" },
+    { name: "out", access: "read_write" },
+  ],
+  params: VIEW3_PARAMS,
+  workgroupSize: FLAT_WORKGROUP,
+} as const satisfies KernelSpec;
+const WHERE = {
+  name: "where",
+  file: "elementwise.wgsl",
+  bindings: [
+    { name: "in0", access: "read", type: "{{COND_T}}" },
+    { name: "in1", access: "read", type: "{{T}}" },
+    { name: "in2", access: "read", type: "{{T}}" },
+    { name: "out", access: "read_write", type: "{{T}}" },
+  ],
+  params: VIEW3_PARAMS,
+  workgroupSize: FLAT_WORKGROUP,
+} as const satisfies KernelSpec;
+const CAST = {
+  name: "cast",
+  file: "elementwise.wgsl",
+  bindings: [
+    { name: "in0", access: "read", type: "{{SRC_T}}" },
+    { name: "out", access: "read_write", type: "{{DST_T}}" },
+  ],
+  params: VIEW3_PARAMS,
+  workgroupSize: FLAT_WORKGROUP,
+} as const satisfies KernelSpec;
+
+/**
+ * The four-elements-per-invocation twin of an elementwise kernel (`<name>4` in the same file):
+ * the same bindings as vec4s, plus the placeholders LOAD0..2 (each input's load expression, see
+ * `kernels/elementwise.wgsl`).
+ */
+function fourPerInvocation<const N extends string>(spec: KernelSpec & { name: N }) {
+  return {
+    ...spec,
+    name: `${spec.name}4` as `${N}4`,
+    bindings: spec.bindings.map((b) => ({ ...b, type: `vec4<${b.type ?? "f32"}>` })),
+  } satisfies KernelSpec;
+}
+
 /** All kernel specs, by name. Placeholders in comments. */
 export const KERNELS = {
-  // elementwise.wgsl — RANK, PEEL, EXPR
-  unary: {
-    name: "unary",
-    file: "elementwise.wgsl",
-    bindings: [{ name: "in0", access: "read" }, { name: "out", access: "read_write" }],
-    params: VIEW3_PARAMS,
-    workgroupSize: FLAT_WORKGROUP,
-  },
-  // RANK, EXPR
-  binary: {
-    name: "binary",
-    file: "elementwise.wgsl",
-    bindings: [
-      { name: "in0", access: "read" },
-      { name: "in1", access: "read" },
-      { name: "out", access: "read_write" },
-    ],
-    params: VIEW3_PARAMS,
-    workgroupSize: FLAT_WORKGROUP,
-  },
-  // RANK, COND_T, T
-  where: {
-    name: "where",
-    file: "elementwise.wgsl",
-    bindings: [
-      { name: "in0", access: "read", type: "{{COND_T}}" },
-      { name: "in1", access: "read", type: "{{T}}" },
-      { name: "in2", access: "read", type: "{{T}}" },
-      { name: "out", access: "read_write", type: "{{T}}" },
-    ],
-    params: VIEW3_PARAMS,
-    workgroupSize: FLAT_WORKGROUP,
-  },
-  // RANK, SRC_T, DST_T
-  cast: {
-    name: "cast",
-    file: "elementwise.wgsl",
-    bindings: [
-      { name: "in0", access: "read", type: "{{SRC_T}}" },
-      { name: "out", access: "read_write", type: "{{DST_T}}" },
-    ],
-    params: VIEW3_PARAMS,
-    workgroupSize: FLAT_WORKGROUP,
-  },
-  // elementwise.wgsl, four elements per invocation (vec4 bindings) — as above, plus BCAST0..2
-  unary4: {
-    name: "unary4",
-    file: "elementwise.wgsl",
-    bindings: [
-      { name: "in0", access: "read", type: "vec4<f32>" },
-      { name: "out", access: "read_write", type: "vec4<f32>" },
-    ],
-    params: VIEW3_PARAMS,
-    workgroupSize: FLAT_WORKGROUP,
-  },
-  binary4: {
-    name: "binary4",
-    file: "elementwise.wgsl",
-    bindings: [
-      { name: "in0", access: "read", type: "vec4<f32>" },
-      { name: "in1", access: "read", type: "vec4<f32>" },
-      { name: "out", access: "read_write", type: "vec4<f32>" },
-    ],
-    params: VIEW3_PARAMS,
-    workgroupSize: FLAT_WORKGROUP,
-  },
-  where4: {
-    name: "where4",
-    file: "elementwise.wgsl",
-    bindings: [
-      { name: "in0", access: "read", type: "vec4<{{COND_T}}>" },
-      { name: "in1", access: "read", type: "vec4<{{T}}>" },
-      { name: "in2", access: "read", type: "vec4<{{T}}>" },
-      { name: "out", access: "read_write", type: "vec4<{{T}}>" },
-    ],
-    params: VIEW3_PARAMS,
-    workgroupSize: FLAT_WORKGROUP,
-  },
-  cast4: {
-    name: "cast4",
-    file: "elementwise.wgsl",
-    bindings: [
-      { name: "in0", access: "read", type: "vec4<{{SRC_T}}>" },
-      { name: "out", access: "read_write", type: "vec4<{{DST_T}}>" },
-    ],
-    params: VIEW3_PARAMS,
-    workgroupSize: FLAT_WORKGROUP,
-  },
+  unary: UNARY,
+  binary: BINARY,
+  where: WHERE,
+  cast: CAST,
+  unary4: fourPerInvocation(UNARY),
+  binary4: fourPerInvocation(BINARY),
+  where4: fourPerInvocation(WHERE),
+  cast4: fourPerInvocation(CAST),
   // copy.wgsl — RANK, PEEL
   copy: {
     name: "copy",
@@ -331,18 +307,24 @@ export const EXAMPLE_CONSTANTS: Record<keyof typeof KERNELS, Record<string, stri
   binary: { RANK: 3, PEEL: "peel(2u, &rem, &o);\n  peel(1u, &rem, &o);", EXPR: "x + y" },
   where: { RANK: 1, PEEL: "", COND_T: "f32", T: "f32" },
   cast: { RANK: 1, PEEL: "", SRC_T: "f32", DST_T: "i32" },
-  unary4: { RANK: 1, PEEL: "", EXPR: "-x", BCAST0: "false" },
-  binary4: { RANK: 2, PEEL: "peel(1u, &rem, &o);", EXPR: "x + y", BCAST0: "false", BCAST1: "true" },
+  unary4: { RANK: 1, PEEL: "", EXPR: "-x", LOAD0: "in0[o.x >> 2u]" },
+  binary4: {
+    RANK: 2,
+    PEEL: "peel(1u, &rem, &o);",
+    EXPR: "x + y",
+    LOAD0: "in0[o.x >> 2u]",
+    LOAD1: "vec4(in1[o.y >> 2u][o.y & 3u])",
+  },
   where4: {
     RANK: 1,
     PEEL: "",
     COND_T: "u32",
     T: "f32",
-    BCAST0: "false",
-    BCAST1: "true",
-    BCAST2: "false",
+    LOAD0: "in0[o.x >> 2u]",
+    LOAD1: "vec4(in1[o.y >> 2u][o.y & 3u])",
+    LOAD2: "in2[o.z >> 2u]",
   },
-  cast4: { RANK: 0, PEEL: "", SRC_T: "f32", DST_T: "i32", BCAST0: "false" },
+  cast4: { RANK: 0, PEEL: "", SRC_T: "f32", DST_T: "i32", LOAD0: "in0[o.x >> 2u]" },
   copy: { RANK: 2, PEEL: "peel(1u, &rem, &o);" },
   fill: {},
   reduce_rows: { COMBINE: "a + b", IDENTITY: "0.0" },

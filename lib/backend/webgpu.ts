@@ -173,6 +173,15 @@ export function peelCalls(rank: number): string {
   return calls.join("\n  ");
 }
 
+/**
+ * The `{{LOADv}}` expression of input v in a four-element kernel: a vec4 load at its view
+ * offset, or (broadcast along the innermost dimension) one element splat.
+ */
+export function vec4Load(v: number, broadcast: boolean): string {
+  const o = `o.${"xyz"[v]}`;
+  return broadcast ? `vec4(in${v}[${o} >> 2u][${o} & 3u])` : `in${v}[${o} >> 2u]`;
+}
+
 /** The four-elements-per-invocation kernel of each elementwise kernel. */
 const VEC4_KERNEL = {
   unary: "unary4",
@@ -373,8 +382,8 @@ export class WebGpuBackend implements Backend {
     buffers.push(out.buf);
     const bcast = vec4Broadcasts(g, views);
     if (bcast) {
-      const flags = Object.fromEntries([0, 1, 2].map((v) => [`BCAST${v}`, `${bcast[v] ?? false}`]));
-      const kernel = this.#kernel(VEC4_KERNEL[name], { ...specialised, ...flags });
+      const loads = Object.fromEntries(bcast.map((b, v) => [`LOAD${v}`, vec4Load(v, b)]));
+      const kernel = this.#kernel(VEC4_KERNEL[name], { ...specialised, ...loads });
       this.runtime.dispatch(kernel, buffers, params, ...flatGrid(n / 4));
     } else {
       this.runtime.dispatch(this.#kernel(name, specialised), buffers, params, ...flatGrid(n));

@@ -28,7 +28,7 @@ import {
   type View,
 } from "../../lib/backend/backend.ts";
 import { CpuBackend } from "../../lib/backend/cpu.ts";
-import { peelCalls, vec4Broadcasts, viewGeometry } from "../../lib/backend/webgpu.ts";
+import { peelCalls, vec4Broadcasts, vec4Load, viewGeometry } from "../../lib/backend/webgpu.ts";
 import { EXAMPLE_CONSTANTS, KERNELS } from "../../lib/backend/_webgpu_kernels.ts";
 import {
   assembleKernel,
@@ -560,6 +560,11 @@ Deno.test("peelCalls() peels dimensions RANK − 1 … 1 innermost first, with c
   assert.equal(peelCalls(0), "");
   assert.equal(peelCalls(1), "");
   assert.equal(peelCalls(3), "peel(2u, &rem, &o);\n  peel(1u, &rem, &o);");
+});
+
+Deno.test("vec4Load() loads a vec4 at the view offset, or splats one element of a broadcast", () => {
+  assert.equal(vec4Load(0, false), "in0[o.x >> 2u]");
+  assert.equal(vec4Load(2, true), "vec4(in2[o.z >> 2u][o.z & 3u])");
 });
 
 Deno.test("vec4Broadcasts() takes four elements per invocation only where every view allows it", () => {
