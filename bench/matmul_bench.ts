@@ -6,6 +6,8 @@
  *   deno run -A bench/matmul_bench.ts --sweep      # also sweep register/tiled configs at 1024²
  *   MESA_SHADER_CACHE_DISABLE=true deno run -A bench/matmul_bench.ts --sweep   # honest compile s
  *   deno run -A bench/matmul_bench.ts --no-naive   # skip the (slow) naive baseline
+ *   deno run -A bench/matmul_bench.ts --ceiling    # the planned kernels against their own
+ *                                                  # code with loads replaced by registers
  *
  * Method: per shape and kernel, a first dispatch (compiles the pipeline; `--sweep` prints its
  * time as "first"), one timed warm-up dispatch, then `reps` dispatches encoded in one compute
@@ -14,6 +16,16 @@
  * sleep included, nothing subtracted). `reps` is picked from the warm-up so a batch takes
  * about 1.5 s (at least 1). GFLOP/s = 2·B·M·N·K·reps / time. The naive kernel on 2048² takes
  * a minute per dispatch on lavapipe; it is measured with reps = 1.
+ *
+ * The "backend" column times the same product through `WebGpuBackend.matmul`, what
+ * `Tensor.matmul` runs: pooled output, and on a CPU adapter the repack of A into K chunks where
+ * the planner asks for one (`windowChunk`: 1024² does), copy included. `same_run.sh` quotes it.
+ *
+ * `--ceiling` asks how far a kernel is from what this adapter can run at all. For each planned
+ * register or window kernel it times three derived kernels, same code and geometry, in which
+ * the main loop's A loads, its B loads, or both become register values computed from the loop
+ * index (four distinct values per vec4, so that LLVM cannot fold the four lanes' arithmetic
+ * into one; the results are meaningless, the arithmetic and the loop are the kernel's own). "No loads" is the arithmetic ceiling of that tile on this adapter.
  *
  * @module
  */
@@ -34,6 +46,8 @@ import {
   upload,
   uploadBytes,
 } from "../tests/backend/_matmul_harness.ts";
+import { fullView } from "../lib/backend/backend.ts";
+import { WebGpuBackend } from "../lib/backend/webgpu.ts";
 
 interface Case {
   name: string;
@@ -114,6 +128,34 @@ async function measure(device: GPUDevice, c: Case, plan: MatmulPlan, bufs: Buffe
   return { gflops: flops * reps / s / 1e9, ms: s * 1000 / reps, reps, firstS };
 }
 
+/** GFLOP/s of `backend.matmul` on the case's shapes: one warm-up, then ~1.5 s of reps, one sync. */
+async function measureBackend(backend: WebGpuBackend, c: Case): Promise<number> {
+  const fill = (n: number) => new Float32Array(n).map(() => Math.random() - 0.5);
+  const a = backend.upload(fill(c.batch * c.m * c.k));
+  const b = backend.upload(fill(c.batch * c.k * c.n));
+  const av = fullView(a, [c.batch, c.m, c.k]);
+  const bv = c.transB
+    ? {
+      ...fullView(b, [c.batch, c.n, c.k]),
+      shape: [c.batch, c.k, c.n],
+      strides: [c.k * c.n, 1, c.k],
+    }
+    : fullView(b, [c.batch, c.k, c.n]);
+  const run = async (reps: number) => {
+    const t0 = performance.now();
+    for (let r = 0; r < reps; r++) backend.free(backend.matmul(av, bv));
+    await backend.sync();
+    return (performance.now() - t0) / 1000;
+  };
+  await run(1);
+  const warm = await run(1);
+  const reps = Math.max(1, Math.min(50, Math.round(1.5 / warm)));
+  const s = await run(reps);
+  backend.free(a);
+  backend.free(b);
+  return 2 * c.batch * c.m * c.n * c.k * reps / s / 1e9;
+}
+
 interface Row {
   shape: string;
   kernel: string;
@@ -123,6 +165,8 @@ interface Row {
   naive?: number;
   /** Where the planned kernel is a window plan: the register variant's GFLOP/s, same run. */
   register?: number;
+  /** Through `WebGpuBackend.matmul` (repacks included). */
+  backend: number;
 }
 
 const rows: Row[] = [];
@@ -131,12 +175,19 @@ if (gpu) {
   const { device, kind, description } = gpu;
   console.log(`adapter: ${description} (${kind})`);
   if (args.has("--sweep")) await sweep(device);
+  if (args.has("--ceiling")) await ceiling(device, kind);
+  const engine = await WebGpuBackend.create();
   for (const c of CASES) {
     const p = problem(c);
     const bufs = buffers(device, c);
     const plan = planMatmul(p, device.limits, kind);
     const ours = await measure(device, c, plan, bufs);
-    const row: Row = { shape: c.name, kernel: plan.key, ...ours };
+    const row: Row = {
+      shape: c.name,
+      kernel: plan.key,
+      ...ours,
+      backend: await measureBackend(engine, c),
+    };
     if (plan.windowBytes !== undefined) {
       const register = planMatmul({ ...p, aBytes: undefined }, device.limits, kind);
       row.register = (await measure(device, c, register, bufs)).gflops;
@@ -146,7 +197,7 @@ if (gpu) {
     console.log(
       `${c.name.padEnd(34)} ${ours.gflops.toFixed(2).padStart(7)} GFLOP/s (${
         ours.ms.toFixed(1)
-      } ms, ${ours.reps} reps)` +
+      } ms, ${ours.reps} reps)  backend ${row.backend.toFixed(2)}` +
         (row.register !== undefined
           ? `  register ${row.register.toFixed(2)}  ×${(ours.gflops / row.register).toFixed(2)}`
           : "") +
@@ -158,15 +209,17 @@ if (gpu) {
     for (const b of Object.values(bufs)) b.destroy();
   }
   console.log(
-    "\n| shape | planned kernel GFLOP/s | register GFLOP/s | naive GFLOP/s | speed-up | kernel |",
+    "\n| shape | planned kernel GFLOP/s | backend GFLOP/s | register GFLOP/s | naive GFLOP/s | speed-up | kernel |",
   );
-  console.log("| --- | ---: | ---: | ---: | ---: | --- |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
   for (const r of rows) {
     const naive = r.naive === undefined ? "–" : r.naive.toFixed(2);
     const reg = r.register === undefined ? "–" : r.register.toFixed(2);
     const x = r.naive === undefined ? "–" : `×${(r.gflops / r.naive).toFixed(1)}`;
     console.log(
-      `| ${r.shape} | ${r.gflops.toFixed(2)} | ${reg} | ${naive} | ${x} | ${r.kernel} |`,
+      `| ${r.shape} | ${r.gflops.toFixed(2)} | ${
+        r.backend.toFixed(2)
+      } | ${reg} | ${naive} | ${x} | ${r.kernel} |`,
     );
   }
 
@@ -224,6 +277,45 @@ async function sweep(device: GPUDevice) {
         } s  ${plan.key}`,
       );
     }
+    for (const b of Object.values(bufs)) b.destroy();
+  }
+}
+
+/**
+ * The plan's code with the main loop's loads of `which` operand(s) replaced by values computed
+ * from the loop index (see the module doc). Only the vec4 loads of the unrolled K loop are
+ * replaced; the K tail, the stores and the bindings stay.
+ */
+export function withoutLoads(code: string, which: "a" | "b" | "ab"): string {
+  // Four distinct values from one index: equal components would let LLVM fold the four lanes'
+  // arithmetic into one.
+  const LANES = "vec4<f32>(vec4<u32>(0u, 1u, 2u, 3u) + vec4<u32>(";
+  let out = code;
+  if (which !== "b") {
+    out = out.replace(/\ba\[(ar\d+) \+ k \/ 4u \+ (\d+)u\]/g, `${LANES}$1 + k + $2u))`);
+  }
+  if (which !== "a") out = out.replace(/\bb\[(br\d+) \+ (gc\d+)\]/g, `${LANES}$1 + $2))`);
+  return out;
+}
+
+/** `--ceiling`: the planned kernels against their load-free derivatives, same run. */
+async function ceiling(device: GPUDevice, kind: "cpu" | "gpu") {
+  console.log("| shape | planned | A from registers | B from registers | no loads | kernel |");
+  console.log("| --- | ---: | ---: | ---: | ---: | --- |");
+  for (const c of CASES.filter((c) => c.m * c.n * c.k * c.batch <= 1024 ** 3)) {
+    const bufs = buffers(device, c);
+    const plan = planMatmul(problem(c), device.limits, kind);
+    const cells = [(await measure(device, c, plan, bufs, 1)).gflops.toFixed(2)];
+    for (const which of ["a", "b", "ab"] as const) {
+      const code = withoutLoads(plan.code, which);
+      if (code === plan.code) {
+        cells.push("–");
+        continue;
+      }
+      const derived = { ...plan, code, key: `${plan.key}/no-${which}` };
+      cells.push((await measure(device, c, derived, bufs, 1)).gflops.toFixed(2));
+    }
+    console.log(`| ${c.name} | ${cells.join(" | ")} | ${plan.key} |`);
     for (const b of Object.values(bufs)) b.destroy();
   }
 }

@@ -45,7 +45,8 @@
  * Attention scores 64 × [128×64]·[64×128]: 7.05 GFLOP/s against the register variant's 4.17,
  * same run. Products with a transposed A (the
  * weight gradients, ~40 % of a training step's matmul time) are repacked into K chunks of a
- * contiguous Aᵀ and summed by the window variant (`windowChunkForTransposedA`).
+ * contiguous Aᵀ and summed by the window variant (`windowChunk`); so are row-major A with rows
+ * longer than 512 where N ≥ 512 (32-row blocks instead of 16: 1.3× at 1024², same run).
  *
  * The register variant per Mesa version and config (GFLOP/s, rows × 4·cg columns per
  * invocation, 2026-11-24):
@@ -120,7 +121,7 @@ export interface MatmulProblem {
   aBytes?: number;
   /**
    * Window variant only: `out` is one (M, N) matrix, the sum over the batch of A_z · B_z (a
-   * product split along K into chunks, see {@linkcode windowChunkForTransposedA}).
+   * product split along K into chunks, see {@linkcode windowChunk}).
    */
   sumBatch?: boolean;
 }
@@ -597,33 +598,44 @@ function chooseWindowConfig(p: MatmulProblem, limits: GPUSupportedLimits): Windo
 }
 
 /**
- * For a product with transposed A (stored (K, M): the weight gradient Xᵀ·dY) on a CPU adapter:
- * the K chunk `kc` to repack A into, or 0 to use the register variant. The caller copies A
- * into a contiguous (K / kc, M, kc) array A′ (chunk c holds Aᵀ's columns c·kc …, row-major;
- * its buffer's size a multiple of minUniformBufferOffsetAlignment)
- * and plans `{ batch: K / kc, k: kc, A′, B split the same way, sumBatch: true }`: the window
- * variant then sums the chunks' products into one output. The copy moves M·K floats once;
- * the product does M·N·K multiply-adds at about twice the register variant's speed.
+ * On a CPU adapter, the K chunk `kc` to repack A into before the product, or 0 to plan it as
+ * it is. The caller copies A into a contiguous (K / kc, M, kc) array A′ (chunk c holds A's
+ * columns c·kc …, row-major; its buffer's size a multiple of minUniformBufferOffsetAlignment)
+ * and plans {@linkcode chunkedProblem}: the window variant then sums the chunks' products into
+ * one output. The copy moves M·K floats once. Two cases:
+ * - A transposed (stored (K, M): the weight gradient Xᵀ·dY): the window variant cannot read it
+ *   at all, and runs about twice the register variant's speed.
+ * - A row major with long rows: a 64 KiB window holds only 16 rows of K = 1024 (and fewer than
+ *   the 16 the variant needs from K = 2048 on), so the planned blocks are short (each B load
+ *   serves 16 rows instead of 32) or the register variant runs. Chunks of 512 or 256 columns
+ *   give 32-row blocks: 1.3× at 1024², against the 16-row window, same run. With N < 512 the
+ *   gain (1.07–1.17× on [2048×1024]·[1024×256]) does not pay for the copy, so those products
+ *   are chunked only where no window applies at all.
  */
-export function windowChunkForTransposedA(
+export function windowChunk(
   p: MatmulProblem,
   limits: GPUSupportedLimits,
   adapterKind: "cpu" | "gpu",
 ): number {
-  if (adapterKind !== "cpu" || !p.transA || p.batch !== 1 || p.sumBatch) return 0;
+  if (adapterKind !== "cpu" || p.batch !== 1 || p.sumBatch) return 0;
+  if (!p.transA) {
+    const plain = p.aBytes === undefined ? null : chooseWindowConfig(p, limits);
+    if (plain?.rm === 32 || (plain !== null && p.n < 512)) return 0;
+  }
   // The smallest buffer A′ can come in; the caller's may be larger (a pool bucket), which only
   // relaxes `windowLayout`'s checks.
   const align = limits.minUniformBufferOffsetAlignment;
   const aBytes = Math.ceil(4 * p.m * p.k / align) * align;
-  for (const kc of [512, 256, 128]) {
-    if (p.k % kc !== 0) continue;
-    if (chooseWindowConfig(chunkedProblem(p, kc, aBytes), limits)) return kc;
+  for (const kc of p.transA ? [512, 256, 128] : [512, 256]) {
+    if (p.k % kc !== 0 || (!p.transA && p.k === kc)) continue;
+    const cfg = chooseWindowConfig(chunkedProblem(p, kc, aBytes), limits);
+    if (cfg !== null && (p.transA || cfg.rm === 32)) return kc;
   }
   return 0;
 }
 
 /**
- * The problem `windowChunkForTransposedA` describes: A′ contiguous (K / kc, M, kc) in a buffer
+ * The problem {@linkcode windowChunk} describes: A′ contiguous (K / kc, M, kc) in a buffer
  * of `aBytes` bytes, B split along K into the same chunks, the chunks' products summed.
  */
 export function chunkedProblem(p: MatmulProblem, kc: number, aBytes: number): MatmulProblem {

@@ -730,6 +730,17 @@ export class Runtime {
     this.#dispatches++;
   }
 
+  /**
+   * Records a zero fill of `bytes` bytes from the start of `buf` (`clearBuffer`: a memset on a
+   * CPU adapter, several times faster there than a fill kernel; closes the open pass).
+   */
+  clear(buf: GpuBuffer, bytes: number): void {
+    if (bytes === 0) return;
+    buf.batch = this.#batch;
+    this.#closePass().clearBuffer(buf.buffer, 0, bytes);
+    this.#dispatches++;
+  }
+
   /** Host → device write, flushing first when recorded work touches `buf` (ordering rule). */
   write(buf: GpuBuffer, data: ArrayBufferView, byteOffset = 0): void {
     if (buf.batch === this.#batch && this.#encoder) this.flush();

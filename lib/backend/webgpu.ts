@@ -32,7 +32,7 @@ import {
   chunkedProblem,
   type MatmulProblem,
   planMatmul,
-  windowChunkForTransposedA,
+  windowChunk,
 } from "./_webgpu_matmul.ts";
 
 /** A storage living in a pooled GPU buffer. */
@@ -265,7 +265,9 @@ export class WebGpuBackend implements Backend {
     const bits = dtype === "f32"
       ? new Uint32Array(new Float32Array([value]).buffer)[0]
       : (value | 0) >>> 0;
-    this.runtime.dispatch(this.#kernel("fill"), [out.buf], [size, bits], ...flatGrid(size));
+    // All-zero bits (0, −0 is not: its sign bit is set) need no kernel: a buffer clear.
+    if (bits === 0) this.runtime.clear(out.buf, size * 4);
+    else this.runtime.dispatch(this.#kernel("fill"), [out.buf], [size, bits], ...flatGrid(size));
     return out;
   }
 
@@ -543,15 +545,16 @@ export class WebGpuBackend implements Backend {
       aBytes: bufOf(A.view.storage).bytes,
     };
     const limits = this.runtime.device.limits;
-    const kc = windowChunkForTransposedA(problem, limits, this.#adapterKind);
+    const kc = windowChunk(problem, limits, this.#adapterKind);
     if (kc > 0) {
-      // Transposed A on a CPU adapter: repack it as (K / kc, M, kc) chunks of Aᵀ so that the
-      // window variant applies, and sum the chunks' products (see windowChunkForTransposedA).
+      // CPU adapter: repack A (transposed, or with long rows) as (K / kc, M, kc) chunks of
+      // its columns so that the window variant applies with full row blocks, and sum the
+      // chunks' products (see windowChunk).
       const v = A.view;
       const packed = this.cast({
         storage: v.storage,
         shape: [k / kc, m, kc],
-        strides: [kc * A.ld, 1, A.ld],
+        strides: A.trans ? [kc * A.ld, 1, A.ld] : [kc, A.ld, 1],
         offset: v.offset,
       }, "f32");
       temps.push(packed);

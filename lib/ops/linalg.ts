@@ -12,14 +12,11 @@ import { broadcastShapes, broadcastView, fail, fmtShape, type Op } from "./_op.t
 import type { Packed } from "./_storage.ts";
 
 /**
- * `v` broadcast to `(…batch, rows, cols)` and seen as a 3-D `(B, rows, cols)` view, merging the
- * batch axes into one stride when the layout allows; otherwise a contiguous copy is made.
+ * `v` broadcast to `(…batch, rows, cols)`: its strides (a size-1 matrix axis given the stride
+ * that keeps the layout simple), and the one stride of the merged batch axes, or null when
+ * the layout needs a copy (batch axes that do not merge, or neither matrix axis contiguous).
  */
-function as3d(
-  backend: Parameters<Op["forward"]>[0]["backend"],
-  v: View,
-  batch: readonly number[],
-): { view: View; temp: Packed | null } {
+function layout3d(v: View, batch: readonly number[]) {
   const rows = v.shape[v.shape.length - 2];
   const cols = v.shape[v.shape.length - 1];
   const full = broadcastView(v, [...batch, rows, cols]);
@@ -28,14 +25,28 @@ function as3d(
   // A size-1 matrix axis may carry any stride: give it the one that keeps the layout simple.
   if (cols === 1) strides[nb + 1] = 1;
   if (rows === 1) strides[nb] = 1;
-  const batchCount = numel(batch);
   const big = [...Array(nb).keys()].filter((d) => batch[d] > 1);
   let batchStride: number | null = big.length === 0 ? 0 : strides[big[big.length - 1]];
   for (let i = 0; i + 1 < big.length; i++) {
     if (strides[big[i]] !== strides[big[i + 1]] * batch[big[i + 1]]) batchStride = null;
   }
-  const matrixOk = strides[nb + 1] === 1 || strides[nb] === 1;
-  if (batchStride !== null && matrixOk) {
+  if (strides[nb + 1] !== 1 && strides[nb] !== 1) batchStride = null;
+  return { full, strides, rows, cols, batchStride };
+}
+
+/**
+ * `v` broadcast to `(…batch, rows, cols)` and seen as a 3-D `(B, rows, cols)` view, merging the
+ * batch axes into one stride when the layout allows; otherwise a contiguous copy is made.
+ */
+function as3d(
+  backend: Parameters<Op["forward"]>[0]["backend"],
+  v: View,
+  batch: readonly number[],
+): { view: View; temp: Packed | null } {
+  const { full, strides, rows, cols, batchStride } = layout3d(v, batch);
+  const nb = batch.length;
+  const batchCount = numel(batch);
+  if (batchStride !== null) {
     return {
       view: {
         storage: v.storage,
@@ -76,9 +87,16 @@ export const matmul: Op = {
     return { out: { storage, shape: [...batch, m, n] }, saved: undefined };
   },
   backward(_ctx, dy, [a, b]) {
-    return [
-      a.requiresGrad ? dy.matmul(b.transpose(-1, -2)).sumTo(a.shape) : null,
-      b.requiresGrad ? a.transpose(-1, -2).matmul(dy).sumTo(b.shape) : null,
+    // dy feeds both products: where its layout needs a copy (e.g. heads re-split from a
+    // transposed view), make it once here rather than once per product.
+    const needsCopy = a.requiresGrad && b.requiresGrad &&
+      layout3d(dy.view, dy.shape.slice(0, -2)).batchStride === null;
+    const g = needsCopy ? dy.contiguous() : dy;
+    const grads = [
+      a.requiresGrad ? g.matmul(b.transpose(-1, -2)).sumTo(a.shape) : null,
+      b.requiresGrad ? a.transpose(-1, -2).matmul(g).sumTo(b.shape) : null,
     ];
+    if (g !== dy) g.dispose();
+    return grads;
   },
 };

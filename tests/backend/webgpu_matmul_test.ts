@@ -27,7 +27,7 @@ import {
   planMatmul,
   planMatmulNaive,
   planMatmulWith,
-  windowChunkForTransposedA,
+  windowChunk,
   type WindowConfig,
 } from "../../lib/backend/_webgpu_matmul.ts";
 import { getGpu, hasGpu, runPlan, uploadBytes } from "./_matmul_harness.ts";
@@ -370,10 +370,21 @@ Deno.test("webgpu matmul planner: the window variant where A allows it (no adapt
   assert.equal(chooseConfig(small, limits, "cpu").variant, "register");
   // Weight gradients (transposed A): repacked into K chunks of 512, on a CPU adapter only.
   const grad = { ...sized({ batch: 1, m: 256, n: 1024, k: 2048 }, true), aBytes: undefined };
-  assert.equal(windowChunkForTransposedA(grad, limits, "cpu"), 512);
-  assert.equal(windowChunkForTransposedA(grad, limits, "gpu"), 0);
-  assert.equal(windowChunkForTransposedA({ ...grad, k: 2000 }, limits, "cpu"), 0);
-  assert.equal(windowChunkForTransposedA({ ...grad, batch: 2 }, limits, "cpu"), 0);
+  assert.equal(windowChunk(grad, limits, "cpu"), 512);
+  assert.equal(windowChunk(grad, limits, "gpu"), 0);
+  assert.equal(windowChunk({ ...grad, k: 2000 }, limits, "cpu"), 0);
+  assert.equal(windowChunk({ ...grad, batch: 2 }, limits, "cpu"), 0);
+  // Row-major A: chunked where its rows are too long for 32-row windows and N ≥ 512 (1024²),
+  // or where no window applies at all (K = 2048); not where 32 rows fit (K = 256), nor for a
+  // narrow product that has a 16-row window (N = 256), nor on a GPU.
+  const square = sized({ batch: 1, m: 1024, n: 1024, k: 1024 });
+  assert.equal(chooseConfig(square, limits, "cpu").variant, "window");
+  assert.equal(windowChunk(square, limits, "cpu"), 512);
+  assert.equal(windowChunk(square, limits, "gpu"), 0);
+  assert.equal(windowChunk(sized({ batch: 1, m: 2048, n: 256, k: 2048 }), limits, "cpu"), 512);
+  assert.equal(windowChunk(sized({ batch: 1, m: 2048, n: 256, k: 1024 }), limits, "cpu"), 0);
+  assert.equal(windowChunk(up, limits, "cpu"), 0);
+  assert.equal(windowChunk(sized({ batch: 1, m: 1, n: 1024, k: 1024 }), limits, "cpu"), 0);
   const chunked = chunkedProblem(grad, 512, 4 * 256 * 2048);
   assert.equal(chooseConfig(chunked, limits, "cpu").variant, "window");
   assert.throws(() => planMatmulWith(chunked, limits, CPU_CONFIG), /sumBatch/);

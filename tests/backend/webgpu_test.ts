@@ -263,6 +263,36 @@ Deno.test({
 });
 
 Deno.test({
+  name: "webgpu full() with zero clears a reused pool buffer in queue order, and keeps −0",
+  ignore,
+  fn: async () => {
+    const g = gpu();
+    for (const n of [1, 7, 1025]) {
+      // A recorded dispatch writes a buffer; freed, it goes back to the pool, and the zero fill
+      // that reuses it (a buffer clear, not a kernel) must land after that dispatch.
+      const x = g.upload(random(n, n + 5, 1, 2));
+      const y = g.unary("neg", fullView(x, [n]));
+      const before = await g.read(y);
+      const z = g.unary("exp", fullView(y, [n]));
+      g.free(y);
+      const zeros = g.full(n, 0, "f32");
+      const zerosI = g.full(n, 0, "i32");
+      assert.deepEqual(await g.read(zeros), new Float32Array(n));
+      assert.deepEqual(await g.read(zerosI), new Int32Array(n));
+      assertClose(
+        await g.read(z),
+        before.map(Math.exp),
+        { rtol: 1e-6, atol: 0 },
+        "exp, freed buffer",
+      );
+      const negZero = await g.read(g.full(n, -0, "f32"));
+      assert.ok(negZero.every((v) => Object.is(v, -0)), "−0 has its sign bit: a fill, not a clear");
+      for (const s of [x, z, zeros, zerosI]) g.free(s);
+    }
+  },
+});
+
+Deno.test({
   name: "webgpu write() after recorded work that reads the buffer keeps queue order",
   ignore,
   fn: async () => {
@@ -853,6 +883,15 @@ Deno.test({
         n: 256,
         a: (s) => permuted(s, [1, 1024, 64], [0, 2, 1]),
         bm: (s) => view(s, [1, 1024, 256]),
+      },
+      {
+        name: "window variant on K chunks: row-major A with long rows, at an offset",
+        b: 1,
+        m: 40,
+        k: 1024,
+        n: 512,
+        a: (s) => view(s, [1, 40, 1024], [40960, 1024, 1], 4),
+        bm: (s) => view(s, [1, 1024, 512]),
       },
       {
         name: "window variant: batched, B transposed",

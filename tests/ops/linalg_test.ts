@@ -100,6 +100,16 @@ Deno.test("Tensor.matmul() gradient matches finite differences for strided views
   );
 });
 
+Deno.test("Tensor.matmul() gradient matches finite differences when the output gradient needs a copy", async () => {
+  // The output's batch axes are swapped after the product (as when attention re-merges its
+  // heads), so the gradient reaching the product has batch axes that cannot merge into one
+  // stride; it is copied once and feeds both operand gradients.
+  await checkGrad(
+    ([a, b]) => a.matmul(b).permute([1, 0, 2, 3]),
+    [randn([2, 3, 2, 4], 22), randn([2, 3, 4, 3], 23)],
+  );
+});
+
 Deno.test("Tensor.matmul() gradient matches finite differences when both operands are one tensor", async () => {
   await checkGrad(([a]) => a.matmul(a.transpose(0, 1)), [randn([2, 3], 19)]);
 });
