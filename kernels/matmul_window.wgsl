@@ -12,7 +12,10 @@
 // Computes, for the window's rows m (from params.m0, fewer than M) and every column n < N:
 //   out[z, m, n] = Σ_{k < K} A_z[m, k] · B_z[k, n]
 //   A_z[m, k] = a[a_first + (m − params.m0)·lda4 + k / 4][k % 4]   (row-major A)
+//   A_z[m, k] = a[a_first + k·lda4 + m / 4][m % 4]                 (TRANS_A: stored (K, M))
 //   B_z[k, n] = b[b_off + (TRANS_B ? n·ldb + k : k·ldb + n)]
+// A transposed A is read in place when one whole stored matrix fits a window (m0 = 0, every
+// row block in one dispatch): vec4s over m, four rows per load, M a multiple of 4.
 // Rows ≥ M (the last block) are clamped to M − 1 for the loads and not stored. With the
 // accumulate flag (a product split along K into chunks, summed into one output, see
 // `windowChunkForTransposedA`), the store adds the output's old value.

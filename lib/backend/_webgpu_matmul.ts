@@ -5,11 +5,14 @@
  * Three variants (plus a naive reference used by the bench and as an oracle):
  * - `window` (`kernels/matmul_window.wgsl`), the CPU-adapter default where A allows it (row
  *   major, vec4-aligned, enough work per window): the register variant's arithmetic, but A's
- *   rows are read through a 64 KiB uniform-buffer window, one dispatch per window.
+ *   rows are read through a 64 KiB uniform-buffer window, one dispatch per window. A transposed
+ *   A is read in place when a whole stored matrix fits one window (attention's Pᵀ·dO and
+ *   (q·s)ᵀ·dS: 1.45–1.85× the register variant, same run).
  * - `register` (`kernels/matmul.wgsl`), for CPU adapters (llvmpipe/lavapipe, SwiftShader,
- *   WARP) elsewhere (a transposed A that is not repacked, products too small per window): no
- *   workgroup memory, no barriers; each invocation keeps an RM × 4·CG block of outputs in
- *   registers, operands are loaded as vec4 where alignment allows, K is unrolled by KU.
+ *   WARP) elsewhere (a large transposed A that is not repacked, products too small per
+ *   window): no workgroup memory, no barriers; each invocation keeps an RM × 4·CG block of
+ *   outputs in registers, operands are loaded as vec4 where alignment allows, K is unrolled by
+ *   KU.
  * - `tiled` (`kernels/matmul_tiled.wgsl`), for real GPUs: 64 × 64 output tile per workgroup of
  *   16 × 16 invocations, 4 × 4 outputs per invocation, A and B tiles of depth BK staged in
  *   workgroup memory.
@@ -400,7 +403,10 @@ interface RegisterBody {
  * The code shared by the register and window variants: B column bases and loads, the
  * unrolled K chunk with its FMAs, the K tail and the guarded stores. The variants differ only
  * in where A lives; `aRow(i, row)` declares `ar{i}`, the base of row `row` in the `a` array
- * (in vec4s when `vecA`, indexed along k as `a[ar_i + k / 4u]`).
+ * (in vec4s when `vecA`, indexed along k as `a[ar_i + k / 4u]`). With a transposed A and
+ * `vecA` (the window variant only), A is read as vec4s over m instead: `aRow(q, row)` declares
+ * the base of the four rows `row …` (q = 0 … RM/4 − 1) and the load at k is
+ * `a[ar_q + k · params.lda4]`.
  */
 function registerBody(
   p: MatmulProblem,
@@ -412,6 +418,9 @@ function registerBody(
 ): RegisterBody {
   const { rm, cg, wx, ku } = cfg;
   if (ku % 4 !== 0 || rm < 1 || cg < 1 || wx < 1) throw new Error(`matmul: bad config`);
+  if (p.transA && vecA && (rm % 4 !== 0 || p.m % 4 !== 0)) {
+    throw new Error(`matmul: vec4 loads of a transposed A need RM and M multiples of 4`);
+  }
   const vecOut = p.n % 4 === 0;
   const tn = wx * cg * 4;
   const fitsM = p.m % rm === 0;
@@ -436,7 +445,17 @@ function registerBody(
 
   // Per-invocation setup: row bases of A, column bases of B.
   const setup: string[] = [`let ng = (params.n + 3u) / 4u;`];
-  for (const i of rows) setup.push(aRow(i, clampRow(`m0 + ${u(i)}`)));
+  // Transposed A read as vec4s over m: RM/4 groups of four rows; a group past M (a partial last
+  // block; M is a multiple of 4) reads the last four rows instead, and is not stored.
+  const aOverM = p.transA && vecA;
+  const quads = aOverM ? range(rm / 4) : [];
+  if (aOverM) {
+    const quadRow = (q: number) =>
+      fitsM ? `(m0 + ${u(4 * q)})` : `min(m0 + ${u(4 * q)}, params.m - 4u)`;
+    for (const q of quads) setup.push(aRow(q, quadRow(q)));
+  } else {
+    for (const i of rows) setup.push(aRow(i, clampRow(`m0 + ${u(i)}`)));
+  }
   if (!p.transB && vecB) {
     setup.push(`let bb4 = b_base / 4u;`, `let ldb4 = ldb / 4u;`);
     for (const j of groups) setup.push(`let gc${j} = ${clampGroup(`g0 + ${u(j)}`)};`);
@@ -484,9 +503,24 @@ function registerBody(
       chunk.push(`let bv${kk}_${j} = ${v};`);
     }
   }
-  if (p.transA) { for (const kk of kks) chunk.push(`let ak${kk} = (k + ${u(kk)}) * lda;`); }
+  if (p.transA && !aOverM) {
+    for (const kk of kks) chunk.push(`let ak${kk} = (k + ${u(kk)}) * lda;`);
+  }
+  // Transposed A over m: per k, one vec4 per four rows, then those rows' FMAs.
+  for (const kk of aOverM ? kks : []) {
+    for (const q of quads) {
+      const body = [`let aq = a[ar${q} + (k + ${u(kk)}) * params.lda4];`];
+      for (const i of range(4).map((c) => 4 * q + c)) {
+        body.push(`let a${i} = vec4<f32>(aq[${i & 3}]);`);
+        for (const j of groups) {
+          body.push(`acc${i}_${j} = fma(a${i}, bv${kk}_${j}, acc${i}_${j});`);
+        }
+      }
+      chunk.push(`{`, ...indent(body, 2), `}`);
+    }
+  }
   // Per row: A values for the chunk, then RM·CG·KU vec4 FMAs.
-  for (const i of rows) {
+  for (const i of aOverM ? [] : rows) {
     const body: string[] = [];
     let aAt: (kk: number) => string;
     if (p.transA) aAt = (kk) => `a[ar${i} + ak${kk}]`;
@@ -514,7 +548,9 @@ function registerBody(
     tail.push(`let bv${j} = ${v};`);
   }
   for (const i of rows) {
-    const av = p.transA
+    const av = aOverM
+      ? `a[ar${i >> 2} + k * params.lda4][${i & 3}]`
+      : p.transA
       ? `a[ar${i} + k * lda]`
       : vecA
       ? `a[ar${i} + k / 4u][k % 4u]`
@@ -677,11 +713,11 @@ function windowLayout(
     dispatches: { offset: number; m0: number; z: number; aFirst: number; blocks: number }[];
   }
   | string {
-  if (p.transA) return "A is transposed";
   if (!aligned4(p.lda, p.aOffset, p.aBatchStride)) return "A is not vec4-aligned";
   const align = limits.minUniformBufferOffsetAlignment;
   if (p.aBytes === undefined) return "A's buffer size is unknown";
   if (p.aBytes % align !== 0) return "A's buffer size is not a multiple of the offset alignment";
+  if (p.transA) return transposedWindowLayout(p, cfg, limits);
   // R rows span (R − 1)·lda + K elements from the first (16-byte aligned). Unless every
   // window starts aligned, the window adds room to start at an aligned offset before it. It is
   // a multiple of the alignment, so a window ending at the end of the buffer starts aligned too.
@@ -718,14 +754,48 @@ function windowLayout(
   return { bytes, rows: R, dispatches };
 }
 
+/**
+ * `windowLayout` for a transposed A (stored (K, M), e.g. Pᵀ in attention's backward): a window
+ * holds one whole stored matrix, all K rows of M (read as vec4s over m), so there is one
+ * dispatch per batch matrix, covering every row block; or why that does not fit.
+ */
+function transposedWindowLayout(p: MatmulProblem, cfg: WindowConfig, limits: GPUSupportedLimits) {
+  if (p.m % 4 !== 0 || cfg.rm % 4 !== 0) return "a transposed A needs M and RM multiples of 4";
+  const align = limits.minUniformBufferOffsetAlignment;
+  const span = 4 * (p.k - 1) * p.lda + 4 * p.m;
+  const startsAligned = [p.aOffset, p.aBatchStride].every((x) => (4 * x) % align === 0);
+  const bytes = Math.min(
+    Math.ceil((span + (startsAligned ? 0 : align - 16)) / align) * align,
+    p.aBytes!,
+  );
+  if (bytes > limits.maxUniformBufferBindingSize) return "the transposed matrix exceeds a window";
+  const dispatches = [];
+  for (let z = 0; z < p.batch; z++) {
+    const start = 4 * (p.aOffset + z * p.aBatchStride);
+    const offset = Math.min(Math.floor(start / align) * align, p.aBytes! - bytes);
+    if (start < offset || start - offset + span > bytes) return "a matrix misses its window";
+    dispatches.push({
+      offset,
+      m0: 0,
+      z,
+      aFirst: (start - offset) / 16,
+      blocks: Math.ceil(p.m / cfg.rm),
+    });
+  }
+  return { bytes, rows: cfg.rm * Math.ceil(p.m / cfg.rm), dispatches };
+}
+
 function planWindow(p: MatmulProblem, cfg: WindowConfig, limits: GPUSupportedLimits): MatmulPlan {
   const layout = windowLayout(p, cfg, limits);
   if (typeof layout === "string") throw new Error(`matmul: window variant: ${layout}`);
   const { rm, cg, wx, ku } = cfg;
   const vecB = aligned4(p.ldb, p.bOffset, p.bBatchStride) && (p.transB || p.n % 4 === 0);
   // A's row bases inside the window (vec4s): rows past M were clamped to M − 1 by the caller.
+  // Transposed: the base of four rows (vec4s over m), stepped by params.lda4 along k.
   const aRow = (i: number, row: string) =>
-    `let ar${i} = params.a_first + (${row} - params.m0) * params.lda4;`;
+    p.transA
+      ? `let ar${i} = params.a_first + ${row} / 4u;`
+      : `let ar${i} = params.a_first + (${row} - params.m0) * params.lda4;`;
   const sumBatch = p.sumBatch ?? false;
   const g = registerBody(p, cfg, true, vecB, aRow, sumBatch);
   const vec4s = layout.bytes / 16;

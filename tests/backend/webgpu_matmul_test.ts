@@ -269,6 +269,46 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "webgpu matmul window variant reads a transposed A in place, one matrix per window",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const gpu = (await getGpu())!;
+    const limits = gpu.device.limits;
+    // Aligned shapes with M a multiple of 4: a full and a partial last row block (40 = 16 + 16
+    // + 8), K off the unroll (37: the tail loop), padding and offsets, broadcast B, attention.
+    const shapes = [
+      SHAPES[6],
+      SHAPES[8],
+      SHAPES[10],
+      SHAPES[11],
+      { batch: 2, m: 40, n: 72, k: 37, pad: 4 },
+    ];
+    for (const [si, s] of shapes.entries()) {
+      for (const transB of [false, true]) {
+        const p = problem(s, true, transB);
+        const { a, b } = operands(p, 31 + si, 37 + si);
+        p.aBytes = uploadBytes(a.length);
+        const want = reference(p, a, b);
+        for (const rm of [8, 16]) {
+          const cfg: MatmulConfig = { variant: "window", rm, cg: 2, wx: 4, ku: 4 };
+          const plan = planMatmulWith(p, limits, cfg);
+          assert.equal(plan.dispatches.length, p.batch, "one window per batch matrix");
+          check(plan.key, p, await runPlan(gpu.device, plan, a, b, want.length), want);
+        }
+      }
+    }
+    // M not a multiple of 4, unaligned offsets, a matrix larger than a window: refused.
+    const cfg: MatmulConfig = { variant: "window", rm: 8, cg: 2, wx: 4, ku: 4 };
+    for (const s of [SHAPES[7], SHAPES[9], { batch: 1, m: 256, n: 64, k: 128 }]) {
+      const p = { ...problem(s, true, false), aBytes: 1 << 20 };
+      assert.throws(() => planMatmulWith(p, limits, cfg), /window variant/);
+    }
+  },
+});
+
 Deno.test("webgpu matmul planner: keys, dispatch sizes, config choice (no adapter needed)", () => {
   const limits = {
     maxComputeWorkgroupsPerDimension: 65535,
@@ -368,6 +408,16 @@ Deno.test("webgpu matmul planner: the window variant where A allows it (no adapt
   assert.deepEqual(scores.dispatches[5].workgroups, [4, 4, 1]);
   const small = sized({ batch: 64, m: 128, n: 128, k: 32 });
   assert.equal(chooseConfig(small, limits, "cpu").variant, "register");
+  // Attention's backward with a transposed A (Pᵀ·dO, (q·s)ᵀ·dS): a whole stored matrix fits a
+  // window (128 × 128 floats is exactly 64 KiB), read in place, one dispatch per matrix.
+  for (const [m, n] of [[128, 64], [64, 128]]) {
+    const t = sized({ batch: 64, m, n, k: 128 }, true);
+    assert.equal(chooseConfig(t, limits, "cpu").variant, "window");
+    const plan = planMatmul(t, limits, "cpu");
+    assert.equal(plan.dispatches.length, 64);
+    assert.deepEqual(plan.dispatches[3].workgroups, [n / 32, m / 32, 1]);
+    assert.equal(plan.dispatches[3].windowOffset, 3 * 4 * 128 * m);
+  }
   // Weight gradients (transposed A): repacked into K chunks of 512, on a CPU adapter only.
   const grad = { ...sized({ batch: 1, m: 256, n: 1024, k: 2048 }, true), aBytes: undefined };
   assert.equal(windowChunk(grad, limits, "cpu"), 512);
@@ -395,7 +445,7 @@ Deno.test("webgpu matmul planner: the window variant where A allows it (no adapt
         ...CPU_CONFIG,
         variant: "window",
       }),
-    /window variant: A is transposed/,
+    /window variant: the transposed matrix exceeds a window/,
   );
 });
 
