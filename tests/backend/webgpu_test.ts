@@ -885,6 +885,24 @@ Deno.test({
         bm: (s) => view(s, [1, 1024, 256]),
       },
       {
+        name: "A transposed, N < M/2: computed as (Bᵀ·Aᵀ)ᵀ",
+        b: 1,
+        m: 64,
+        k: 96,
+        n: 20,
+        a: (s) => permuted(s, [1, 96, 64], [0, 2, 1]),
+        bm: (s) => view(s, [1, 96, 20]),
+      },
+      {
+        name: "A transposed, N < M/2, B transposed: (Bᵀ·Aᵀ)ᵀ on K chunks (a weight gradient)",
+        b: 1,
+        m: 512,
+        k: 1024,
+        n: 64,
+        a: (s) => permuted(s, [1, 1024, 512], [0, 2, 1]),
+        bm: (s) => permuted(s, [1, 64, 1024], [0, 2, 1]),
+      },
+      {
         name: "window variant on K chunks: row-major A with long rows, at an offset",
         b: 1,
         m: 40,
@@ -903,6 +921,16 @@ Deno.test({
         bm: (s) => permuted(s, [2, 128, 256], [0, 2, 1]),
       },
     ];
+    // K = 0: an empty sum, all zeros (a buffer clear), even in a reused pool buffer.
+    await t.step("K = 0 gives zeros", async () => {
+      const g = gpu();
+      g.free(g.upload(new Float32Array(12).fill(7)));
+      const out = g.matmul(
+        view(g.upload(new Float32Array(0)), [1, 3, 0]),
+        view(g.upload(new Float32Array(0)), [1, 0, 4]),
+      );
+      assert.deepEqual(await g.read(out), new Float32Array(12));
+    });
     // A·Aᵀ from one buffer: the window variant binds it as a uniform window and as storage.
     await t.step("window variant: A and B views of one buffer (A·Aᵀ)", async () => {
       const x = random(128 * 256, 9);
