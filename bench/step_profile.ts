@@ -129,13 +129,21 @@ async function timeCall(run: () => unknown): Promise<{ result: unknown; ms: numb
 
 // Wrap the kernels. The op layer calls them synchronously, so a profiled step records the
 // calls first and replays them for timing between steps (see `profileStep`).
+// A kernel that calls others (a matmul computed as a swapped product, say) is recorded once,
+// as itself: the calls it makes are part of its time.
 const pending: { name: string; args: unknown[] }[] = [];
 const target = backend as unknown as Record<string, (...args: unknown[]) => unknown>;
+let depth = 0;
 for (const name of TIMED) {
   const original = target[name].bind(backend);
   target[name] = (...args: unknown[]) => {
-    if (profiling) pending.push({ name, args });
-    return original(...args);
+    if (profiling && depth === 0) pending.push({ name, args });
+    depth++;
+    try {
+      return original(...args);
+    } finally {
+      depth--;
+    }
   };
 }
 

@@ -634,6 +634,28 @@ function chooseWindowConfig(p: MatmulProblem, limits: GPUSupportedLimits): Windo
 }
 
 /**
+ * Whether a CPU adapter should compute A·B as (Bᵀ·Aᵀ)ᵀ: one matrix (batch 1), a narrow output
+ * (N < M/2), and an A the window variant reads badly: transposed (it must be repacked: the
+ * swapped product repacks Bᵀ, N·K floats, instead of A, M·K) or with rows too long for 32-row
+ * windows (K > 512: 16-row blocks). The swapped product has M ≥ 2N columns, more workgroups
+ * per dispatch, and its (N, M) result costs one transposing copy of M·N floats. Through the
+ * backend, same runs (three each): [1024×2048]ᵀ·[2048×256] (the MLP down-projection's weight
+ * gradient) 114–127 ms direct against 92–113 swapped (two runs of three);
+ * [768×2048]ᵀ·[2048×256] 89–92 against 69–85; [2048×1024]·[1024×256] 118–148 against 101–110,
+ * and with B transposed 114–126 against 100–110; [2048×768]·[768×256]ᵀ 81–99 against 75–83.
+ * Not swapped, because neither won or the direct one did: N = M/2 ([1024×2048]ᵀ·[2048×512]),
+ * K ≤ 512 ([2048×256]·[256×256] 18–28 ms direct against 21–35; [2048×512]·[512×256] equal).
+ */
+export function swapForNarrowOutput(
+  p: MatmulProblem,
+  limits: GPUSupportedLimits,
+  adapterKind: "cpu" | "gpu",
+): boolean {
+  if (adapterKind !== "cpu" || p.batch !== 1 || p.k === 0 || 2 * p.n >= p.m) return false;
+  return p.transA || 32 * 4 * p.lda > limits.maxUniformBufferBindingSize;
+}
+
+/**
  * On a CPU adapter, the K chunk `kc` to repack A into before the product, or 0 to plan it as
  * it is. The caller copies A into a contiguous (K / kc, M, kc) array A′ (chunk c holds A's
  * columns c·kc …, row-major; its buffer's size a multiple of minUniformBufferOffsetAlignment)

@@ -32,6 +32,7 @@ import {
   chunkedProblem,
   type MatmulProblem,
   planMatmul,
+  swapForNarrowOutput,
   windowChunk,
 } from "./_webgpu_matmul.ts";
 
@@ -508,10 +509,6 @@ export class WebGpuBackend implements Backend {
   matmul(a: View, bm: View): Storage {
     const [batch, m, k] = a.shape;
     const n = bm.shape[2];
-    if (
-      this.#adapterKind === "cpu" && batch === 1 && k > 0 && 2 * n < m &&
-      matrixLayout(a)?.trans === true
-    ) return this.#swappedProduct(a, bm);
     const out = this.#alloc(batch * m * n, "f32");
     if (batch * m * n === 0) return out;
     if (k === 0) {
@@ -548,6 +545,11 @@ export class WebGpuBackend implements Backend {
       aBytes: bufOf(A.view.storage).bytes,
     };
     const limits = this.runtime.device.limits;
+    if (swapForNarrowOutput(problem, limits, this.#adapterKind)) {
+      for (const t of temps) this.free(t);
+      this.free(out);
+      return this.#swappedProduct(a, bm);
+    }
     const kc = windowChunk(problem, limits, this.#adapterKind);
     if (kc > 0) {
       // CPU adapter: repack A (transposed, or with long rows) as (K / kc, M, kc) chunks of
@@ -580,15 +582,7 @@ export class WebGpuBackend implements Backend {
     return out;
   }
 
-  /**
-   * A·B as (Bᵀ·Aᵀ)ᵀ, for a transposed A (stored (K, M): a weight gradient Xᵀ·dY) with N < M/2
-   * on a CPU adapter. The window variant needs a transposed A repacked; the swapped product
-   * repacks Bᵀ (N·K floats) instead of A (M·K), and its M ≥ 2N columns give each dispatch more
-   * workgroups. Its (N, M) result is transposed by one copy of M·N floats. Same run, through
-   * this backend: [1024×2048]ᵀ·[2048×256] (the MLP down-projection's weight gradient) 114–127
-   * ms direct against 92–113 swapped in two runs of three, [768×2048]ᵀ·[2048×256] 89–92
-   * against 69–85; at N = M/2 ([1024×2048]ᵀ·[2048×512]) neither won.
-   */
+  /** A·B as (Bᵀ·Aᵀ)ᵀ: the swapped product, then one copy of M·N floats (see swapForNarrowOutput). */
   #swappedProduct(a: View, bm: View): Storage {
     const transpose = (v: View): View => ({
       ...v,

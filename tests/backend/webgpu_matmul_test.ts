@@ -27,6 +27,7 @@ import {
   planMatmul,
   planMatmulNaive,
   planMatmulWith,
+  swapForNarrowOutput,
   windowChunk,
   type WindowConfig,
 } from "../../lib/backend/_webgpu_matmul.ts";
@@ -424,6 +425,20 @@ Deno.test("webgpu matmul planner: the window variant where A allows it (no adapt
   assert.equal(windowChunk(grad, limits, "gpu"), 0);
   assert.equal(windowChunk({ ...grad, k: 2000 }, limits, "cpu"), 0);
   assert.equal(windowChunk({ ...grad, batch: 2 }, limits, "cpu"), 0);
+  // (Bᵀ·Aᵀ)ᵀ for one matrix with N < M/2 where A is transposed or its rows exceed 512 floats;
+  // not for N ≥ M/2, short rows, a batch, K = 0 or a GPU.
+  const swap = (s: Shape, transA = false) => swapForNarrowOutput(sized(s, transA), limits, "cpu");
+  assert.equal(swap({ batch: 1, m: 1024, n: 256, k: 2048 }, true), true);
+  assert.equal(swap({ batch: 1, m: 2048, n: 256, k: 1024 }), true);
+  assert.equal(swap({ batch: 1, m: 2048, n: 256, k: 768 }), true);
+  assert.equal(swap({ batch: 1, m: 2048, n: 256, k: 512 }), false);
+  assert.equal(swap({ batch: 1, m: 1024, n: 512, k: 2048 }, true), false);
+  assert.equal(swap({ batch: 2, m: 1024, n: 256, k: 2048 }, true), false);
+  assert.equal(swap({ batch: 1, m: 1024, n: 256, k: 0 }, true), false);
+  assert.equal(
+    swapForNarrowOutput(sized({ batch: 1, m: 1024, n: 256, k: 2048 }, true), limits, "gpu"),
+    false,
+  );
   // Row-major A: chunked where its rows are too long for 32-row windows and N ≥ 512 (1024²),
   // or where no window applies at all (K = 2048); not where 32 rows fit (K = 256), nor for a
   // narrow product that has a 16-row window (N = 256), nor on a GPU.

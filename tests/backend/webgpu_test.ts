@@ -903,6 +903,15 @@ Deno.test({
         bm: (s) => permuted(s, [1, 64, 1024], [0, 2, 1]),
       },
       {
+        name: "row-major A with rows over 512, N < M/2: computed as (Bᵀ·Aᵀ)ᵀ",
+        b: 1,
+        m: 96,
+        k: 640,
+        n: 40,
+        a: (s) => view(s, [1, 96, 640]),
+        bm: (s) => permuted(s, [1, 40, 640], [0, 2, 1]),
+      },
+      {
         name: "window variant on K chunks: row-major A with long rows, at an offset",
         b: 1,
         m: 40,
