@@ -57,12 +57,14 @@ if [ "$REPEAT" -gt 1 ]; then
   tfjs_rate() { grep "$1" "$OUT/tfjs_webgpu.$pass.log" | grep -o '[0-9.]* \[' | head -n 1 | cut -d' ' -f1; }
   pass=1
   while [ "$pass" -le "$REPEAT" ]; do
-    ours=$(grep -m1 '^square 1024 ' "$OUT/ours_matmul.$pass.log" | awk '{ print $3 }')
+    # Ours through the backend (what Tensor.matmul runs: repacks included), then the kernel alone.
+    ours=$(grep -m1 '^square 1024 ' "$OUT/ours_matmul.$pass.log" | sed -n 's/.* backend \([0-9.]*\).*/\1/p')
+    kernel=$(grep -m1 '^square 1024 ' "$OUT/ours_matmul.$pass.log" | awk '{ print $3 }')
     probe=$(grep -o 'GFLOP/s=[0-9.]*' "$OUT/probe_matmul.$pass.log" | cut -d= -f2)
     tfjs=$(tfjs_rate '1024x1024x1024 .*pipelined')
     train=$(grep -m1 'train step reference.*tokens/s' "$OUT/ours_model.$pass.log" | grep -o '[0-9]* tokens/s' | cut -d' ' -f1)
     tfjs_train=$(tfjs_rate 'gpt train step')
-    echo "pass $pass: matmul ours ${ours:-?} probe ${probe:-?} tfjs ${tfjs:-?}; train ours ${train:-?} tfjs ${tfjs_train:-?}"
+    echo "pass $pass: matmul ours ${ours:-?} (kernel ${kernel:-?}) probe ${probe:-?} tfjs ${tfjs:-?}; train ours ${train:-?} tfjs ${tfjs_train:-?}"
     pass=$((pass + 1))
   done
 fi

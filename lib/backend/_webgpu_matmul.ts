@@ -75,6 +75,9 @@
  *
  * Targets: the issue's 40 GFLOP/s at 1024² was set on the peer box, where the peer probe does
  * 18.7; here it does 8.8–9.0 on Mesa 25 (2.0 on Mesa 22). Not reached (see docs/performance.md).
+ * `bench/matmul_bench.ts --ceiling` runs each planned kernel with its loads replaced by register
+ * values: at 1024² that load-free kernel ran 24.8 GFLOP/s where the kernel ran 9.1 (one run), so
+ * the loop and arithmetic alone already exceed what 40 GFLOP/s allows on this VM.
  *
  * What bounds a matmul on lavapipe (read off `GALLIVM_DEBUG=asm`, Mesa 25, and measured by
  * `bench/load_cost_bench.ts`):
