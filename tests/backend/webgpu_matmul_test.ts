@@ -31,9 +31,29 @@ import {
   windowChunk,
   type WindowConfig,
 } from "../../lib/backend/_webgpu_matmul.ts";
-import { getGpu, hasGpu, runPlan, uploadBytes } from "./_matmul_harness.ts";
+import { getGpu, type Gpu, hasGpu, runPlan, uploadBytes } from "./_matmul_harness.ts";
 
 const ignore = !(await hasGpu());
+
+/**
+ * A test on the adapter's device (skipped without one). Pipelines and buffers are cached across
+ * tests, so the resource and op sanitizers are off.
+ */
+function gpuTest(
+  name: string,
+  fn: (gpu: Gpu, limits: GPUSupportedLimits) => Promise<void>,
+): void {
+  Deno.test({
+    name,
+    ignore,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    async fn() {
+      const gpu = (await getGpu())!;
+      await fn(gpu, gpu.device.limits);
+    },
+  });
+}
 
 /** Deterministic operands in [−1, 1]. */
 function random(n: number, seed: number): Float32Array {
@@ -169,20 +189,18 @@ const VARIANTS: { name: string; cfg?: MatmulConfig; naive?: boolean }[] = [
 ];
 const PLANNED = new Set([1, 5, 10, 11, 12]);
 
-/** Where the window variant applies: A row-major with vec4-aligned rows and offsets. */
+/**
+ * Where this test's window config (RM = 3) applies: A row-major with vec4-aligned rows and
+ * offsets. A transposed A also needs RM a multiple of 4 (the test below covers it).
+ */
 function windowApplies(p: MatmulProblem): boolean {
   return !p.transA && [p.lda, p.aOffset, p.aBatchStride].every((x) => x % 4 === 0);
 }
 
 for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]]) {
-  Deno.test({
-    name: `webgpu matmul matches the TS reference (transA=${transA}, transB=${transB})`,
-    ignore,
-    sanitizeResources: false,
-    sanitizeOps: false,
-    async fn() {
-      const gpu = (await getGpu())!;
-      const limits = gpu.device.limits;
+  gpuTest(
+    `webgpu matmul matches the TS reference (transA=${transA}, transB=${transB})`,
+    async (gpu, limits) => {
       for (const [si, s] of SHAPES.entries()) {
         const p = problem(s, transA, transB);
         const { a, b } = operands(p, 11 + si, 97 + si);
@@ -203,17 +221,12 @@ for (const [transA, transB] of [[false, false], [false, true], [true, false], [t
         }
       }
     },
-  });
+  );
 }
 
-Deno.test({
-  name: "webgpu matmul other configs: CPU default, K unroll 4, scalar-only loads, 8×8 tiles",
-  ignore,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const gpu = (await getGpu())!;
-    const limits = gpu.device.limits;
+gpuTest(
+  "webgpu matmul other configs: CPU default, K unroll 4, scalar-only loads, 8×8 tiles",
+  async (gpu, limits) => {
     const configs: MatmulConfig[] = [
       CPU_CONFIG,
       { variant: "register", rm: 4, cg: 1, wx: 16, ku: 4 },
@@ -232,16 +245,11 @@ Deno.test({
       }
     }
   },
-});
+);
 
-Deno.test({
-  name: "webgpu matmul window variant sums the K chunks of a repacked transposed A",
-  ignore,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const gpu = (await getGpu())!;
-    const limits = gpu.device.limits;
+gpuTest(
+  "webgpu matmul window variant sums the K chunks of a repacked transposed A",
+  async (gpu, limits) => {
     for (
       const [si, s] of [{ batch: 1, m: 40, n: 72, k: 384 }, { batch: 1, m: 7, n: 9, k: 256 }]
         .entries()
@@ -268,16 +276,11 @@ Deno.test({
       }
     }
   },
-});
+);
 
-Deno.test({
-  name: "webgpu matmul window variant reads a transposed A in place, one matrix per window",
-  ignore,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const gpu = (await getGpu())!;
-    const limits = gpu.device.limits;
+gpuTest(
+  "webgpu matmul window variant reads a transposed A in place, one matrix per window",
+  async (gpu, limits) => {
     // Aligned shapes with M a multiple of 4: a full and a partial last row block (40 = 16 + 16
     // + 8), K off the unroll (37: the tail loop), padding and offsets, broadcast B, attention.
     const shapes = [
@@ -308,7 +311,7 @@ Deno.test({
       assert.throws(() => planMatmulWith(p, limits, cfg), /window variant/);
     }
   },
-});
+);
 
 Deno.test("webgpu matmul planner: keys, dispatch sizes, config choice (no adapter needed)", () => {
   const limits = {
