@@ -49,7 +49,8 @@
  * same run. Products with a transposed A (the
  * weight gradients, ~40 % of a training step's matmul time) are repacked into K chunks of a
  * contiguous Aᵀ and summed by the window variant (`windowChunk`); so are row-major A with rows
- * longer than 512 where N ≥ 512 (32-row blocks instead of 16: 1.3× at 1024², same run).
+ * longer than 512 where N ≥ 512 (32-row blocks instead of 16), and narrow products whose A the
+ * window reads badly run as (Bᵀ·Aᵀ)ᵀ (`swapForNarrowOutput`).
  *
  * The register variant per Mesa version and config (GFLOP/s, rows × 4·cg columns per
  * invocation, 2026-11-24):
@@ -669,9 +670,12 @@ export function swapForNarrowOutput(
  * - A row major with long rows: a 64 KiB window holds only 16 rows of K = 1024 (and fewer than
  *   the 16 the variant needs from K = 2048 on), so the planned blocks are short (each B load
  *   serves 16 rows instead of 32) or the register variant runs. Chunks of 512 or 256 columns
- *   give 32-row blocks: 1.3× at 1024², against the 16-row window, same run. With N < 512 the
- *   gain (1.07–1.17× on [2048×1024]·[1024×256]) does not pay for the copy, so those products
- *   are chunked only where no window applies at all.
+ *   give 32-row blocks: at 1024², 1.26–1.33× the 16-row window without the copy (three
+ *   configs, one run); through the backend, copy included, 0.8–1.5× over three runs, this VM's
+ *   noise; at 2048², where no window applied, 6.49 → 12.21 GFLOP/s. With N < 512 the gain
+ *   (1.07–1.17× on [2048×1024]·[1024×256]) does not pay for the copy: those products are
+ *   chunked only where no window applies at all, and the narrow ones are swapped instead
+ *   ({@linkcode swapForNarrowOutput}).
  */
 export function windowChunk(
   p: MatmulProblem,

@@ -509,9 +509,9 @@ export class WebGpuBackend implements Backend {
   matmul(a: View, bm: View): Storage {
     const [batch, m, k] = a.shape;
     const n = bm.shape[2];
-    const out = this.#alloc(batch * m * n, "f32");
-    if (batch * m * n === 0) return out;
-    if (k === 0) {
+    if (batch * m * n === 0 || k === 0) {
+      // No output, or an empty sum over K = 0: zeros.
+      const out = this.#alloc(batch * m * n, "f32");
       this.runtime.clear(out.buf, batch * m * n * 4);
       return out;
     }
@@ -547,9 +547,9 @@ export class WebGpuBackend implements Backend {
     const limits = this.runtime.device.limits;
     if (swapForNarrowOutput(problem, limits, this.#adapterKind)) {
       for (const t of temps) this.free(t);
-      this.free(out);
       return this.#swappedProduct(a, bm);
     }
+    const out = this.#alloc(batch * m * n, "f32");
     const kc = windowChunk(problem, limits, this.#adapterKind);
     if (kc > 0) {
       // CPU adapter: repack A (transposed, or with long rows) as (K / kc, M, kc) chunks of
