@@ -17,9 +17,15 @@
 // three times (storage loads dominate on llvmpipe: ~4 ns per scalar). Otherwise the kernels
 // re-read storage; both paths compute the same values.
 //
-// Dispatch: one workgroup per row on an (x, y) grid: row = wid.x + wid.y · nwg.x. Invocations
-// stride over the columns, then combine with a shared-memory tree (no atomics: deterministic).
-// WORKGROUP_SIZE is a power of two chosen by the host (8 = one SIMD group on llvmpipe).
+// Two layouts, chosen by the host through LANES (invocations per row):
+// - LANES = WORKGROUP_SIZE: one workgroup per row on an (x, y) grid, row = wid.x + wid.y · nwg.x.
+//   Invocations stride over the columns, then combine with a shared-memory tree (no atomics:
+//   deterministic). WORKGROUP_SIZE is a power of two (8 = one SIMD group on llvmpipe).
+// - LANES = 1: one row per invocation, WORKGROUP_SIZE rows per workgroup, no workgroup memory and
+//   no barriers (the reductions return their argument). On CPU adapters, where a barrier is a
+//   coroutine switch, this is 1.2–1.7× faster for rows of up to 1024 columns.
+// Invocations past the last row recompute it and store nothing: no kernel returns early, so every
+// barrier stays in uniform control flow.
 // Bindings (generated, per kernel): see the spec in `_webgpu_kernels.ts`.
 
 struct Params {
@@ -30,6 +36,7 @@ struct Params {
 
 const CACHED: bool = {{CACHED}};
 const ROW_CACHE: u32 = {{ROW_CACHE}}u;
+const LANES: u32 = {{LANES}}u;
 
 var<private> cache_a: array<f32, ROW_CACHE>;
 var<private> cache_b: array<f32, ROW_CACHE>;
@@ -45,6 +52,9 @@ var<workgroup> red_index: array<u32, WORKGROUP_SIZE>;
 
 // Σ over the workgroup; every invocation gets the result.
 fn reduce_sum(lid: u32, value: f32) -> f32 {
+  if (LANES == 1u) {
+    return value;
+  }
   red_a[lid] = value;
   workgroupBarrier();
   for (var s = WORKGROUP_SIZE / 2u; s > 0u; s >>= 1u) {
@@ -60,6 +70,9 @@ fn reduce_sum(lid: u32, value: f32) -> f32 {
 
 // Σ over the workgroup of a pair of values, in one tree; every invocation gets the result.
 fn reduce_sum2(lid: u32, value: vec2<f32>) -> vec2<f32> {
+  if (LANES == 1u) {
+    return value;
+  }
   red_a[lid] = value.x;
   red_b[lid] = value.y;
   workgroupBarrier();
@@ -77,6 +90,9 @@ fn reduce_sum2(lid: u32, value: vec2<f32>) -> vec2<f32> {
 
 // max over the workgroup; every invocation gets the result.
 fn reduce_max(lid: u32, value: f32) -> f32 {
+  if (LANES == 1u) {
+    return value;
+  }
   red_a[lid] = value;
   workgroupBarrier();
   for (var s = WORKGROUP_SIZE / 2u; s > 0u; s >>= 1u) {
@@ -90,33 +106,46 @@ fn reduce_max(lid: u32, value: f32) -> f32 {
   return result;
 }
 
-// Slot of column c in this invocation's cache (c = lid + j · WORKGROUP_SIZE).
-fn slot(c: u32, lid: u32) -> u32 {
-  return (c - lid) / WORKGROUP_SIZE;
+// Where an invocation works: its row (clamped to the last one), its lane within the row (it
+// handles columns lane, lane + LANES, …), and whether the row exists (else it stores nothing).
+struct RowPos {
+  row: u32,
+  lane: u32,
+  valid: bool,
+}
+
+fn row_pos(lid: u32, wid: vec3<u32>, nwg: vec3<u32>) -> RowPos {
+  let raw = (wid.x + wid.y * nwg.x) * (WORKGROUP_SIZE / LANES) + lid / LANES;
+  return RowPos(min(raw, params.rows - 1u), lid % LANES, raw < params.rows);
+}
+
+// Slot of column c in this invocation's cache (c = lane + j · LANES).
+fn slot(c: u32, lane: u32) -> u32 {
+  return (c - lane) / LANES;
 }
 
 // First read of x[base + c]: from storage, kept in cache_a when the row fits.
-fn load_x(base: u32, c: u32, lid: u32) -> f32 {
+fn load_x(base: u32, c: u32, lane: u32) -> f32 {
   let v = x[base + c];
   if (CACHED) {
-    cache_a[slot(c, lid)] = v;
+    cache_a[slot(c, lane)] = v;
   }
   return v;
 }
 
 // Later reads of x[base + c]: from cache_a when the row fits.
-fn reload_x(base: u32, c: u32, lid: u32) -> f32 {
+fn reload_x(base: u32, c: u32, lane: u32) -> f32 {
   if (CACHED) {
-    return cache_a[slot(c, lid)];
+    return cache_a[slot(c, lane)];
   }
   return x[base + c];
 }
 
 // Row maximum of x[base .. base + cols) (fills the cache).
-fn row_max(lid: u32, base: u32) -> f32 {
+fn row_max(lid: u32, lane: u32, base: u32) -> f32 {
   var m = neg_inf();
-  for (var c = lid; c < params.cols; c += WORKGROUP_SIZE) {
-    m = max(m, load_x(base, c, lid));
+  for (var c = lane; c < params.cols; c += LANES) {
+    m = max(m, load_x(base, c, lane));
   }
   return reduce_max(lid, m);
 }
@@ -128,29 +157,30 @@ fn main(
   @builtin(workgroup_id) wid: vec3<u32>,
   @builtin(num_workgroups) nwg: vec3<u32>,
 ) {
-  let row = wid.x + wid.y * nwg.x;
-  if (row >= params.rows) {
-    return;
-  }
+  let pos = row_pos(lid, wid, nwg);
+  let row = pos.row;
+  let lane = pos.lane;
   let base = row * params.cols;
-  let m = row_max(lid, base);
+  let m = row_max(lid, lane, base);
   var s = 0.0;
-  for (var c = lid; c < params.cols; c += WORKGROUP_SIZE) {
-    let e = exp(reload_x(base, c, lid) - m);
+  for (var c = lane; c < params.cols; c += LANES) {
+    let e = exp(reload_x(base, c, lane) - m);
     if (CACHED) {
-      cache_a[slot(c, lid)] = e; // keep exp(x − m) for the output pass
+      cache_a[slot(c, lane)] = e; // keep exp(x − m) for the output pass
     }
     s += e;
   }
   let inv = 1.0 / reduce_sum(lid, s);
-  for (var c = lid; c < params.cols; c += WORKGROUP_SIZE) {
+  for (var c = lane; c < params.cols; c += LANES) {
     var e: f32;
     if (CACHED) {
-      e = cache_a[slot(c, lid)];
+      e = cache_a[slot(c, lane)];
     } else {
       e = exp(x[base + c] - m);
     }
-    out[base + c] = e * inv;
+    if (pos.valid) {
+      out[base + c] = e * inv;
+    }
   }
 }
 
@@ -161,39 +191,42 @@ fn main(
   @builtin(workgroup_id) wid: vec3<u32>,
   @builtin(num_workgroups) nwg: vec3<u32>,
 ) {
-  let row = wid.x + wid.y * nwg.x;
-  if (row >= params.rows) {
-    return;
-  }
+  let pos = row_pos(lid, wid, nwg);
+  let row = pos.row;
+  let lane = pos.lane;
   let none = 0xffffffffu;
   let base = row * params.cols;
   var best = neg_inf();
   var best_index = none;
-  for (var c = lid; c < params.cols; c += WORKGROUP_SIZE) {
+  for (var c = lane; c < params.cols; c += LANES) {
     let v = x[base + c];
     if (v > best || best_index == none) {
       best = v;
       best_index = c;
     }
   }
-  red_a[lid] = best;
-  red_index[lid] = best_index;
-  workgroupBarrier();
-  for (var s = WORKGROUP_SIZE / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      let v = red_a[lid + s];
-      let i = red_index[lid + s];
-      let take = i != none && (red_index[lid] == none || v > red_a[lid] ||
-        (v == red_a[lid] && i < red_index[lid]));
-      if (take) {
-        red_a[lid] = v;
-        red_index[lid] = i;
-      }
-    }
+  var result = best_index;
+  if (LANES > 1u) {
+    red_a[lid] = best;
+    red_index[lid] = best_index;
     workgroupBarrier();
+    for (var s = WORKGROUP_SIZE / 2u; s > 0u; s >>= 1u) {
+      if (lid < s) {
+        let v = red_a[lid + s];
+        let i = red_index[lid + s];
+        let take = i != none && (red_index[lid] == none || v > red_a[lid] ||
+          (v == red_a[lid] && i < red_index[lid]));
+        if (take) {
+          red_a[lid] = v;
+          red_index[lid] = i;
+        }
+      }
+      workgroupBarrier();
+    }
+    result = red_index[0];
   }
-  if (lid == 0u) {
-    out[row] = i32(select(red_index[0], 0u, red_index[0] == none));
+  if (lane == 0u && pos.valid) {
+    out[row] = i32(select(result, 0u, result == none));
   }
 }
 
@@ -204,18 +237,17 @@ fn main(
   @builtin(workgroup_id) wid: vec3<u32>,
   @builtin(num_workgroups) nwg: vec3<u32>,
 ) {
-  let row = wid.x + wid.y * nwg.x;
-  if (row >= params.rows) {
-    return;
-  }
+  let pos = row_pos(lid, wid, nwg);
+  let row = pos.row;
+  let lane = pos.lane;
   let base = row * params.cols;
-  let m = row_max(lid, base);
+  let m = row_max(lid, lane, base);
   var s = 0.0;
-  for (var c = lid; c < params.cols; c += WORKGROUP_SIZE) {
-    s += exp(reload_x(base, c, lid) - m);
+  for (var c = lane; c < params.cols; c += LANES) {
+    s += exp(reload_x(base, c, lane) - m);
   }
   let lse = m + log(reduce_sum(lid, s));
-  if (lid == 0u) {
+  if (lane == 0u && pos.valid) {
     let t = targets[row];
     if (t >= 0 && u32(t) >= params.cols) {
       atomicMax(&faults[0], 3u); // FAULT_CROSS_ENTROPY (lib/backend/webgpu.ts)
@@ -234,17 +266,18 @@ fn main(
   @builtin(workgroup_id) wid: vec3<u32>,
   @builtin(num_workgroups) nwg: vec3<u32>,
 ) {
-  let row = wid.x + wid.y * nwg.x;
-  if (row >= params.rows) {
-    return;
-  }
+  let pos = row_pos(lid, wid, nwg);
+  let row = pos.row;
+  let lane = pos.lane;
   let base = row * params.cols;
   let t = targets[row];
   let g = select(0.0, dnll[row], t >= 0);
   let l = lse[row];
-  for (var c = lid; c < params.cols; c += WORKGROUP_SIZE) {
+  for (var c = lane; c < params.cols; c += LANES) {
     let onehot = select(0.0, 1.0, i32(c) == t);
-    dx[base + c] = (exp(x[base + c] - l) - onehot) * g;
+    if (pos.valid) {
+      dx[base + c] = (exp(x[base + c] - l) - onehot) * g;
+    }
   }
 }
 
@@ -255,27 +288,28 @@ fn main(
   @builtin(workgroup_id) wid: vec3<u32>,
   @builtin(num_workgroups) nwg: vec3<u32>,
 ) {
-  let row = wid.x + wid.y * nwg.x;
-  if (row >= params.rows) {
-    return;
-  }
+  let pos = row_pos(lid, wid, nwg);
+  let row = pos.row;
+  let lane = pos.lane;
   let inv_cols = 1.0 / f32(params.cols);
   let base = row * params.cols;
   var s = 0.0;
-  for (var c = lid; c < params.cols; c += WORKGROUP_SIZE) {
-    s += load_x(base, c, lid);
+  for (var c = lane; c < params.cols; c += LANES) {
+    s += load_x(base, c, lane);
   }
   let mu = reduce_sum(lid, s) * inv_cols;
   var q = 0.0;
-  for (var c = lid; c < params.cols; c += WORKGROUP_SIZE) {
-    let d = reload_x(base, c, lid) - mu;
+  for (var c = lane; c < params.cols; c += LANES) {
+    let d = reload_x(base, c, lane) - mu;
     q += d * d;
   }
   let r = 1.0 / sqrt(reduce_sum(lid, q) * inv_cols + params.eps);
-  for (var c = lid; c < params.cols; c += WORKGROUP_SIZE) {
-    y[base + c] = (reload_x(base, c, lid) - mu) * r * gamma[c] + beta[c];
+  for (var c = lane; c < params.cols; c += LANES) {
+    if (pos.valid) {
+      y[base + c] = (reload_x(base, c, lane) - mu) * r * gamma[c] + beta[c];
+    }
   }
-  if (lid == 0u) {
+  if (lane == 0u && pos.valid) {
     mean[row] = mu;
     rstd[row] = r;
   }
@@ -288,35 +322,36 @@ fn main(
   @builtin(workgroup_id) wid: vec3<u32>,
   @builtin(num_workgroups) nwg: vec3<u32>,
 ) {
-  let row = wid.x + wid.y * nwg.x;
-  if (row >= params.rows) {
-    return;
-  }
+  let pos = row_pos(lid, wid, nwg);
+  let row = pos.row;
+  let lane = pos.lane;
   let inv_cols = 1.0 / f32(params.cols);
   let base = row * params.cols;
   let mu = mean[row];
   let r = rstd[row];
   var sums = vec2<f32>(0.0);
-  for (var c = lid; c < params.cols; c += WORKGROUP_SIZE) {
+  for (var c = lane; c < params.cols; c += LANES) {
     let g = dy[base + c] * gamma[c];
     let xhat = (x[base + c] - mu) * r;
     if (CACHED) {
-      cache_a[slot(c, lid)] = g;
-      cache_b[slot(c, lid)] = xhat;
+      cache_a[slot(c, lane)] = g;
+      cache_b[slot(c, lane)] = xhat;
     }
     sums += vec2<f32>(g, g * xhat);
   }
   let means = reduce_sum2(lid, sums) * inv_cols; // (mean(g), mean(g·x̂))
-  for (var c = lid; c < params.cols; c += WORKGROUP_SIZE) {
+  for (var c = lane; c < params.cols; c += LANES) {
     var g: f32;
     var xhat: f32;
     if (CACHED) {
-      g = cache_a[slot(c, lid)];
-      xhat = cache_b[slot(c, lid)];
+      g = cache_a[slot(c, lane)];
+      xhat = cache_b[slot(c, lane)];
     } else {
       g = dy[base + c] * gamma[c];
       xhat = (x[base + c] - mu) * r;
     }
-    dx[base + c] = r * (g - means.x - xhat * means.y);
+    if (pos.valid) {
+      dx[base + c] = r * (g - means.x - xhat * means.y);
+    }
   }
 }

@@ -142,7 +142,7 @@ export const KERNELS = {
     params: [["outer", "u32"], ["size", "u32"], ["inner", "u32"]],
     workgroupSize: 64,
   },
-  // rows.wgsl — CACHED, ROW_CACHE (workgroup size chosen from cols by the backend)
+  // rows.wgsl — CACHED, ROW_CACHE, LANES (workgroup size chosen from cols by the backend)
   softmax: {
     name: "softmax",
     file: "rows.wgsl",
@@ -299,7 +299,7 @@ export const KERNELS = {
   },
 } as const satisfies Record<string, KernelSpec>;
 
-const ROW_EXAMPLE = { CACHED: "true", ROW_CACHE: 64 };
+const ROW_EXAMPLE = { CACHED: "true", ROW_CACHE: 64, LANES: 64 };
 
 /** Example specialisation constants per kernel, so tests can assemble every kernel. */
 export const EXAMPLE_CONSTANTS: Record<keyof typeof KERNELS, Record<string, string | number>> = {

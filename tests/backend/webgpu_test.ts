@@ -715,8 +715,10 @@ Deno.test({
   },
 });
 
-// Rows longer than the private row cache (5000, 1025) take the re-reading path; 70,000 rows
-// need a 2-D workgroup grid (> 65,535 workgroups).
+// On a CPU adapter rows of up to 1024 columns run one per invocation (LANES = 1, 8 rows per
+// workgroup), longer ones one per workgroup; rows longer than the private row cache (5000, 1025)
+// take the re-reading path. 70,000 rows of one per workgroup, or 530,000 of eight per workgroup,
+// need a 2-D workgroup grid (> 65,535 workgroups); 1000 and 3 rows leave a partial workgroup.
 const ROW_SHAPES: [number, number][] = [
   [33, 5000],
   [1000, 7],
@@ -724,6 +726,7 @@ const ROW_SHAPES: [number, number][] = [
   [3, 1],
   [1, 1025],
   [70_000, 3],
+  [530_000, 2],
 ];
 
 Deno.test({
