@@ -747,17 +747,11 @@ function windowLayout(
   if (p.aBytes === undefined) return "A's buffer size is unknown";
   if (p.aBytes % align !== 0) return "A's buffer size is not a multiple of the offset alignment";
   if (p.transA) return transposedWindowLayout(p, cfg, limits);
-  // R rows span (R − 1)·lda + K elements from the first (16-byte aligned). Unless every
-  // window starts aligned, the window adds room to start at an aligned offset before it. It is
-  // a multiple of the alignment, so a window ending at the end of the buffer starts aligned too.
+  // R rows span (R − 1)·lda + K elements from the first (16-byte aligned).
   const rowBytes = 4 * 4 * Math.ceil(p.k / 4);
   const span = (rows: number) => 4 * (rows - 1) * p.lda + rowBytes;
-  const windowBytes = (rows: number) => {
-    const startsAligned = [p.aOffset, p.aBatchStride, rows * p.lda].every((x) =>
-      (4 * x) % align === 0
-    );
-    return Math.ceil((span(rows) + (startsAligned ? 0 : align - 16)) / align) * align;
-  };
+  const windowBytes = (rows: number) =>
+    windowBytesFor(span(rows), [p.aOffset, p.aBatchStride, rows * p.lda], align);
   // As many row blocks as fit (checked before the cap by the buffer size, so a larger buffer
   // never turns a fit down), but no more than M needs.
   const max = limits.maxUniformBufferBindingSize;
@@ -770,17 +764,41 @@ function windowLayout(
   for (let z = 0; z < p.batch; z++) {
     for (let m0 = 0; m0 < p.m; m0 += R) {
       const start = 4 * (p.aOffset + z * p.aBatchStride + m0 * p.lda);
-      // Aligned down; near the end of the buffer, the window that ends there.
-      const offset = Math.min(Math.floor(start / align) * align, p.aBytes - bytes);
       const here = Math.min(R, p.m - m0);
-      if (start < offset || start - offset + span(here) > bytes) {
-        return "a row block misses its window";
-      }
+      const offset = windowOffsetFor(start, span(here), bytes, p.aBytes, align);
+      if (offset === null) return "a row block misses its window";
       const blocks = Math.ceil(here / cfg.rm);
       dispatches.push({ offset, m0, z, aFirst: (start - offset) / 16, blocks });
     }
   }
   return { bytes, rows: R, dispatches };
+}
+
+/**
+ * Bytes of a window that holds `span` bytes of A from a 16-byte aligned start. Unless every
+ * start is aligned (all `startElements`, in floats, are multiples of the alignment), the window
+ * adds room to start at an aligned offset before it. It is a multiple of the alignment, so a
+ * window ending at the end of the buffer starts aligned too.
+ */
+function windowBytesFor(span: number, startElements: number[], align: number): number {
+  const startsAligned = startElements.every((x) => (4 * x) % align === 0);
+  return Math.ceil((span + (startsAligned ? 0 : align - 16)) / align) * align;
+}
+
+/**
+ * The binding offset of a `bytes`-byte window holding `span` bytes from byte `start` of a buffer
+ * of `aBytes`: `start` aligned down, or near the end of the buffer the window that ends there;
+ * null when that window misses part of the span.
+ */
+function windowOffsetFor(
+  start: number,
+  span: number,
+  bytes: number,
+  aBytes: number,
+  align: number,
+): number | null {
+  const offset = Math.min(Math.floor(start / align) * align, aBytes - bytes);
+  return start < offset || start - offset + span > bytes ? null : offset;
 }
 
 /**
@@ -792,17 +810,13 @@ function transposedWindowLayout(p: MatmulProblem, cfg: WindowConfig, limits: GPU
   if (p.m % 4 !== 0 || cfg.rm % 4 !== 0) return "a transposed A needs M and RM multiples of 4";
   const align = limits.minUniformBufferOffsetAlignment;
   const span = 4 * (p.k - 1) * p.lda + 4 * p.m;
-  const startsAligned = [p.aOffset, p.aBatchStride].every((x) => (4 * x) % align === 0);
-  const bytes = Math.min(
-    Math.ceil((span + (startsAligned ? 0 : align - 16)) / align) * align,
-    p.aBytes!,
-  );
+  const bytes = Math.min(windowBytesFor(span, [p.aOffset, p.aBatchStride], align), p.aBytes!);
   if (bytes > limits.maxUniformBufferBindingSize) return "the transposed matrix exceeds a window";
   const dispatches = [];
   for (let z = 0; z < p.batch; z++) {
     const start = 4 * (p.aOffset + z * p.aBatchStride);
-    const offset = Math.min(Math.floor(start / align) * align, p.aBytes! - bytes);
-    if (start < offset || start - offset + span > bytes) return "a matrix misses its window";
+    const offset = windowOffsetFor(start, span, bytes, p.aBytes!, align);
+    if (offset === null) return "a matrix misses its window";
     dispatches.push({
       offset,
       m0: 0,

@@ -937,11 +937,10 @@ Deno.test({
     await t.step("K = 0 gives zeros", async () => {
       const g = gpu();
       g.free(g.upload(new Float32Array(12).fill(7)));
-      const out = g.matmul(
-        view(g.upload(new Float32Array(0)), [1, 3, 0]),
-        view(g.upload(new Float32Array(0)), [1, 0, 4]),
-      );
+      const a = g.upload(new Float32Array(0)), b = g.upload(new Float32Array(0));
+      const out = g.matmul(view(a, [1, 3, 0]), view(b, [1, 0, 4]));
       assert.deepEqual(await g.read(out), new Float32Array(12));
+      for (const s of [a, b, out]) g.free(s);
     });
     // A·Aᵀ from one buffer: the window variant binds it as a uniform window and as storage.
     await t.step("window variant: A and B views of one buffer (A·Aᵀ)", async () => {
