@@ -10,13 +10,22 @@
 
 /** The commands and the module that runs each. */
 const COMMANDS: Record<string, { module: string; help: string }> = {
-  train: { module: "./lib/cli/train.ts", help: "RMT mid-training (configs/rmt.yaml by default)" },
-  pretrain: { module: "./lib/cli/pretrain.ts", help: "pre-train the base model" },
-  eval: { module: "./lib/cli/eval.ts", help: "next-token accuracy by tier, NTP and NTR modes" },
-  sample: { module: "./lib/cli/sample.ts", help: "sample from a checkpoint" },
-  posttrain: { module: "./lib/cli/posttrain.ts", help: "GRPO post-training on math questions" },
+  train: {
+    module: "./lib/apps/cli/train.ts",
+    help: "RMT mid-training (configs/rmt.yaml by default)",
+  },
+  pretrain: { module: "./lib/apps/cli/pretrain.ts", help: "pre-train the base model" },
+  eval: {
+    module: "./lib/apps/cli/eval.ts",
+    help: "next-token accuracy by tier, NTP and NTR modes",
+  },
+  sample: { module: "./lib/apps/cli/sample.ts", help: "sample from a checkpoint" },
+  posttrain: {
+    module: "./lib/apps/cli/posttrain.ts",
+    help: "GRPO post-training on math questions",
+  },
   experiment: {
-    module: "./lib/cli/experiment.ts",
+    module: "./lib/apps/cli/experiment.ts",
     help: "every method and ablation, several seeds, report",
   },
 };

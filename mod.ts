@@ -3,7 +3,7 @@
  * its own autograd engine whose tensor ops run as WGSL kernels through WebGPU.
  *
  * Tiers, one import direction: the tensor API (`Tensor`, `tidy`, `noGrad`) → differentiable ops
- * (`lib/ops/`) → a backend of raw kernels (`cpu`, `webgpu`). On top: `nn` layers, AdamW, the
+ * (`lib/engine/ops/`) → a backend of raw kernels (`cpu`, `webgpu`). On top: `nn` layers, AdamW, the
  * tokenizer and corpora, the GPT, and the RMT components as small pure modules.
  *
  * @example Autograd on the default (CPU) backend
@@ -20,7 +20,7 @@
  */
 
 // Engine
-export * from "./lib/tensor.ts";
+export * from "./lib/engine/tensor.ts";
 export type {
   AdamWParams,
   Backend,
@@ -31,12 +31,12 @@ export type {
   Storage,
   UnaryOp,
   View,
-} from "./lib/backend/backend.ts";
-export { CpuBackend } from "./lib/backend/cpu.ts";
-export * from "./lib/nn/module.ts";
-export * from "./lib/optim/adamw.ts";
-export * from "./lib/optim/schedule.ts";
-export * from "./lib/config.ts";
+} from "./lib/engine/backend/backend.ts";
+export { CpuBackend } from "./lib/engine/backend/cpu/cpu.ts";
+export * from "./lib/engine/nn.ts";
+export * from "./lib/engine/optim/adamw.ts";
+export * from "./lib/engine/optim/schedule.ts";
+export * from "./lib/util/config.ts";
 
 // Data
 export * from "./lib/data/tokenizer.ts";
@@ -45,7 +45,7 @@ export * from "./lib/data/corpus_files.ts";
 export * from "./lib/data/demonstrations.ts";
 export * from "./lib/data/batches.ts";
 
-// RMT components (§1–§4 of the spec)
+// RMT components (method §1–§4)
 export * from "./lib/rmt/config.ts";
 export * from "./lib/rmt/prompt.ts";
 export * from "./lib/rmt/reward_match.ts";
@@ -62,16 +62,16 @@ export * from "./lib/model/generate.ts";
 export * from "./lib/model/checkpoint.ts";
 
 // Training, evaluation, post-training and reports
-export * from "./lib/train/config.ts";
+export * from "./lib/apps/train/config.ts";
 export {
   type CorpusTiers,
   corpusTiers,
   train,
   type TrainOptions as TrainerOptions,
   type TrainResult,
-} from "./lib/train/trainer.ts";
-export { pretrain } from "./lib/pretrain/pretrain.ts";
-export * from "./lib/posttrain/questions.ts";
+} from "./lib/apps/train/trainer.ts";
+export { pretrain } from "./lib/apps/pretrain/pretrain.ts";
+export * from "./lib/apps/posttrain/questions.ts";
 export {
   buildPostTrainPrompt,
   parseIntegerAnswer,
@@ -80,7 +80,7 @@ export {
   type PostTrainPromptConfig,
   resolvePostTrainPromptConfig,
   verifyAnswer,
-} from "./lib/posttrain/verify.ts";
-export * from "./lib/report/plots.ts";
-export * from "./lib/report/html.ts";
-export * from "./lib/report/stats.ts";
+} from "./lib/apps/posttrain/verify.ts";
+export * from "./lib/apps/report/plots.ts";
+export * from "./lib/apps/report/html.ts";
+export * from "./lib/apps/report/stats.ts";

@@ -1,5 +1,5 @@
-import { fullView } from "../lib/backend/backend.ts";
-import { CpuBackend } from "../lib/backend/cpu.ts";
+import { fullView } from "../lib/engine/backend/backend.ts";
+import { CpuBackend } from "../lib/engine/backend/cpu/cpu.ts";
 const b = new CpuBackend();
 for (
   const [m, k, n] of [[256, 256, 256], [512, 512, 512], [2048, 64, 64], [2048, 64, 256], [

@@ -10,8 +10,8 @@
  *
  * @module
  */
-import { fullView } from "../lib/backend/backend.ts";
-import { WebGpuBackend } from "../lib/backend/webgpu.ts";
+import { fullView } from "../lib/engine/backend/backend.ts";
+import { WebGpuBackend } from "../lib/engine/backend/webgpu/backend.ts";
 
 const backend = await WebGpuBackend.create().catch(() => null);
 const ignore = backend === null;

@@ -37,7 +37,7 @@ import {
   planMatmul,
   planMatmulNaive,
   planMatmulWith,
-} from "../lib/backend/_webgpu_matmul.ts";
+} from "../lib/engine/backend/webgpu/matmul.ts";
 import {
   bind,
   type Bound,
@@ -45,9 +45,9 @@ import {
   getGpu,
   upload,
   uploadBytes,
-} from "../tests/backend/_matmul_harness.ts";
-import { fullView } from "../lib/backend/backend.ts";
-import { WebGpuBackend } from "../lib/backend/webgpu.ts";
+} from "../tests/engine/backend/webgpu/_matmul_harness.ts";
+import { fullView } from "../lib/engine/backend/backend.ts";
+import { WebGpuBackend } from "../lib/engine/backend/webgpu/backend.ts";
 
 interface Case {
   name: string;

@@ -20,8 +20,8 @@
  */
 import { generate } from "../lib/model/generate.ts";
 import { GPT, GPT_DEFAULTS, type GptConfig, resolveGptConfig } from "../lib/model/gpt.ts";
-import { AdamW } from "../lib/optim/adamw.ts";
-import { type BackendKind, initBackend, noGrad, tensor, tidy } from "../lib/tensor.ts";
+import { AdamW } from "../lib/engine/optim/adamw.ts";
+import { type BackendKind, initBackend, noGrad, tensor, tidy } from "../lib/engine/tensor.ts";
 
 const kind = (Deno.env.get("RMT_BACKEND") ?? "auto") as BackendKind;
 const backend = await initBackend(kind);

@@ -20,10 +20,10 @@
  *
  * @module
  */
-import type { Storage, View } from "../lib/backend/backend.ts";
+import type { Storage, View } from "../lib/engine/backend/backend.ts";
 import { GPT, GPT_DEFAULTS, resolveGptConfig } from "../lib/model/gpt.ts";
-import { AdamW } from "../lib/optim/adamw.ts";
-import { type BackendKind, initBackend, noGrad, tensor, tidy } from "../lib/tensor.ts";
+import { AdamW } from "../lib/engine/optim/adamw.ts";
+import { type BackendKind, initBackend, noGrad, tensor, tidy } from "../lib/engine/tensor.ts";
 
 const kind = (Deno.env.get("RMT_BACKEND") ?? "auto") as BackendKind;
 const backend = await initBackend(kind);

@@ -16,7 +16,7 @@
 // next readback, with the message the CPU backend throws at once.
 // Bindings (generated, per kernel): see the spec in `_webgpu_kernels.ts`.
 
-// Fault codes, named in lib/backend/webgpu.ts (FAULT_NAMES).
+// Fault codes, named in lib/engine/backend/webgpu/backend.ts (FAULT_NAMES).
 const FAULT_GATHER_ROWS: u32 = 1u;
 const FAULT_GATHER_LAST: u32 = 2u;
 

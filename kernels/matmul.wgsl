@@ -25,7 +25,7 @@
 // @binding(3) params (uniform Params). `a`, `b` and `out` are declared array<f32> or, in the
 // vec4 variants (16-byte aligned offsets, strides and widths), array<vec4<f32>>.
 //
-// Placeholders (names in double braces) filled by lib/backend/_webgpu_matmul.ts:
+// Placeholders (names in double braces) filled by lib/engine/backend/webgpu/matmul.ts:
 //   A_ARRAY, B_ARRAY, OUT_ARRAY  element types of the three storage arrays
 //   CONSTS       WGSL consts: RM, CG, WX, KU, TRANS_A, TRANS_B, FITS_M, FITS_N (the layout
 //                and edge flags are also in the pipeline key)

@@ -17,7 +17,7 @@
 // Out-of-range elements are staged as 0, so the inner BK-step FMA block (unrolled) has no
 // branches; FITS_M / FITS_N / FITS_K (M % TM, N % TN, K % BK == 0) delete those checks.
 //
-// Placeholders (names in double braces) filled by lib/backend/_webgpu_matmul.ts:
+// Placeholders (names in double braces) filled by lib/engine/backend/webgpu/matmul.ts:
 //   OUT_ARRAY    array<f32> or array<vec4<f32>> (vec4 stores when N % 4 == 0)
 //   CONSTS       WGSL consts: TX, TY, TM, TN, BK, TRANS_A, TRANS_B, FITS_M, FITS_N, FITS_K
 //   TX, TY       workgroup size (literals)

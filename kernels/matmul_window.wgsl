@@ -29,7 +29,7 @@
 // (read storage), @binding(2) out (read_write storage), @binding(3) params (uniform Params,
 // dynamic offset). `b` and `out` are array<f32> or, where aligned, array<vec4<f32>>.
 //
-// Placeholders (names in double braces) filled by lib/backend/_webgpu_matmul.ts: WINDOW,
+// Placeholders (names in double braces) filled by lib/engine/backend/webgpu/matmul.ts: WINDOW,
 // B_ARRAY, OUT_ARRAY, and the register variant's CONSTS, WX, SETUP, ACC_DECL, K_CHUNK,
 // K_TAIL, STORE (see matmul.wgsl).
 

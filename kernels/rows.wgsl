@@ -250,7 +250,7 @@ fn main(
   if (lane == 0u && pos.valid) {
     let t = targets[row];
     if (t >= 0 && u32(t) >= params.cols) {
-      atomicMax(&faults[0], 3u); // FAULT_CROSS_ENTROPY (lib/backend/webgpu.ts)
+      atomicMax(&faults[0], 3u); // FAULT_CROSS_ENTROPY (lib/engine/backend/webgpu/backend.ts)
       atomicStore(&faults[1], bitcast<u32>(t));
       atomicStore(&faults[2], params.cols);
     }

@@ -4,7 +4,7 @@
 //
 //   keep_c = k = 0 or k ≥ C or key(x_c) ≥ T, where T is the k-th largest key (ties at T are kept)
 //   w_c    = keep_c · exp((x_c − max) / temperature)
-//   u      = (pcg(seed ^ pcg(counter ^ pcg(row))) >> 8) / 2^24   ∈ [0, 1)  (= lib/backend/_rng.ts)
+//   u      = (pcg(seed ^ pcg(counter ^ pcg(row))) >> 8) / 2^24   ∈ [0, 1)  (= lib/util/rng.ts)
 //   out    = the first c with Σ_{c' ≤ c} w_c' > u · Σ w                         (i32)
 //
 // key() maps f32 to u32 preserving order; T is found bit by bit from the top (32 counting

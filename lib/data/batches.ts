@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { Rng } from "./_rng.ts";
+import type { Rng } from "../util/rng.ts";
 
 /**
  * Concatenates documents into one stream, each followed by `eotId`

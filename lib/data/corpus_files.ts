@@ -1,5 +1,5 @@
 /**
- * User-supplied corpora (spec §11.1): read documents from a plain-text or JSONL file, so that
+ * User-supplied corpora (method §11.1): read documents from a plain-text or JSONL file, so that
  * any text can replace the embedded math corpus.
  *
  * - `.txt`: if the file contains a line consisting only of `---` (surrounding spaces allowed),

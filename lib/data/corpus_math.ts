@@ -1,5 +1,5 @@
 /**
- * The embedded default corpus (spec §11.1): a seeded generator of short math documents,
+ * The embedded default corpus (method §11.1): a seeded generator of short math documents,
  * problems with solutions of graded difficulty. Their tokens range from trivially predictable
  * (template words such as `" apples"`, `"write"`) to genuinely hard (the digits of a result that
  * must be computed, hardest when the result is stated without worked steps).
@@ -14,12 +14,12 @@
  *
  * @module
  */
-import { mulberry32, pick, randDigits, randInt, type Rng } from "./_rng.ts";
-import { COLUMN_NAMES, evalExpr, exprToString, type MathExpr, type MathOp } from "./_math.ts";
-import { additionColumns, multiplicationColumns, subtractionColumns } from "./_math.ts";
+import { mulberry32, pick, randDigits, randInt, type Rng } from "../util/rng.ts";
+import { COLUMN_NAMES, evalExpr, exprToString, type MathExpr, type MathOp } from "./arith.ts";
+import { additionColumns, multiplicationColumns, subtractionColumns } from "./arith.ts";
 
-export { mulberry32, type Rng } from "./_rng.ts";
-export { evalExpr, type MathExpr, type MathOp } from "./_math.ts";
+export { mulberry32, type Rng } from "../util/rng.ts";
+export { evalExpr, type MathExpr, type MathOp } from "./arith.ts";
 
 /**
  * A computed number in a document's text.

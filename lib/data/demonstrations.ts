@@ -1,5 +1,5 @@
 /**
- * Thinking demonstrations for pre-training (spec §11.1): documents in the exact format of the
+ * Thinking demonstrations for pre-training (method §11.1): documents in the exact format of the
  * next-token-reasoning prompt (§1.3, §9), so that the base model learns to reason inside
  * `<think></think>` and to put the next token in `\boxed{}` before any RL.
  *
@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { pick, randInt, type Rng } from "./_rng.ts";
+import { pick, randInt, type Rng } from "../util/rng.ts";
 import {
   additionColumns,
   COLUMN_NAMES,
@@ -30,7 +30,7 @@ import {
   type MathExpr,
   multiplicationColumns,
   subtractionColumns,
-} from "./_math.ts";
+} from "./arith.ts";
 import { factAt, type MathDocument, type MathFact } from "./corpus_math.ts";
 import { pretokenize, SPECIAL_TOKENS } from "./tokenizer.ts";
 

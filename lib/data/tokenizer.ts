@@ -1,6 +1,6 @@
 /**
  * Byte-level BPE tokenizer (GPT-2 style, simplified) with the special tokens of the
- * next-token-reasoning prompt format (spec §11.2).
+ * next-token-reasoning prompt format (method §11.2).
  *
  * - **Ids**: `0..255` are the raw bytes, `256..256+M-1` the M learned merges in order, and the
  *   last four ids are the special tokens in the order of {@linkcode SPECIAL_TOKENS}: `pad`,

@@ -7,8 +7,8 @@
  *
  * @module
  */
-import type { Backend } from "../backend/backend.ts";
-import { keep, type Tensor, tensor } from "../tensor.ts";
+import type { Backend } from "../engine/backend/backend.ts";
+import { keep, type Tensor, tensor } from "../engine/tensor.ts";
 
 /**
  * Additive bias of a future key: removes it from the softmax. Finite, because WGSL leaves

@@ -14,9 +14,9 @@
  *
  * @module
  */
-import { ConfigError } from "../config.ts";
-import type { AdamW } from "../optim/adamw.ts";
-import type { Tensor } from "../tensor.ts";
+import { ConfigError } from "../util/config.ts";
+import type { AdamW } from "../engine/optim/adamw.ts";
+import type { Tensor } from "../engine/tensor.ts";
 import { GPT, type GptConfig, resolveGptConfig } from "./gpt.ts";
 import {
   CheckpointError,
@@ -24,7 +24,7 @@ import {
   encodeSafetensors,
   type StTensor,
 } from "./safetensors.ts";
-import { exists } from "../_fs.ts";
+import { exists } from "../util/fs.ts";
 
 export { CheckpointError } from "./safetensors.ts";
 

@@ -2,7 +2,7 @@
  * Batched sampling from a {@linkcode GPT} with a KV cache. Prompts of different lengths are
  * left-padded to a common length P and the padding keys are masked, so each row's last prompt
  * token sits at position P − 1 and every row decodes in lockstep. (The positions are those of
- * `lib/train/logprobs.ts`, which lays prompts out the same way.)
+ * `lib/apps/train/logprobs.ts`, which lays prompts out the same way.)
  *
  * Sampled ids stay on the device: token t+1 is computed from token t without a readback, and
  * the host reads the ids once per `readChunk` tokens to detect stop ids. Repeated prompts (the
@@ -14,9 +14,9 @@
  *
  * @module
  */
-import { concat, noGrad, type Tensor, tensor, tidy } from "../tensor.ts";
+import { concat, noGrad, type Tensor, tensor, tidy } from "../engine/tensor.ts";
 import { writeWindow } from "./_kv.ts";
-import { promptGroups, spreadRows } from "./_prefix.ts";
+import { promptGroups, spreadRows } from "./prefix.ts";
 import type { GPT } from "./gpt.ts";
 
 /** Sampling settings. */

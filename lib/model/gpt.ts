@@ -18,9 +18,9 @@
  *
  * @module
  */
-import { check, resolveConfig } from "../config.ts";
-import { Embedding, LayerNorm, Linear, Module } from "../nn/module.ts";
-import { getBackend, isGradEnabled, keep, type Tensor, zeros } from "../tensor.ts";
+import { check, resolveConfig } from "../util/config.ts";
+import { Embedding, LayerNorm, Linear, Module } from "../engine/nn.ts";
+import { getBackend, isGradEnabled, keep, type Tensor, zeros } from "../engine/tensor.ts";
 import { causalBias, mixSeed, PADDING, ropeTables, writeWindow } from "./_kv.ts";
 
 /** Shapes shared by the layers of one forward pass. */
@@ -296,7 +296,7 @@ export class KvCache {
  * ```ts
  * import assert from "node:assert/strict";
  * import { GPT, resolveGptConfig } from "./gpt.ts";
- * import { tensor } from "../tensor.ts";
+ * import { tensor } from "../engine/tensor.ts";
  * const model = new GPT(resolveGptConfig({ vocabSize: 11, contextLength: 8, nLayer: 1, nHead: 2, nEmbd: 8 }));
  * const logits = model.forward(tensor([[1, 2, 3]], undefined, { dtype: "i32" }));
  * assert.deepEqual(logits.shape, [1, 3, 11]);

@@ -1,22 +1,22 @@
 /**
  * Dynamic token budget (DTB) of Tian et al., "Reinforcement Mid-Training", arXiv:2509.24375
- * (spec §2.1, §8 item 1): the reasoning budget B_t written into the prompt decays from B_0 to
+ * (method §2.1, §8.1): the reasoning budget B_t written into the prompt decays from B_0 to
  * B_0·γ over training.
  *
  * Deliberate deviations:
- * - Shape exponent k on progress, B_t = max(B_min, ⌊B_0·γ^((t/T)^k)⌋) (spec §2.1 variant); with
+ * - Shape exponent k on progress, B_t = max(B_min, ⌊B_0·γ^((t/T)^k)⌋) (method §2.1 variant); with
  *   the default k = 1 this is exactly the paper's formula.
  * - ⌊·⌋ is taken after adding 1e-9, so that products that are integers in exact arithmetic
  *   (e.g. 800·0.2 = 160) are not floored one below by floating-point rounding.
  * - Scaled default B_0 = 113 (paper 800): the mean reasoning length of `checkpoints/base` as
- *   `deno task eval` measures it (spec §11.3); set `rmt.budget.b0` for another base model.
+ *   `deno task eval` measures it (method §11.3); set `rmt.budget.b0` for another base model.
  *
  * @module
  */
-import { check, resolveConfig } from "../config.ts";
+import { check, resolveConfig } from "../util/config.ts";
 
 /**
- * Budget schedule parameters (spec §2.1; paper value → our default, §11.3).
+ * Budget schedule parameters (method §2.1; paper value → our default, §11.3).
  *
  * @example
  * ```ts
@@ -33,12 +33,12 @@ export interface BudgetConfig {
   bMin: number;
   /** γ ∈ (0, 1), decay factor: B_T = B_0·γ. Paper 0.2; ours 0.2. */
   gamma: number;
-  /** k > 0, shape exponent on progress t/T (spec §2.1 variant). Paper 1 (implicit); ours 1. */
+  /** k > 0, shape exponent on progress t/T (method §2.1 variant). Paper 1 (implicit); ours 1. */
   k: number;
 }
 
 /**
- * Default budget schedule (spec §11.3).
+ * Default budget schedule (method §11.3).
  *
  * @example
  * ```ts

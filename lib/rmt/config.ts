@@ -1,6 +1,6 @@
 /**
  * All RMT component settings in one typed object (Tian et al., "Reinforcement Mid-Training",
- * arXiv:2509.24375; spec §5, §8, §11.3). Each section's defaults, field comments (paper value →
+ * arXiv:2509.24375; method §5, §8, §11.3). Each section's defaults, field comments (paper value →
  * our value) and range checks live next to the component that uses them; this file only
  * assembles them so that a YAML file (e.g. `configs/rmt_components.yaml`) can override any field.
  *
@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { resolveConfig } from "../config.ts";
+import { resolveConfig } from "../util/config.ts";
 import { BUDGET_DEFAULTS, type BudgetConfig, validateBudgetConfig } from "./budget.ts";
 import {
   CURRICULUM_DEFAULTS,
@@ -57,7 +57,7 @@ export interface RmtConfig {
 }
 
 /**
- * Default settings of every RMT component (spec §11.3).
+ * Default settings of every RMT component (method §11.3).
  *
  * @example
  * ```ts

@@ -1,11 +1,11 @@
 /**
  * Curriculum-based adaptive sampling (CAS) of Tian et al., "Reinforcement Mid-Training",
- * arXiv:2509.24375 (spec §3.2, §3.3): a piecewise-linear schedule over the easy / medium / hard
+ * arXiv:2509.24375 (method §3.2, §3.3): a piecewise-linear schedule over the easy / medium / hard
  * tiers and a two-step sampler (tier, then position) choosing the RL positions of a document.
  *
  * Deliberate deviations:
- * - p_t1 = (0.6, 0.3, 0.1) and p_t2 = (0.1, 0.3, 0.6) are our choices (not reported, §8 item 7).
- * - One RL position per document by default (§8 item 8); more without duplicates.
+ * - p_t1 = (0.6, 0.3, 0.1) and p_t2 = (0.1, 0.3, 0.6) are our choices (not reported, §8.7).
+ * - One RL position per document by default (§8.8); more without duplicates.
  * - p_t is renormalised over the tiers that still have candidates in the document; a tier with
  *   p = 0 is never drawn, so fewer than `count` positions (or none) may come back.
  * - "Not yet used in the current epoch" (§3.3 [I]) is left to the caller: set the tier of a used
@@ -13,8 +13,8 @@
  *
  * @module
  */
-import { check, resolveConfig } from "../config.ts";
-import { randomInt, sampleCategorical } from "./_rng.ts";
+import { check, resolveConfig } from "../util/config.ts";
+import { randomInt, sampleCategorical } from "../util/rng.ts";
 
 /**
  * A distribution over the tiers (easy, medium, hard).
@@ -30,7 +30,7 @@ import { randomInt, sampleCategorical } from "./_rng.ts";
 export type TierProbs = [number, number, number];
 
 /**
- * Curriculum settings (spec §3.2, §3.3; paper value → our default, §11.3).
+ * Curriculum settings (method §3.2, §3.3; paper value → our default, §11.3).
  *
  * @example
  * ```ts
@@ -49,12 +49,12 @@ export interface CurriculumConfig {
   pT1: number[];
   /** p_t2 (easy, medium, hard), sums to 1. Paper: not reported; ours (0.1, 0.3, 0.6). */
   pT2: number[];
-  /** |C| per document per step, an integer ≥ 1. Paper: not reported; ours 1 (§8 item 8). */
+  /** |C| per document per step, an integer ≥ 1. Paper: not reported; ours 1 (§8.8). */
   positionsPerDoc: number;
 }
 
 /**
- * Default curriculum (spec §11.3).
+ * Default curriculum (method §11.3).
  *
  * @example
  * ```ts
@@ -171,18 +171,18 @@ export function tierProbs(
  * @param tiers Tier of each position of the document (from `assignTiers`).
  * @param probs p_t over (easy, medium, hard).
  * @param count Number of positions wanted (`positionsPerDoc`).
- * @param rng Uniform generator on [0, 1) (`makeRng(seed)`).
+ * @param rng Uniform generator on [0, 1) (`mulberry32(seed)`).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { sampleRlPositions } from "./curriculum.ts";
- * import { makeRng } from "./_rng.ts";
+ * import { mulberry32 } from "../util/rng.ts";
  * const tiers = Int8Array.from([2, -1, 0, 0, 2, -1]);
- * assert.deepEqual(sampleRlPositions(tiers, [0, 0, 1], 3, makeRng(1)), [4]); // position 0 excluded
- * assert.equal(sampleRlPositions(tiers, [0.6, 0.3, 0.1], 2, makeRng(1)).length, 2);
+ * assert.deepEqual(sampleRlPositions(tiers, [0, 0, 1], 3, mulberry32(1)), [4]); // position 0 excluded
+ * assert.equal(sampleRlPositions(tiers, [0.6, 0.3, 0.1], 2, mulberry32(1)).length, 2);
  * const none = Int8Array.from([-1, -1]);
- * assert.deepEqual(sampleRlPositions(none, [0.6, 0.3, 0.1], 1, makeRng(1)), []);
+ * assert.deepEqual(sampleRlPositions(none, [0.6, 0.3, 0.1], 1, mulberry32(1)), []);
  * ```
  */
 // §3.3 two-step sampling: d ~ Categorical(p_t | non-empty tiers), pos ~ Uniform(tier d)

@@ -1,12 +1,12 @@
 /**
  * Token entropy and difficulty tiers of Tian et al., "Reinforcement Mid-Training",
- * arXiv:2509.24375 (spec §3.1, §8 item 6): per-position predictive entropy under teacher
+ * arXiv:2509.24375 (method §3.1, §8.6): per-position predictive entropy under teacher
  * forcing, bucketed into low (NTP only) / easy / medium / hard.
  *
  * Dimension legend: P positions (rows), V vocabulary.
  *
  * Deliberate deviations:
- * - Full-distribution entropy by default (topK = 0; small vocabulary, spec §11.3); RPT's top-16
+ * - Full-distribution entropy by default (topK = 0; small vocabulary, method §11.3); RPT's top-16
  *   renormalised entropy is the option topK = 16.
  * - Thresholds 0.5 / 1.0 / 1.5 nats are RPT's evaluation thresholds (RMT reports none); a
  *   quantile mode (default quantiles 0.5 / 0.75 / 0.9, our choice) adapts them to a model whose
@@ -16,10 +16,10 @@
  *
  * @module
  */
-import { check, resolveConfig } from "../config.ts";
+import { check, resolveConfig } from "../util/config.ts";
 
 /**
- * How tier thresholds are chosen (spec §3.1).
+ * How tier thresholds are chosen (method §3.1).
  *
  * @example
  * ```ts
@@ -32,7 +32,7 @@ import { check, resolveConfig } from "../config.ts";
 export type TierMode = "thresholds" | "quantiles";
 
 /**
- * Entropy and tier settings (spec §3.1; paper value → our default, §11.3).
+ * Entropy and tier settings (method §3.1; paper value → our default, §11.3).
  *
  * @example
  * ```ts
@@ -54,7 +54,7 @@ export interface EntropyConfig {
 }
 
 /**
- * Default entropy settings (spec §11.3).
+ * Default entropy settings (method §11.3).
  *
  * @example
  * ```ts

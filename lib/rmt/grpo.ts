@@ -1,5 +1,5 @@
 /**
- * Token-selective RL of Tian et al., "Reinforcement Mid-Training", arXiv:2509.24375 (spec §4.1):
+ * Token-selective RL of Tian et al., "Reinforcement Mid-Training", arXiv:2509.24375 (method §4.1):
  * GRPO (Shao et al., "DeepSeekMath", arXiv:2402.03300) with whitened group advantages and the
  * PPO clipped surrogate over per-token ratios, on plain arrays. This is the readable reference
  * the GPU trainer is tested against.
@@ -9,18 +9,18 @@
  * Deliberate deviations:
  * - Clipped surrogate with per-token ratios ρ = π_θ/π_old and token-mean 1/|o^i| (the paper
  *   writes A_i·log π_θ(o^i) on the sequence); with one update per batch (ρ ≡ 1) the gradient
- *   is the paper's up to that normalisation (§8 item 9).
+ *   is the paper's up to that normalisation (§8.9).
  * - KL(π_θ‖π_ref) is the per-token k3 estimator exp(ref − logp) − (ref − logp) − 1 (unbiased,
- *   always ≥ 0; Schulman 2020, as in DeepSeekMath); β = 0 by default, as RPT (§8 item 10).
+ *   always ≥ 0; Schulman 2020, as in DeepSeekMath); β = 0 by default, as RPT (§8.10).
  * - Population std and δ = 1e-6 in the whitening; all-equal rewards give exactly zero advantage.
  * - ε = 0.2 and temperature 0.8 are RPT's values (RMT reports neither).
  *
  * @module
  */
-import { check, resolveConfig } from "../config.ts";
+import { check, resolveConfig } from "../util/config.ts";
 
 /**
- * GRPO settings (spec §4.1, §5; paper value → our default, §11.3).
+ * GRPO settings (method §4.1, §5; paper value → our default, §11.3).
  *
  * @example
  * ```ts
@@ -44,7 +44,7 @@ export interface GrpoConfig {
 }
 
 /**
- * Default GRPO settings (spec §11.3).
+ * Default GRPO settings (method §11.3).
  *
  * @example
  * ```ts

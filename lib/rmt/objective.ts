@@ -1,6 +1,6 @@
 /**
  * Dual training objective of Tian et al., "Reinforcement Mid-Training", arXiv:2509.24375
- * (spec §1.2, §4.2, §4.3): teacher-forced NTP on every position except the RL positions,
+ * (method §1.2, §4.2, §4.3): teacher-forced NTP on every position except the RL positions,
  * combined with the RL objective as L = −J_RL + λ·NLL_NTP.
  *
  * Index convention (see `_types.ts`): mask[p] weights −log p_θ(τ_p | τ_<p), the loss of target
@@ -8,15 +8,15 @@
  * `mask.subarray(1)`. mask[0] = 0: τ_0 has no context and is never predicted.
  *
  * Deliberate deviations:
- * - NLL_NTP is a token mean over unmasked positions (the paper writes a sum), §8 item 9.
+ * - NLL_NTP is a token mean over unmasked positions (the paper writes a sum), §8.9.
  * - The sign is made explicit: J_RL is maximised and NLL minimised, so loss = −J_RL + λ·NLL.
  *
  * @module
  */
-import { check, resolveConfig } from "../config.ts";
+import { check, resolveConfig } from "../util/config.ts";
 
 /**
- * Dual-objective settings (spec §4.3; paper value → our default, §11.3).
+ * Dual-objective settings (method §4.3; paper value → our default, §11.3).
  *
  * @example
  * ```ts
@@ -32,7 +32,7 @@ export interface ObjectiveConfig {
 }
 
 /**
- * Default dual objective (spec §11.3).
+ * Default dual objective (method §11.3).
  *
  * @example
  * ```ts

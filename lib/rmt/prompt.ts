@@ -1,6 +1,6 @@
 /**
  * Next-token-reasoning prompt of Tian et al., "Reinforcement Mid-Training", arXiv:2509.24375
- * (spec §1.3, §2.2, §9), after RPT's "v0" template (Dong et al., arXiv:2506.08007): an
+ * (method §1.3, §2.2, §9), after RPT's "v0" template (Dong et al., arXiv:2506.08007): an
  * instruction with the budget sentence, the document prefix τ_<pos, a header, and `<think>`.
  *
  * Layout (token ids): encode(prefix) ++ context (left-truncated) ++ encode(suffix) ++ [<think>].
@@ -8,19 +8,19 @@
  *
  * Deliberate deviations:
  * - Much shorter wording than RPT's v0 (our model is tiny and learns the format from
- *   demonstrations, spec §11.1); no "the token may begin with a space" note.
+ *   demonstrations, method §11.1); no "the token may begin with a space" note.
  * - The budget sentence says "Think for B tokens" rather than "exactly B tokens".
  * - The prompt ends with the `<think>` token, so ℓ counts every generated token before `</think>`.
  * - The context is truncated from the left to `maxContextTokens` = 160 (paper: max prompt 4096).
  *
  * @module
  */
-import { check, resolveConfig } from "../config.ts";
-import type { Codec } from "./_types.ts";
-import { SPECIAL_TOKENS } from "./_types.ts";
+import { check, resolveConfig } from "../util/config.ts";
+import type { Codec } from "../data/codec.ts";
+import { SPECIAL_TOKENS } from "../data/codec.ts";
 
 /**
- * Prompt text and context length (spec §2.2, §9; paper value → our default, §11.3).
+ * Prompt text and context length (method §2.2, §9; paper value → our default, §11.3).
  *
  * @example
  * ```ts
@@ -42,7 +42,7 @@ export interface PromptConfig {
 }
 
 /**
- * Default prompt (spec §9, shortened for a tiny model).
+ * Default prompt (method §9, shortened for a tiny model).
  *
  * @example
  * ```ts
@@ -132,7 +132,7 @@ function instruction(budget: number | null, cfg: PromptConfig): string {
  * ```ts
  * import assert from "node:assert/strict";
  * import { buildPrompt, PROMPT_DEFAULTS } from "./prompt.ts";
- * import { makeCodec } from "../../tests/rmt/_codec.ts"; // byte-level fake tokenizer
+ * import { makeCodec } from "../../tests/_helpers/codec.ts"; // byte-level fake tokenizer
  * const codec = makeCodec();
  * const cfg = { ...PROMPT_DEFAULTS, maxContextTokens: 3 };
  * const ids = buildPrompt(codec.encode("1+2=3"), 12, codec, cfg);
@@ -182,7 +182,7 @@ export function promptText(contextText: string, budget: number | null, cfg: Prom
 
 /**
  * The completion that follows the prompt: `reasoning</think>\boxed{answer}<|endoftext|>`
- * (used to build thinking demonstrations, spec §11.1).
+ * (used to build thinking demonstrations, method §11.1).
  *
  * @example
  * ```ts

@@ -1,17 +1,17 @@
 /**
  * Length reward and combined reward of Tian et al., "Reinforcement Mid-Training",
- * arXiv:2509.24375 (spec §2.3, §2.4): a triangular reward peaking at the budget, mixed with the
+ * arXiv:2509.24375 (method §2.3, §2.4): a triangular reward peaking at the budget, mixed with the
  * matching reward by a convex combination.
  *
  * Deliberate deviations:
- * - r_max = 1 and w = 0.2 are our choices: the paper reports neither (spec §8 item 3).
+ * - r_max = 1 and w = 0.2 are our choices: the paper reports neither (method §8.3).
  *
  * @module
  */
-import { check, resolveConfig } from "../config.ts";
+import { check, resolveConfig } from "../util/config.ts";
 
 /**
- * Length-reward parameters (spec §2.3, §2.4; paper value → our default, §11.3).
+ * Length-reward parameters (method §2.3, §2.4; paper value → our default, §11.3).
  *
  * @example
  * ```ts
@@ -29,7 +29,7 @@ export interface LengthRewardConfig {
 }
 
 /**
- * Default length-reward parameters (spec §11.3).
+ * Default length-reward parameters (method §11.3).
  *
  * @example
  * ```ts

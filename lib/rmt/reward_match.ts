@@ -1,6 +1,6 @@
 /**
  * Answer extraction and verifiable matching reward of Tian et al., "Reinforcement Mid-Training",
- * arXiv:2509.24375 (spec §1.3, §1.4, §8 items 4–5), with RPT's prefix-matching reward (Dong et
+ * arXiv:2509.24375 (method §1.3, §1.4, §8.4–§8.5), with RPT's prefix-matching reward (Dong et
  * al., "Reinforcement Pre-Training", arXiv:2506.08007, Eq. 3) as an optional mode.
  *
  * A completion is the token ids after the prompt (which ends with `<think>`):
@@ -9,7 +9,7 @@
  * Deliberate deviations:
  * - Generation is taken to end at the first `<|endoftext|>` or `<|pad|>`; ℓ counts the tokens
  *   before the first `</think>`, or all generated tokens when `</think>` is missing (then the
- *   answer is `null` and r_pos = 0, spec §8 item 4).
+ *   answer is `null` and r_pos = 0, method §8.4).
  * - The answer is the last *complete* top-level `\boxed{…}` after `</think>` (braces balanced,
  *   no escape handling, as verl's `last_boxed_only_string`); a trailing unclosed box is ignored.
  *   A ground-truth token with unbalanced braces can therefore never be answered.
@@ -19,11 +19,11 @@
  *
  * @module
  */
-import { check, resolveConfig } from "../config.ts";
-import type { Codec } from "./_types.ts";
+import { check, resolveConfig } from "../util/config.ts";
+import type { Codec } from "../data/codec.ts";
 
 /**
- * Matching-reward mode (spec §1.4, §8 item 5).
+ * Matching-reward mode (method §1.4, §8.5).
  *
  * @example
  * ```ts
@@ -36,7 +36,7 @@ import type { Codec } from "./_types.ts";
 export type RewardMode = "exact" | "prefix";
 
 /**
- * Matching-reward settings (spec §1.4; paper value → our default, §11.3).
+ * Matching-reward settings (method §1.4; paper value → our default, §11.3).
  *
  * @example
  * ```ts
@@ -52,7 +52,7 @@ export interface RewardConfig {
 }
 
 /**
- * Default matching reward (spec §8 item 5).
+ * Default matching reward (method §8.5).
  *
  * @example
  * ```ts
@@ -187,7 +187,7 @@ export function lastBoxed(bytes: Uint8Array): Uint8Array | null {
  * ```ts
  * import assert from "node:assert/strict";
  * import { parseCompletion } from "./reward_match.ts";
- * import { makeCodec } from "../../tests/rmt/_codec.ts"; // byte-level fake tokenizer
+ * import { makeCodec } from "../../tests/_helpers/codec.ts"; // byte-level fake tokenizer
  * const codec = makeCodec();
  * const parsed = parseCompletion(codec.encode("1+2</think>\\boxed{3}<|endoftext|>"), codec);
  * assert.equal(parsed.reasoningLength, 3);
@@ -196,7 +196,7 @@ export function lastBoxed(bytes: Uint8Array): Uint8Array | null {
  * assert.equal(parseCompletion(codec.encode("1+2 \\boxed{3}"), codec).answer, null);
  * ```
  */
-// §1.3 steps 3–4, §8 item 4: ℓ = |c| before </think>; y = last \boxed{} after </think>
+// §1.3 steps 3–4, §8.4: ℓ = |c| before </think>; y = last \boxed{} after </think>
 export function parseCompletion(ids: number[], codec: Codec): ParsedCompletion {
   const eot = codec.specialId("eot");
   const pad = codec.specialId("pad");
@@ -217,7 +217,7 @@ export function parseCompletion(ids: number[], codec: Codec): ParsedCompletion {
 }
 
 /**
- * The ground truth at position pos, as bytes (spec §1.4).
+ * The ground truth at position pos, as bytes (method §1.4).
  *
  * @example
  * ```ts
@@ -249,7 +249,7 @@ export interface GroundTruth {
  * ```ts
  * import assert from "node:assert/strict";
  * import { groundTruthAt } from "./reward_match.ts";
- * import { makeCodec } from "../../tests/rmt/_codec.ts"; // byte-level fake tokenizer
+ * import { makeCodec } from "../../tests/_helpers/codec.ts"; // byte-level fake tokenizer
  * const codec = makeCodec([" para", "graph"]);
  * const doc = codec.encode("a paragraph");
  * const gt = groundTruthAt(doc, 1, codec);

@@ -13,9 +13,9 @@ import {
 } from "../../lib/model/checkpoint.ts";
 import { GPT } from "../../lib/model/gpt.ts";
 import { decodeSafetensors, encodeSafetensors } from "../../lib/model/safetensors.ts";
-import { AdamW } from "../../lib/optim/adamw.ts";
-import { noGrad, tidy } from "../../lib/tensor.ts";
-import { ids, tinyConfig } from "./_tiny.ts";
+import { AdamW } from "../../lib/engine/optim/adamw.ts";
+import { noGrad, tidy } from "../../lib/engine/tensor.ts";
+import { ids, tinyConfig } from "../_helpers/tiny_model.ts";
 
 const tokenizerJson = { kind: "bpe", merges: [[1, 2]], special: { "<pad>": 0 } };
 

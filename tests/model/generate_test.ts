@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { generate, type GenerateOptions } from "../../lib/model/generate.ts";
 import type { GPT } from "../../lib/model/gpt.ts";
-import { noGrad, tensor, tidy } from "../../lib/tensor.ts";
-import { ids, tinyModel } from "./_tiny.ts";
+import { noGrad, tensor, tidy } from "../../lib/engine/tensor.ts";
+import { ids, tinyModel } from "../_helpers/tiny_model.ts";
 
 const PAD = 0;
 const base: GenerateOptions = {

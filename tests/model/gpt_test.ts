@@ -9,9 +9,9 @@
  */
 import assert from "node:assert/strict";
 import { GPT, gptParameterCount, resolveGptConfig } from "../../lib/model/gpt.ts";
-import { ConfigError, readYamlFile } from "../../lib/config.ts";
-import { noGrad, type Tensor, tensor, tidy } from "../../lib/tensor.ts";
-import { ids, maxDiff, tinyConfig, tinyModel } from "./_tiny.ts";
+import { ConfigError, readYamlFile } from "../../lib/util/config.ts";
+import { noGrad, type Tensor, tensor, tidy } from "../../lib/engine/tensor.ts";
+import { ids, maxDiff, tinyConfig, tinyModel } from "../_helpers/tiny_model.ts";
 
 const V = 23;
 

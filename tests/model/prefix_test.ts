@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { promptGroups, spreadRows } from "../../lib/model/_prefix.ts";
-import { tensor } from "../../lib/tensor.ts";
+import { promptGroups, spreadRows } from "../../lib/model/prefix.ts";
+import { tensor } from "../../lib/engine/tensor.ts";
 
 Deno.test("promptGroups() numbers distinct rows in order of first appearance", () => {
   const g = promptGroups([[5], [1, 2], [5], [2, 1], [1, 2]]);

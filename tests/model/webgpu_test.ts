@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { generate } from "../../lib/model/generate.ts";
 import { GPT } from "../../lib/model/gpt.ts";
-import { getBackend, noGrad, setBackend, type Tensor } from "../../lib/tensor.ts";
-import { gpu, ignore } from "../backend/_gpu.ts";
-import { ids, maxDiff, tinyModel } from "./_tiny.ts";
+import { getBackend, noGrad, setBackend, type Tensor } from "../../lib/engine/tensor.ts";
+import { gpu, ignore } from "../_helpers/gpu.ts";
+import { ids, maxDiff, tinyModel } from "../_helpers/tiny_model.ts";
 
 /** A copy of `model` on the GPU (same config, same weights). */
 async function onGpu(model: GPT): Promise<GPT> {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { BUDGET_DEFAULTS, resolveBudgetConfig, tokenBudget } from "../../lib/rmt/budget.ts";
-import { makeRng } from "../../lib/rmt/_rng.ts";
+import { mulberry32 } from "../../lib/util/rng.ts";
 
 const PAPER = { b0: 800, bMin: 1, gamma: 0.2, k: 1 };
 
@@ -40,7 +40,7 @@ Deno.test("tokenBudget() never goes below B_min", () => {
 });
 
 Deno.test("tokenBudget() is non-increasing in t and stays in [max(B_min, ⌊B_0·γ⌋), B_0]", () => {
-  const rng = makeRng(7);
+  const rng = mulberry32(7);
   for (let trial = 0; trial < 200; trial++) {
     const bMin = 1 + Math.floor(rng() * 5);
     const cfg = {

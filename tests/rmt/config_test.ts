@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readYamlFile } from "../../lib/config.ts";
+import { readYamlFile } from "../../lib/util/config.ts";
 import { resolveRmtConfig, RMT_DEFAULTS } from "../../lib/rmt/config.ts";
 
 const YAML = new URL("../../configs/rmt_components.yaml", import.meta.url).pathname;

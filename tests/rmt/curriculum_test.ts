@@ -5,7 +5,7 @@ import {
   sampleRlPositions,
   tierProbs,
 } from "../../lib/rmt/curriculum.ts";
-import { makeRng } from "../../lib/rmt/_rng.ts";
+import { mulberry32 } from "../../lib/util/rng.ts";
 
 const near = (a: readonly number[], b: readonly number[], tol = 1e-12) =>
   a.forEach((x, i) => assert.ok(Math.abs(x - b[i]!) <= tol, `[${a}] vs [${b}]`));
@@ -24,7 +24,7 @@ Deno.test("tierProbs() is p_t1 before t_1, linear on [t_1, t_2), p_t2 after (§3
 });
 
 Deno.test("tierProbs() is continuous at t_2 and sums to 1 at every step (random)", () => {
-  const rng = makeRng(21);
+  const rng = mulberry32(21);
   const randomDistribution = () => {
     const w = [rng(), rng(), rng()];
     const z = w[0]! + w[1]! + w[2]!;
@@ -58,7 +58,7 @@ const DOC = Int8Array.from([
 ]);
 
 function tierFrequencies(tiers: Int8Array, probs: number[], draws: number, seed: number) {
-  const rng = makeRng(seed);
+  const rng = mulberry32(seed);
   const counts = [0, 0, 0];
   const positionCounts = new Map<number, number>();
   for (let i = 0; i < draws; i++) {
@@ -88,11 +88,11 @@ Deno.test("sampleRlPositions() renormalises p_t over the tiers present in the do
   near(frequencies, [6 / 7, 0, 1 / 7], 0.015);
   // a tier with p = 0 is never drawn, even if it is the only one left
   const onlyHard = DOC.map((d) => (d === 2 ? 2 : -1));
-  assert.deepEqual(sampleRlPositions(onlyHard, [0.5, 0.5, 0], 3, makeRng(1)), []);
+  assert.deepEqual(sampleRlPositions(onlyHard, [0.5, 0.5, 0], 3, mulberry32(1)), []);
 });
 
 Deno.test("sampleRlPositions() never returns position 0, tier −1 or a duplicate", () => {
-  const rng = makeRng(13);
+  const rng = mulberry32(13);
   for (let trial = 0; trial < 300; trial++) {
     const tiers = Int8Array.from(
       { length: 1 + Math.floor(rng() * 30) },
@@ -109,16 +109,16 @@ Deno.test("sampleRlPositions() never returns position 0, tier −1 or a duplicat
 });
 
 Deno.test("sampleRlPositions() edge cases: no eligible position, count 0, all positions wanted", () => {
-  assert.deepEqual(sampleRlPositions(Int8Array.from([2]), [0, 0, 1], 1, makeRng(1)), []);
-  assert.deepEqual(sampleRlPositions(new Int8Array(), [0, 0, 1], 1, makeRng(1)), []);
-  assert.deepEqual(sampleRlPositions(DOC, [0.6, 0.3, 0.1], 0, makeRng(1)), []);
-  const all = sampleRlPositions(DOC, [0.6, 0.3, 0.1], 1000, makeRng(1));
+  assert.deepEqual(sampleRlPositions(Int8Array.from([2]), [0, 0, 1], 1, mulberry32(1)), []);
+  assert.deepEqual(sampleRlPositions(new Int8Array(), [0, 0, 1], 1, mulberry32(1)), []);
+  assert.deepEqual(sampleRlPositions(DOC, [0.6, 0.3, 0.1], 0, mulberry32(1)), []);
+  const all = sampleRlPositions(DOC, [0.6, 0.3, 0.1], 1000, mulberry32(1));
   assert.deepEqual(all, Array.from({ length: 60 }, (_, i) => i + 1));
 });
 
 Deno.test("sampleRlPositions() is reproducible for a seed", () => {
-  const a = sampleRlPositions(DOC, [0.2, 0.3, 0.5], 5, makeRng(99));
-  assert.deepEqual(sampleRlPositions(DOC, [0.2, 0.3, 0.5], 5, makeRng(99)), a);
+  const a = sampleRlPositions(DOC, [0.2, 0.3, 0.5], 5, mulberry32(99));
+  assert.deepEqual(sampleRlPositions(DOC, [0.2, 0.3, 0.5], 5, mulberry32(99)), a);
 });
 
 Deno.test("resolveCurriculumConfig() rejects t_1 ≥ t_2 and probabilities not summing to 1, by name", () => {

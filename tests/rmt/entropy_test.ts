@@ -9,7 +9,7 @@ import {
   tierThresholds,
   tokenEntropy,
 } from "../../lib/rmt/entropy.ts";
-import { makeRng } from "../../lib/rmt/_rng.ts";
+import { mulberry32 } from "../../lib/util/rng.ts";
 
 const close = (a: number, b: number, tol = 1e-5) =>
   assert.ok(Math.abs(a - b) <= tol, `expected ${b}, got ${a}`);
@@ -46,7 +46,7 @@ Deno.test("tokenEntropy() handles −∞ logits and extreme magnitudes without N
 });
 
 Deno.test("tokenEntropy() stays in [0, ln k] and is shift-invariant, per row (random)", () => {
-  const rng = makeRng(3);
+  const rng = mulberry32(3);
   for (let trial = 0; trial < 200; trial++) {
     const vocab = 2 + Math.floor(rng() * 40);
     const rows = 1 + Math.floor(rng() * 4);
@@ -111,7 +111,7 @@ Deno.test("nestedTierMasks() uses H > threshold and hard ⊂ medium ⊂ easy (ra
   assert.deepEqual([...easy!], [0, 1, 1, 1]);
   assert.deepEqual([...medium!], [0, 0, 1, 1]);
   assert.deepEqual([...hard!], [0, 0, 0, 1]);
-  const rng = makeRng(5);
+  const rng = mulberry32(5);
   const h = Float32Array.from({ length: 500 }, () => 3 * rng());
   const masks = nestedTierMasks(h, [0.5, 1, 1.5]);
   const tiers = assignTiers(h, ENTROPY_DEFAULTS);

@@ -7,7 +7,7 @@ import {
   grpoTokenSurrogate,
   resolveGrpoConfig,
 } from "../../lib/rmt/grpo.ts";
-import { makeRng } from "../../lib/rmt/_rng.ts";
+import { mulberry32 } from "../../lib/util/rng.ts";
 
 const close = (a: number, b: number, tol = 1e-9) =>
   assert.ok(Math.abs(a - b) <= tol, `expected ${b}, got ${a}`);
@@ -34,7 +34,7 @@ Deno.test("groupAdvantages() gives zeros, never NaN, for equal rewards and G = 1
 });
 
 Deno.test("groupAdvantages() has zero mean and unit std up to δ (random)", () => {
-  const rng = makeRng(17);
+  const rng = mulberry32(17);
   for (let trial = 0; trial < 500; trial++) {
     const G = 2 + Math.floor(rng() * 15);
     const rewards = Array.from({ length: G }, () => (rng() < 0.3 ? Math.round(rng()) : rng()));
@@ -107,7 +107,7 @@ function finiteDifference(response: GrpoResponse, k: number, opts: typeof OPTS, 
 }
 
 Deno.test("grpoTokenSurrogate() gradient matches central finite differences (random, with KL)", () => {
-  const rng = makeRng(29);
+  const rng = mulberry32(29);
   let checked = 0;
   for (let trial = 0; trial < 200; trial++) {
     const K = 1 + Math.floor(rng() * 6);

@@ -6,7 +6,7 @@ import {
   resolveObjectiveConfig,
   unifiedLoss,
 } from "../../lib/rmt/objective.ts";
-import { makeRng } from "../../lib/rmt/_rng.ts";
+import { mulberry32 } from "../../lib/util/rng.ts";
 
 Deno.test("ntpMask() is 1 except at the RL positions and at position 0 (§4.2)", () => {
   assert.deepEqual([...ntpMask(6, [2, 5])], [0, 1, 0, 1, 1, 0]);
@@ -22,7 +22,7 @@ Deno.test("ntpMask() rows: logits row r predicts position r + 1, weights are mas
 });
 
 Deno.test("ntpMask() makes Φ_NTP and Φ_RL disjoint and cover positions 1..T−1 (random)", () => {
-  const rng = makeRng(31);
+  const rng = mulberry32(31);
   for (let trial = 0; trial < 200; trial++) {
     const T = 2 + Math.floor(rng() * 50);
     const rl = Array.from(

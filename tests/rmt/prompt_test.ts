@@ -7,7 +7,7 @@ import {
   resolvePromptConfig,
 } from "../../lib/rmt/prompt.ts";
 import { parseCompletion } from "../../lib/rmt/reward_match.ts";
-import { makeCodec } from "./_codec.ts";
+import { makeCodec } from "../_helpers/codec.ts";
 
 const codec = makeCodec([" the", "ing"]);
 

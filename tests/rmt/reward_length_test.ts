@@ -5,7 +5,7 @@ import {
   lengthReward,
   resolveLengthRewardConfig,
 } from "../../lib/rmt/reward_length.ts";
-import { makeRng } from "../../lib/rmt/_rng.ts";
+import { mulberry32 } from "../../lib/util/rng.ts";
 
 Deno.test("lengthReward() at ℓ = 0, B_t/2, B_t, 1.5·B_t, 2·B_t, 3·B_t matches §2.3", () => {
   const B = 160;
@@ -28,7 +28,7 @@ Deno.test("lengthReward() with B_t = 1 pays r_max only at ℓ = 1", () => {
 });
 
 Deno.test("lengthReward() stays in [0, r_max], peaks at B_t and is symmetric about it", () => {
-  const rng = makeRng(11);
+  const rng = mulberry32(11);
   for (let trial = 0; trial < 2000; trial++) {
     const budget = 1 + Math.floor(rng() * 1000);
     const rMax = 0.1 + 5 * rng();

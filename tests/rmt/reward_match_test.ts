@@ -7,7 +7,7 @@ import {
   parseCompletion,
   resolveRewardConfig,
 } from "../../lib/rmt/reward_match.ts";
-import { makeCodec } from "./_codec.ts";
+import { makeCodec } from "../_helpers/codec.ts";
 
 const codec = makeCodec([" para", "graph", " =", "ing"]);
 const bytes = (s: string) => new TextEncoder().encode(s);

@@ -1,0 +1,97 @@
+/**
+ * `deno task pretrain`: pre-trains the base model (method §11.1) with `lib/apps/pretrain/`.
+ *
+ *     deno task pretrain [--config configs/pretrain.yaml] [--backend auto|cpu|webgpu]
+ *                        [--out runs/pretrain] [--resume] [--steps N] [--stop-after N]
+ *                        [--publish DIR]
+ *
+ * Prints the resolved config (YAML) and the backend line first, then a progress bar; writes
+ * `<out>/metrics.jsonl`, `<out>/config.json` and `<out>/checkpoint/`. `--steps` sets the total
+ * T (the cosine's length); `--stop-after N` stops after N steps with a checkpoint (continue with
+ * `--resume`); `--publish DIR` copies the final checkpoint (without optimizer state), its
+ * `config.yaml` and `training_log.jsonl` to DIR (e.g. `checkpoints/base`).
+ *
+ * Bad flags or config values throw a one-line `ConfigError` naming the flag or field.
+ *
+ * @module
+ */
+import { ConfigError, readYamlFile } from "../../util/config.ts";
+import { initBackend } from "../../engine/tensor.ts";
+import { resolvePretrainConfig } from "../pretrain/config.ts";
+import { formatConfig, pretrain } from "../pretrain/pretrain.ts";
+import { parseFlags, runFlags } from "./flags.ts";
+
+const USAGE = "usage: deno task pretrain [--config FILE] [--backend auto|cpu|webgpu] " +
+  "[--out DIR] [--resume] [--steps N] [--stop-after N] [--publish DIR]";
+
+const FLAGS = {
+  config: "string",
+  backend: "string",
+  out: "string",
+  resume: "boolean",
+  steps: "string",
+  "stop-after": "string",
+  publish: "string",
+} as const;
+
+/**
+ * Copies a finished run to `dir`: the checkpoint's files except the optimizer state, the
+ * resolved config as `config.yaml` and the metrics as `training_log.jsonl`. The copy is built
+ * next to `dir` and renamed into place.
+ */
+export function publishRun(runDir: string, dir: string, configYaml: string): void {
+  const tmp = `${dir}.tmp-${Date.now()}`;
+  Deno.mkdirSync(tmp, { recursive: true });
+  for (const entry of Deno.readDirSync(`${runDir}/checkpoint`)) {
+    if (!entry.isFile || entry.name.startsWith("optimizer")) continue;
+    Deno.copyFileSync(`${runDir}/checkpoint/${entry.name}`, `${tmp}/${entry.name}`);
+  }
+  Deno.writeTextFileSync(`${tmp}/config.yaml`, configYaml);
+  Deno.copyFileSync(`${runDir}/metrics.jsonl`, `${tmp}/training_log.jsonl`);
+  try {
+    Deno.removeSync(dir, { recursive: true });
+  } catch {
+    // nothing to replace
+  }
+  Deno.renameSync(tmp, dir);
+}
+
+/**
+ * Runs the `pretrain` command with `args` (the flags after the command name).
+ *
+ * @example A bad flag is a one-line ConfigError
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { main } from "./pretrain.ts";
+ * await assert.rejects(() => main(["--stpes", "3"]), /--stpes: unknown flag/);
+ * await assert.rejects(() => main(["--steps", "0"]), /--steps: expected an integer ≥ 1, got "0"/);
+ * ```
+ */
+export async function main(args: string[]): Promise<void> {
+  const flags = parseFlags(args, FLAGS, USAGE);
+  if (flags === null) return; // --help printed the usage
+  const { configFile, backend: backendKind, stopAfter, overrides: run } = runFlags(
+    flags,
+    "configs/pretrain.yaml",
+  );
+  const overrides: Record<string, unknown> = { ...readYamlFile(configFile), ...run };
+  if (flags.backend !== undefined) overrides.backend = backendKind;
+  const cfg = resolvePretrainConfig(overrides, configFile);
+  if (typeof flags.publish === "string" && flags.publish.length === 0) {
+    throw new ConfigError(`--publish: expected a directory, got ""`);
+  }
+  const yaml = formatConfig(cfg);
+  console.log(`# pretrain: resolved config (${configFile})\n${yaml}`);
+  const backend = await initBackend(cfg.backend);
+  console.log(`backend: ${backend.name} — ${backend.description}`);
+  const result = await pretrain(cfg, { resume: flags.resume === true, stopAfter });
+  if (typeof flags.publish === "string") {
+    if (result.step < cfg.steps) {
+      throw new ConfigError(
+        `--publish: the run stopped at step ${result.step} of ${cfg.steps}; resume it first`,
+      );
+    }
+    publishRun(cfg.out, flags.publish, yaml);
+    console.log(`published: ${flags.publish}`);
+  }
+}

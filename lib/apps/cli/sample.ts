@@ -1,0 +1,102 @@
+/**
+ * `deno task sample`: continues a text prompt with a checkpoint's model (KV-cached `generate`).
+ *
+ *     deno task sample --checkpoint DIR --prompt "text" [--max-new 64] [--temperature 0.8]
+ *                      [--top-k 0] [--seed 1] [--ntr] [--budget none|N] [--backend auto|cpu|webgpu]
+ *
+ * The prompt may contain the special-token strings (`<think>`, `</think>`, `<|endoftext|>`).
+ * With `--ntr` the prompt text is used as the context of a next-token-reasoning prompt
+ * (`buildPrompt` with the checkpoint's prompt format and `--budget`), the way RL and evaluation
+ * ask. Sampling stops at `<|endoftext|>`. `--temperature 0` is greedy.
+ *
+ * @module
+ */
+import { ConfigError } from "../../util/config.ts";
+import { Tokenizer } from "../../data/tokenizer.ts";
+import { loadCheckpoint } from "../../model/checkpoint.ts";
+import { generate } from "../../model/generate.ts";
+import { buildPrompt, PROMPT_DEFAULTS, type PromptConfig } from "../../rmt/prompt.ts";
+import { initBackend } from "../../engine/tensor.ts";
+import { backendFlag, intFlag, numberFlag, parseFlags } from "./flags.ts";
+
+const USAGE = 'usage: deno task sample --checkpoint DIR --prompt "text" [--max-new 64] ' +
+  "[--temperature 0.8] [--top-k 0] [--seed 1] [--ntr] [--budget none|N] " +
+  "[--backend auto|cpu|webgpu]";
+
+const FLAGS = {
+  checkpoint: "string",
+  prompt: "string",
+  "max-new": "string",
+  temperature: "string",
+  "top-k": "string",
+  seed: "string",
+  ntr: "boolean",
+  budget: "string",
+  backend: "string",
+} as const;
+
+/**
+ * Runs the `sample` command with `args` (the flags after the command name).
+ *
+ * @example Bad flags are one-line ConfigErrors
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { main } from "./sample.ts";
+ * await assert.rejects(() => main(["--prompt", "x"]), /--checkpoint: expected a directory/);
+ * await assert.rejects(() => main(["--checkpoint", "d", "--prompt", "x", "--top-k=-1"]), /--top-k: expected an integer ≥ 0/);
+ * ```
+ */
+export async function main(args: string[]): Promise<void> {
+  const flags = parseFlags(args, FLAGS, USAGE);
+  if (flags === null) return; // --help printed the usage
+  const dir = flags.checkpoint as string | undefined;
+  if (dir === undefined || dir === "") {
+    throw new ConfigError(`--checkpoint: expected a directory (${USAGE})`);
+  }
+  const text = flags.prompt as string | undefined;
+  if (text === undefined || text === "") {
+    throw new ConfigError(`--prompt: expected a non-empty text (${USAGE})`);
+  }
+  const maxNew = intFlag(flags, "max-new", 1, 64);
+  const temperature = numberFlag(flags, "temperature", 0, 0.8);
+  const topK = intFlag(flags, "top-k", 0, 0);
+  const seed = intFlag(flags, "seed", 0, 1);
+  const budgetRaw = flags.budget as string | undefined;
+  const budget = budgetRaw === undefined || budgetRaw === "none"
+    ? null
+    : intFlag(flags, "budget", 1, null);
+  const backend = await initBackend(backendFlag(flags, "auto"));
+  console.log(`backend: ${backend.name} — ${backend.description}`);
+
+  const ck = await loadCheckpoint(dir, { optimizer: false });
+  try {
+    const tok = Tokenizer.fromJSON(ck.tokenizerJson, `${dir}/tokenizer.json`);
+    let ids: number[];
+    if (flags.ntr) {
+      const corpus = ck.state.corpus as { prompt?: PromptConfig } | undefined;
+      const prompt = corpus?.prompt ?? PROMPT_DEFAULTS;
+      ids = buildPrompt(tok.encode(text), budget, tok, prompt);
+    } else ids = tok.encode(text);
+    const window = ck.model.config.contextLength;
+    if (ids.length >= window) {
+      throw new ConfigError(
+        `--prompt: ${ids.length} tokens do not leave room in the ${window}-token window`,
+      );
+    }
+    const r = await generate(ck.model, [ids], tok.specialId("pad"), {
+      maxNewTokens: Math.min(maxNew, window - ids.length),
+      temperature,
+      topK,
+      seed,
+      stopIds: [tok.specialId("eot")],
+      readChunk: 16,
+    });
+    console.log(`--- prompt (${ids.length} tokens)\n${tok.decode(ids)}`);
+    console.log(
+      `--- completion (${r.completions[0].length} tokens)\n${tok.decode(r.completions[0])}`,
+    );
+    console.log(`--- ${r.tokensPerSecond.toFixed(1)} tokens/s`);
+  } finally {
+    ck.model.dispose();
+  }
+}

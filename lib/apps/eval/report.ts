@@ -1,0 +1,205 @@
+/**
+ * The evaluation report (what `eval.json` holds) and its text rendering: a table with one row
+ * per mode (NTP, NTR) and the accuracy on the nested easy/medium/hard splits (RPT-compatible,
+ * method §6.2), their average, the disjoint tiers, and the NTR reasoning statistics.
+ *
+ * @module
+ */
+import type { TierAccuracy } from "./ntp.ts";
+import type { NtrOutcome, NtrSummary } from "./ntr.ts";
+
+/** Settings of the NTR run recorded in a report. */
+export interface NtrSettings {
+  /** Budget in the prompt (null: the no-budget instruction). */
+  budget: number | null;
+  /** Sampling temperature (0 = greedy). */
+  temperature: number;
+  /** Sampling top-k (0 = all). */
+  topK: number;
+  /** Longest completion. */
+  maxNewTokens: number;
+  /** Matching reward mode. */
+  reward: string;
+  /** Seed of the position sample and of the sampler. */
+  seed: number;
+  /** Generated tokens per second. */
+  tokensPerSecond: number;
+  /** Wall seconds of generation. */
+  seconds: number;
+}
+
+/** An evaluation report (`eval.json`). */
+export interface EvalReport {
+  /** The evaluated checkpoint directory (null: a model in memory). */
+  checkpoint: string | null;
+  /** Its training step, when recorded. */
+  step: number | null;
+  /** Fingerprint of the evaluated weights. */
+  model: string;
+  /** Fingerprint of the model whose entropy defines the tiers. */
+  tierModel: string;
+  /** Held-out documents and scored positions. */
+  corpus: { documents: number; positions: number; fingerprint: string };
+  /** Entropy settings and the resulting thresholds [t_1, t_2, t_3] (nats). */
+  tiers: {
+    topK: number;
+    mode: string;
+    thresholds: number[];
+    /** Positions per disjoint tier: low, easy, medium, hard. */
+    population: { low: number; easy: number; medium: number; hard: number };
+    /** Mean entropy of the scored positions. */
+    meanEntropy: number;
+  };
+  /** NTP accuracy (greedy) by tier, when evaluated. */
+  ntp: TierAccuracy | null;
+  /** NTR accuracy and reasoning statistics, when evaluated. */
+  ntr: (NtrSummary & { settings: NtrSettings }) | null;
+  /** A few NTR episodes, decoded (for reading). */
+  examples: (NtrOutcome & { completion: string })[];
+  /** Wall seconds of the evaluation. */
+  seconds: number;
+}
+
+/**
+ * A percentage with one decimal, or `–` for a missing value.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pct } from "./report.ts";
+ * assert.equal(pct(0.1234), "12.3");
+ * assert.equal(pct(null), "–");
+ * ```
+ */
+export function pct(x: number | null | undefined, digits = 1): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? "–" : (100 * x).toFixed(digits);
+}
+
+/**
+ * A text table with aligned columns (the first left-aligned, the others right-aligned) in
+ * Markdown pipe syntax, so it can be pasted into docs.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatTable } from "./report.ts";
+ * assert.equal(
+ *   formatTable(["mode", "acc"], [["NTP", "41.9"], ["NTR", "3.3"]]),
+ *   "| mode |  acc |\n| ---- | ---: |\n| NTP  | 41.9 |\n| NTR  |  3.3 |",
+ * );
+ * ```
+ */
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, c) =>
+    Math.max(h.length, 3, ...rows.map((r) => (r[c] ?? "").length))
+  );
+  const cell = (s: string, c: number) => c === 0 ? s.padEnd(widths[c]) : s.padStart(widths[c]);
+  const line = (r: string[]) => `| ${r.map((s, c) => cell(s ?? "", c)).join(" | ")} |`;
+  const rule = `| ${
+    widths.map((w, c) => c === 0 ? "-".repeat(w) : "-".repeat(w - 1) + ":").join(" | ")
+  } |`;
+  return [line(header), rule, ...rows.map(line)].join("\n");
+}
+
+/**
+ * The report as text: the accuracy table (nested splits and average as in the paper, then the
+ * disjoint tiers), the tier thresholds and populations, and the NTR reasoning statistics.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatReport } from "./report.ts";
+ * const acc = (a: number) => ({ count: 10, correct: 10 * a, accuracy: a });
+ * const tiers = { low: acc(0.9), easy: acc(0.5), medium: acc(0.3), hard: acc(0.1) };
+ * const text = formatReport({
+ *   checkpoint: "ck", step: 5, model: "m", tierModel: "m",
+ *   corpus: { documents: 2, positions: 40, fingerprint: "c" },
+ *   tiers: { topK: 0, mode: "thresholds", thresholds: [0.5, 1, 1.5],
+ *     population: { low: 10, easy: 10, medium: 10, hard: 10 }, meanEntropy: 1 },
+ *   ntp: { thresholds: [0.5, 1, 1.5], disjoint: tiers, nested: tiers, all: acc(0.45),
+ *     average: 0.3, averageDisjoint: 0.3 },
+ *   ntr: null, examples: [], seconds: 1,
+ * });
+ * assert.match(text, /\| NTP \(greedy\) +\| +50\.0 \| +30\.0 \| +10\.0 \| +30\.0 \|/);
+ * ```
+ */
+export function formatReport(r: EvalReport): string {
+  const rows: string[][] = [];
+  if (r.ntp !== null) {
+    const a = r.ntp;
+    rows.push([
+      "NTP (greedy)",
+      pct(a.nested.easy.accuracy),
+      pct(a.nested.medium.accuracy),
+      pct(a.nested.hard.accuracy),
+      pct(a.average),
+      pct(a.disjoint.low.accuracy),
+      pct(a.disjoint.easy.accuracy),
+      pct(a.disjoint.medium.accuracy),
+      pct(a.disjoint.hard.accuracy),
+      pct(a.all.accuracy),
+      "–",
+    ]);
+  }
+  if (r.ntr !== null) {
+    const n = r.ntr;
+    const s = n.settings;
+    const how = s.temperature > 0 ? `T=${s.temperature}` : "greedy";
+    rows.push([
+      `NTR (${how}, B=${s.budget ?? "none"})`,
+      pct(n.nested.easy.accuracy),
+      pct(n.nested.medium.accuracy),
+      pct(n.nested.hard.accuracy),
+      pct(n.average),
+      "–",
+      pct(n.disjoint.easy.accuracy),
+      pct(n.disjoint.medium.accuracy),
+      pct(n.disjoint.hard.accuracy),
+      "–",
+      n.meanReasoningLength === null ? "–" : n.meanReasoningLength.toFixed(1),
+    ]);
+  }
+  const table = formatTable(
+    [
+      "mode",
+      "easy",
+      "medium",
+      "hard",
+      "avg",
+      "low|",
+      "easy|",
+      "medium|",
+      "hard|",
+      "all",
+      "ℓ",
+    ],
+    rows,
+  );
+  const t = r.tiers;
+  const lines = [
+    `checkpoint: ${r.checkpoint ?? "(in memory)"}${r.step === null ? "" : ` (step ${r.step})`}` +
+    `, held-out: ${r.corpus.documents} documents, ${r.corpus.positions} positions`,
+    `tiers (entropy of ${r.tierModel === r.model ? "this model" : `model ${r.tierModel}`}, ` +
+    `${t.topK === 0 ? "full distribution" : `top-${t.topK}`}, ${t.mode}): thresholds ` +
+    `${
+      t.thresholds.map((x) => x.toFixed(3)).join(" / ")
+    } nats; positions low ${t.population.low}, ` +
+    `easy ${t.population.easy}, medium ${t.population.medium}, hard ${t.population.hard}; ` +
+    `mean H ${t.meanEntropy.toFixed(3)}`,
+    "",
+    "accuracy (%): easy/medium/hard = nested splits H > t_d (paper, RPT); x| = disjoint tiers",
+    table,
+  ];
+  if (r.ntr !== null) {
+    const n = r.ntr;
+    lines.push(
+      "",
+      `NTR: ${n.samples} episodes; mean ℓ ${n.meanReasoningLength?.toFixed(1) ?? "–"} tokens ` +
+        `(closed ones ${n.meanReasoningLengthClosed?.toFixed(1) ?? "–"}); closed </think> ` +
+        `${pct(n.closedFraction)}%, boxed answer ${pct(n.answeredFraction)}%; ` +
+        `${n.settings.tokensPerSecond.toFixed(0)} tokens/s`,
+    );
+  }
+  lines.push(`evaluation time: ${r.seconds.toFixed(1)} s`);
+  return lines.join("\n");
+}

@@ -1,0 +1,72 @@
+/**
+ * Shared types of the RMT components (Tian et al., "Reinforcement Mid-Training",
+ * arXiv:2509.24375): the structural tokenizer interface every component codes against, so that
+ * `lib/rmt/` never imports the real tokenizer (`lib/data/tokenizer.ts`).
+ *
+ * Index convention used by every file in `lib/rmt/` (method §1.2, §4.2): a document is a token id
+ * array `S = ids[0..N)`; **position p** names the target token τ_p = ids[p], predicted from its
+ * context τ_<p = ids[0..p). Position 0 has no context and is never predicted, sampled or
+ * NTP-trained. Under teacher forcing, logits row r (input token r) predicts position r + 1.
+ *
+ * Deliberate deviations: none (no paper content).
+ *
+ * @module
+ */
+
+/**
+ * Names of the special tokens of the prompt format (method §1.3, §9).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { SpecialName } from "./codec.ts";
+ * const names: SpecialName[] = ["pad", "eot", "thinkOpen", "thinkClose"];
+ * assert.equal(names.length, 4);
+ * ```
+ */
+export type SpecialName = "pad" | "eot" | "thinkOpen" | "thinkClose";
+
+/**
+ * The text of each special token; `Codec.encode` maps these strings inside text to their ids.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SPECIAL_TOKENS } from "./codec.ts";
+ * assert.equal(SPECIAL_TOKENS.thinkClose, "</think>");
+ * ```
+ */
+export const SPECIAL_TOKENS: Readonly<Record<SpecialName, string>> = {
+  pad: "<|pad|>",
+  eot: "<|endoftext|>",
+  thinkOpen: "<think>",
+  thinkClose: "</think>",
+};
+
+/**
+ * The tokenizer as seen by the RMT components (implemented by `lib/data/tokenizer.ts`; tests use
+ * the byte-level fake in `tests/_helpers/codec.ts`).
+ *
+ * @example A structural value satisfies the interface
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Codec } from "./codec.ts";
+ * const codec: Codec = {
+ *   encode: (text) => [...new TextEncoder().encode(text)],
+ *   decode: (ids) => new TextDecoder().decode(new Uint8Array(ids)),
+ *   decodeBytes: (ids) => new Uint8Array(ids),
+ *   specialId: (name) => ({ pad: 256, eot: 257, thinkOpen: 258, thinkClose: 259 })[name],
+ * };
+ * assert.equal(codec.decode(codec.encode("ab")), "ab");
+ * ```
+ */
+export interface Codec {
+  /** Text to token ids; the special-token strings map to their ids. */
+  encode(text: string): number[];
+  /** Token ids to text (invalid UTF-8 becomes U+FFFD). */
+  decode(ids: number[]): string;
+  /** Token ids to their exact bytes (a token may hold part of a UTF-8 character). */
+  decodeBytes(ids: number[]): Uint8Array;
+  /** The id of a special token. */
+  specialId(name: SpecialName): number;
+}

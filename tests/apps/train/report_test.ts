@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { TRAIN_DEFAULTS } from "../../../lib/apps/train/config.ts";
+import { trainingReportHtml } from "../../../lib/apps/train/report.ts";
+import type { StepRecord } from "../../../lib/apps/train/step.ts";
+
+function record(step: number, budget: number | null, ntpTokens = 10): StepRecord {
+  return {
+    step,
+    steps: 3,
+    budget,
+    tierProbs: [0.6 - 0.1 * step, 0.3, 0.1 + 0.1 * step],
+    lr: 1e-4,
+    loss: 0.5,
+    rlObjective: 0,
+    ntpLoss: 1.5 - 0.1 * step,
+    meanKl: 0,
+    clipFraction: 0,
+    gradNorm: 0.7,
+    meanReward: 0.1 * step,
+    matchRate: 0.05 * step,
+    meanLength: 90 - 20 * step,
+    responses: 16,
+    ntpTokens,
+    groups: [],
+    timing: {
+      rolloutSeconds: 1,
+      trainSeconds: 1,
+      stepSeconds: 2 + step,
+      generatedTokens: 100,
+      rolloutTokensPerSecond: 100,
+    },
+  };
+}
+
+Deno.test("trainingReportHtml() draws the four curves of a run and its first and last figures", () => {
+  const html = trainingReportHtml(
+    [record(0, 48), record(1, 30), record(2, 10)],
+    { ...TRAIN_DEFAULTS, out: "runs/<x>", steps: 3 },
+  );
+  assert.ok(html.startsWith("<!DOCTYPE html>"));
+  assert.ok(html.includes("<title>Training run runs/&lt;x&gt;</title>"), "title escaped");
+  assert.equal(html.match(/<svg/g)?.length, 4);
+  // reward + match, ℓ + B_t, three tiers, NTP loss + gradient norm
+  assert.equal(html.match(/<path class="line"/g)?.length, 9);
+  assert.match(html, /<td>budget B_t<\/td><td class="num">48<\/td><td class="num">10<\/td>/);
+  assert.match(
+    html,
+    /<td>mean ℓ \(tokens\)<\/td><td class="num">90\.0<\/td><td class="num">50\.0<\/td>/,
+  );
+  assert.match(html, /3\/3 steps/);
+});
+
+Deno.test("trainingReportHtml() leaves out the budget without one and NTP without NTP tokens", () => {
+  const html = trainingReportHtml(
+    [record(0, null, 0), record(1, null, 0)],
+    { ...TRAIN_DEFAULTS, steps: 2 },
+  );
+  // reward + match, ℓ only, three tiers, gradient norm only
+  assert.equal(html.match(/<path class="line"/g)?.length, 7);
+  assert.match(html, /<td>budget B_t<\/td><td class="num">–<\/td>/);
+});
