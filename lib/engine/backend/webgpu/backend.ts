@@ -27,8 +27,8 @@ import {
 } from "../backend.ts";
 import { type GpuBuffer, type Kernel, type ParamValue, Runtime } from "./runtime.ts";
 import { BINARY_EXPR, FLAT_WORKGROUP, KERNELS, UNARY_EXPR } from "./kernels.ts";
+import { adapterDescription, adapterKindOf } from "./device.ts";
 import {
-  adapterKindOf,
   chunkedProblem,
   type MatmulProblem,
   planMatmul,
@@ -224,9 +224,7 @@ export class WebGpuBackend implements Backend {
 
   private constructor(runtime: Runtime) {
     this.runtime = runtime;
-    const info = runtime.adapter.info;
-    this.description = `WebGPU: ${info.description || info.device || info.vendor}` +
-      (info.isFallbackAdapter ? " (fallback adapter)" : "");
+    this.description = `WebGPU: ${adapterDescription(runtime.adapter)}`;
     this.#one = runtime.constant(new Float32Array([1]));
     this.#adapterKind = adapterKindOf(runtime.adapter);
     runtime.describeFault = (code, id, bound) =>

@@ -219,19 +219,6 @@ export const GPU_SKINNY_CONFIG: RegisterConfig = {
 export const GPU_CONFIG: TiledConfig = { variant: "tiled", tx: 16, ty: 16, bk: 16 };
 
 /**
- * Whether an adapter is a CPU (software) implementation: `isFallbackAdapter`, or a known
- * software rasteriser in its description.
- */
-export function adapterKindOf(adapter: GPUAdapter): "cpu" | "gpu" {
-  const info = adapter.info;
-  const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`;
-  if (info.isFallbackAdapter || /llvmpipe|lavapipe|swiftshader|softpipe|warp/i.test(text)) {
-    return "cpu";
-  }
-  return "gpu";
-}
-
-/**
  * Plans one batched matmul: the variant per adapter kind (`cpu`: register-tiled; `gpu`:
  * workgroup-memory tiled, default), tile sizes fitted to small M, and the fits flags.
  */

@@ -21,6 +21,8 @@
  * @module
  */
 
+import { requestDevice } from "./device.ts";
+
 /** Storage access of a binding. */
 export type StorageAccess = "read" | "read_write";
 
@@ -62,14 +64,6 @@ export interface KernelSpec {
 
 /** Value of one param: a number, or up to 8 numbers for `array<vec4<u32>, 2>`. */
 export type ParamValue = number | readonly number[];
-
-/**
- * Destroys `device` when the program (or test worker) unloads, so that lavapipe's threads and
- * buffers are released while the runtime is still whole rather than during process teardown.
- */
-export function destroyAtExit(device: GPUDevice): void {
-  globalThis.addEventListener("unload", () => device.destroy());
-}
 
 /**
  * Usage of every pooled and constant buffer: storage, copies, and uniform (a matmul may read A
@@ -231,97 +225,6 @@ export interface RuntimeOptions {
   dispatchesPerSubmit?: number;
 }
 
-/**
- * Mesa's software drivers print "error: XDG_RUNTIME_DIR is invalid or not set" on every start
- * when the variable is unset (headless boxes, CI). Before the first adapter request, point it at
- * a private directory of ours; a variable that is already set is left alone.
- */
-function quietMesa(): void {
-  if (Deno.build.os !== "linux") return;
-  try {
-    if (Deno.env.get("XDG_RUNTIME_DIR")) return;
-    const dir = `/tmp/rmt-runtime-${Deno.uid() ?? "user"}`;
-    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    Deno.env.set("XDG_RUNTIME_DIR", dir);
-  } catch {
-    // without --allow-env or a writable /tmp, Mesa just keeps printing its line
-  }
-}
-
-/**
- * The directories the Vulkan loader searches for driver manifests (`*.json` ICD files) on
- * Linux, in its order: `$XDG_CONFIG_HOME`, `$XDG_CONFIG_DIRS`, `/etc`, `$XDG_DATA_HOME`,
- * `$XDG_DATA_DIRS` (each with `vulkan/icd.d` appended).
- */
-export function vulkanManifestDirs(env: (name: string) => string | undefined): string[] {
-  const home = env("HOME");
-  const configHome = env("XDG_CONFIG_HOME") || (home ? `${home}/.config` : "");
-  const configDirs = (env("XDG_CONFIG_DIRS") || "/etc/xdg").split(":");
-  const dataHome = env("XDG_DATA_HOME") || (home ? `${home}/.local/share` : "");
-  const dataDirs = (env("XDG_DATA_DIRS") || "/usr/local/share:/usr/share").split(":");
-  return [configHome, ...configDirs, "/etc", dataHome, ...dataDirs]
-    .filter((dir) => dir !== "")
-    .map((dir) => `${dir}/vulkan/icd.d`);
-}
-
-/**
- * Whether a Vulkan driver is installed: the loader is pointed at driver files explicitly
- * (`VK_DRIVER_FILES`, `VK_ICD_FILENAMES`, `VK_ADD_DRIVER_FILES`), or one of
- * {@linkcode vulkanManifestDirs} holds a manifest.
- */
-export function vulkanDriverInstalled(
-  env: (name: string) => string | undefined = (name) => Deno.env.get(name),
-): boolean {
-  if (["VK_DRIVER_FILES", "VK_ICD_FILENAMES", "VK_ADD_DRIVER_FILES"].some((v) => env(v))) {
-    return true;
-  }
-  for (const dir of vulkanManifestDirs(env)) {
-    try {
-      for (const entry of Deno.readDirSync(dir)) if (entry.name.endsWith(".json")) return true;
-    } catch {
-      // missing or unreadable: the loader skips it too
-    }
-  }
-  return false;
-}
-
-/**
- * The wgpu backend list to request, or null to leave wgpu's default: on Linux, Vulkan alone when
- * a Vulkan driver is installed and the user has not chosen (`DENO_WEBGPU_BACKEND`).
- *
- * Why: by default wgpu also brings up its OpenGL backend through EGL (libglvnd), which keeps a
- * per-thread state freed by a thread-exit destructor and again by libEGL's own destructor at
- * process exit. Deno's test and bench runners run each module on a pool thread that exits just
- * as the process does, so both frees can land on the same block: such processes aborted now and
- * then after all their work had succeeded ("corrupted size vs. prev_size in fastbins",
- * "free(): invalid pointer"; core dumps showed the main thread in libEGL's destructor and a pool
- * thread freeing its EGL state). With the Vulkan backend alone, EGL is never loaded.
- */
-export function wgpuBackendChoice(
-  os: string,
-  env: (name: string) => string | undefined,
-  vulkanInstalled: () => boolean,
-): string | null {
-  if (os !== "linux" || env("DENO_WEBGPU_BACKEND") !== undefined) return null;
-  return vulkanInstalled() ? "vulkan" : null;
-}
-
-/**
- * Sets up the process environment before the first adapter request: Mesa's runtime directory
- * (`quietMesa`) and wgpu's backend list ({@linkcode wgpuBackendChoice}). Both only fill in
- * variables the user has not set.
- */
-export function prepareAdapterRequest(): void {
-  quietMesa();
-  try {
-    const env = (name: string) => Deno.env.get(name);
-    const backend = wgpuBackendChoice(Deno.build.os, env, () => vulkanDriverInstalled(env));
-    if (backend !== null) Deno.env.set("DENO_WEBGPU_BACKEND", backend);
-  } catch {
-    // without --allow-env or --allow-read: wgpu's default backends
-  }
-}
-
 /** Device, pool, pipeline cache and command recorder. One per backend. */
 export class Runtime {
   readonly adapter: GPUAdapter;
@@ -399,39 +302,7 @@ export class Runtime {
    * invocation limits. Throws when no adapter is available.
    */
   static async create(options: RuntimeOptions = {}): Promise<Runtime> {
-    prepareAdapterRequest();
-    const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
-    const adapter = gpu ? await gpu.requestAdapter({ powerPreference: "high-performance" }) : null;
-    if (!adapter) {
-      let backends = "";
-      try {
-        const chosen = Deno.env.get("DENO_WEBGPU_BACKEND");
-        if (chosen) backends = ` with DENO_WEBGPU_BACKEND=${chosen} (set it to gl to try OpenGL)`;
-      } catch {
-        // no --allow-env: nothing to add
-      }
-      throw new Error(
-        `WebGPU: no adapter (navigator.gpu.requestAdapter() returned null${backends}); ` +
-          "install a Vulkan driver such as mesa-vulkan-drivers (lavapipe) or use the cpu backend",
-      );
-    }
-    const l = adapter.limits;
-    const device = await adapter.requestDevice({
-      requiredLimits: {
-        maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
-        maxBufferSize: l.maxBufferSize,
-        maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
-        maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
-        maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
-        maxComputeWorkgroupSizeY: l.maxComputeWorkgroupSizeY,
-        maxComputeWorkgroupSizeZ: l.maxComputeWorkgroupSizeZ,
-        maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
-        minUniformBufferOffsetAlignment: l.minUniformBufferOffsetAlignment,
-        minStorageBufferOffsetAlignment: l.minStorageBufferOffsetAlignment,
-      },
-    });
-    // Hand the device back before the process tears down (see destroyAtExit).
-    destroyAtExit(device);
+    const { adapter, device } = await requestDevice();
     return new Runtime(adapter, device, options);
   }
 

@@ -7,11 +7,11 @@
  */
 
 import type { MatmulPlan } from "../../../../lib/engine/backend/webgpu/matmul.ts";
-import { adapterKindOf } from "../../../../lib/engine/backend/webgpu/matmul.ts";
 import {
+  adapterKindOf,
   destroyAtExit,
   prepareAdapterRequest,
-} from "../../../../lib/engine/backend/webgpu/runtime.ts";
+} from "../../../../lib/engine/backend/webgpu/device.ts";
 
 /** A device plus what the planner needs to know about it. */
 export interface Gpu {
