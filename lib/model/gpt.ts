@@ -20,38 +20,19 @@
  */
 import { check, resolveConfig } from "../util/config.ts";
 import { Embedding, LayerNorm, Linear, Module } from "../engine/nn.ts";
-import { getBackend, isGradEnabled, keep, type Tensor, zeros } from "../engine/tensor.ts";
-import { causalBias, mixSeed, PADDING, ropeTables, writeWindow } from "./_kv.ts";
+import type { Backend } from "../engine/backend/backend.ts";
+import { getBackend, type Tensor } from "../engine/tensor.ts";
+import { mixSeed, ropeTables } from "./_kv.ts";
+import {
+  attend,
+  beginPass,
+  type ForwardOptions,
+  type KvCache,
+  newKvCache,
+  type Pass,
+} from "./attention.ts";
 
-/** Shapes shared by the layers of one forward pass. */
-interface Pass {
-  B: number;
-  T: number;
-  /** Position of the first new token (the cache length before this pass). */
-  start: number;
-  /** Additive attention bias broadcastable to (B, H, T, S), or null for none. */
-  bias: Tensor | null;
-  cache: KvCache | null;
-  /** Keys and values of earlier positions to attend to, with gradients (see `KvPrefix`). */
-  prefix: KvPrefix | null;
-  /** When set, receives this pass's keys and values, per layer. */
-  kvOut: KvPrefix | null;
-  /** RoPE tables narrowed to the new positions, (T, D/2) each; null for learned positions. */
-  rope: { cos: Tensor; sin: Tensor } | null;
-}
-
-/**
- * Rotates the two halves of the head dimension by the position angles (the "rotate half" form
- * of RoPE): `[x1·cos − x2·sin, x2·cos + x1·sin]`.
- */
-function applyRope(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
-  const half = x.shape[3] / 2;
-  const x1 = x.narrow(3, 0, half); // (B, H, T, D/2)
-  const x2 = x.narrow(3, half, half); // (B, H, T, D/2)
-  const r1 = x1.mul(cos).sub(x2.mul(sin)); // (B, H, T, D/2)
-  const r2 = x2.mul(cos).add(x1.mul(sin)); // (B, H, T, D/2)
-  return r1.cat([r2], 3); // (B, H, T, D)
-}
+export { KvCache, type KvPrefix } from "./attention.ts";
 
 /** Multi-head causal self-attention with a fused q, k, v projection. */
 export class CausalSelfAttention extends Module {
@@ -72,39 +53,15 @@ export class CausalSelfAttention extends Module {
 
   /** (B·T, C) → (B·T, C); layer `layer` of the model (its cache slot). */
   forward(x: Tensor, pass: Pass, layer: number): Tensor {
-    const { B, T, start, cache } = pass;
+    const { B, T } = pass;
     const C = this.nEmbd, H = this.nHead, D = C / H;
     const qkv = this.qkv.forward(x); // (B·T, 3C)
     // One copy puts the heads first; q, k and v are then contiguous views of it.
     const heads = qkv.reshape([B, T, 3, H, D]).permute([2, 0, 3, 1, 4]).contiguous(); // (3, B, H, T, D)
-    let q = heads.narrow(0, 0, 1).reshape([B, H, T, D]); // (B, H, T, D)
-    let k = heads.narrow(0, 1, 1).reshape([B, H, T, D]); // (B, H, T, D)
-    let v = heads.narrow(0, 2, 1).reshape([B, H, T, D]); // (B, H, T, D)
-    if (pass.rope !== null) {
-      q = applyRope(q, pass.rope.cos, pass.rope.sin); // (B, H, T, D)
-      k = applyRope(k, pass.rope.cos, pass.rope.sin); // (B, H, T, D)
-    }
-    if (pass.kvOut !== null) {
-      pass.kvOut.k[layer] = k;
-      pass.kvOut.v[layer] = v;
-    }
-    if (pass.prefix !== null) {
-      k = pass.prefix.k[layer].cat([k], 2); // (B, H, S, D)
-      v = pass.prefix.v[layer].cat([v], 2); // (B, H, S, D)
-    }
-    if (cache !== null) {
-      writeWindow(cache.k[layer], 2, start, k); // cache.k (B, H, maxLen, D)
-      writeWindow(cache.v[layer], 2, start, v);
-      k = cache.k[layer].narrow(2, 0, start + T); // (B, H, S, D)
-      v = cache.v[layer].narrow(2, 0, start + T); // (B, H, S, D)
-    }
-    // Scaled dot product: softmax(q·kᵀ/√D + bias)·v.
-    let att = q.mul(1 / Math.sqrt(D)).matmul(k.transpose(2, 3)); // (B, H, T, S)
-    if (pass.bias !== null) att = att.add(pass.bias); // (B, H, T, S)
-    att = att.softmax(); // (B, H, T, S)
-    const y = att.matmul(v) // (B, H, T, D)
-      .transpose(1, 2) // (B, T, H, D)
-      .reshape([B * T, C]); // (B·T, C) re-assemble the heads side by side
+    const q = heads.narrow(0, 0, 1).reshape([B, H, T, D]); // (B, H, T, D)
+    const k = heads.narrow(0, 1, 1).reshape([B, H, T, D]); // (B, H, T, D)
+    const v = heads.narrow(0, 2, 1).reshape([B, H, T, D]); // (B, H, T, D)
+    const y = attend(q, k, v, pass, layer); // (B·T, C)
     return this.proj.forward(y); // (B·T, C)
   }
 }
@@ -252,41 +209,6 @@ export function gptParameterCount(cfg: GptConfig): number {
   return cfg.vocabSize * C + positions + cfg.nLayer * perLayer + 2 * C;
 }
 
-// ---- KV cache --------------------------------------------------------------------------------
-
-/**
- * Keys and values of a prefix, per layer (B, H, P, D), as ordinary tensors of the graph: a
- * forward with `kvOut` fills one, a forward with `prefix` attends to it (gradients flow back into
- * the pass that produced it). GRPO uses it to run a prompt once for its G completions.
- */
-export interface KvPrefix {
-  /** Per layer: (B, H, P, D). */
-  k: Tensor[];
-  /** Per layer: (B, H, P, D). */
-  v: Tensor[];
-}
-
-/**
- * Keys and values of every layer for incremental decoding, preallocated as (B, H, maxLen, D)
- * per layer and filled in place. `length` is the number of positions written.
- */
-export class KvCache {
-  /** Positions filled so far (the position of the next token). */
-  length = 0;
-  constructor(
-    readonly batch: number,
-    readonly maxLength: number,
-    /** Per layer: (B, H, maxLen, D). */
-    readonly k: Tensor[],
-    /** Per layer: (B, H, maxLen, D). */
-    readonly v: Tensor[],
-  ) {}
-  /** Frees the buffers. */
-  dispose(): void {
-    for (const t of [...this.k, ...this.v]) t.dispose();
-  }
-}
-
 // ---- the model -------------------------------------------------------------------------------
 
 /**
@@ -337,55 +259,12 @@ export class GPT extends Module {
    */
   forward(
     ids: Tensor,
-    opts: {
-      cache?: KvCache;
-      keyMask?: Tensor;
-      lastOnly?: boolean;
-      prefix?: KvPrefix;
-      kvOut?: KvPrefix;
-    } = {},
+    opts: ForwardOptions = {},
   ): Tensor {
     const cfg = this.config;
-    const cache = opts.cache ?? null;
-    const prefix = opts.prefix ?? null;
-    if (prefix !== null && cache !== null) {
-      throw new Error("GPT.forward: give a KV cache or a prefix, not both");
-    }
-    if (ids.dtype !== "i32" || ids.rank !== 2) {
-      throw new Error(`GPT.forward: expected i32 ids (B, T), got ${ids.dtype} [${ids.shape}]`);
-    }
-    const [B, T] = ids.shape;
+    const pass = beginPass("GPT", ids, opts, cfg.contextLength, this.#rope);
+    const { B, T, start, cache } = pass;
     const C = cfg.nEmbd;
-    const start = cache?.length ?? prefix?.k[0]?.shape[2] ?? 0;
-    const S = start + T;
-    if (S > cfg.contextLength) {
-      throw new Error(`GPT.forward: ${S} positions exceed contextLength ${cfg.contextLength}`);
-    }
-    if (cache !== null) {
-      if (isGradEnabled()) throw new Error("GPT.forward: a KV cache is for inference; use noGrad");
-      if (cache.batch !== B || S > cache.maxLength) {
-        throw new Error(
-          `GPT.forward: cache (batch ${cache.batch}, ${cache.length}/${cache.maxLength}) cannot take [${ids.shape}]`,
-        );
-      }
-    }
-    const keyMask = opts.keyMask ?? null;
-    if (
-      keyMask !== null && (keyMask.rank !== 2 || keyMask.shape[0] !== B || keyMask.shape[1] !== S)
-    ) {
-      throw new Error(`GPT.forward: expected keyMask (${B}, ${S}), got [${keyMask.shape}]`);
-    }
-
-    // Attention bias, shared by every layer: causal over the new queries, then padding keys.
-    let bias: Tensor | null = T > 1 ? causalBias(ids.backend, T, S) : null; // (T, S)
-    if (keyMask !== null) {
-      const keyBias = keyMask.sub(1).mul(-PADDING).reshape([B, 1, 1, S]); // (B, 1, 1, S)
-      bias = bias === null ? keyBias : keyBias.add(bias); // (B, 1, T, S)
-    }
-    const rope = this.#rope === null
-      ? null
-      : { cos: this.#rope.cos.narrow(0, start, T), sin: this.#rope.sin.narrow(0, start, T) }; // (T, D/2)
-    const pass: Pass = { B, T, start, bias, cache, rope, prefix, kvOut: opts.kvOut ?? null };
 
     let x = this.wte.forward(ids); // (B, T, C)
     if (this.wpe !== null) x = x.add(this.wpe.weight.narrow(0, start, T)); // (B, T, C)
@@ -400,22 +279,20 @@ export class GPT extends Module {
     }
     x = this.lnF.forward(x); // (B·rows, C)
     const logits = x.matmul(this.wte.weight.transpose(0, 1)); // (B·rows, V) tied head, no copy
-    if (cache !== null) cache.length = S;
+    if (cache !== null) cache.length = start + T;
     return logits.reshape([B, rows, cfg.vocabSize]); // (B, rows, V)
   }
 
   /** A KV cache for `batch` rows of up to `maxLength` positions, on the model's backend. */
   newCache(batch: number, maxLength: number): KvCache {
-    const cfg = this.config;
-    if (maxLength > cfg.contextLength) {
-      throw new Error(
-        `GPT.newCache: maxLength ${maxLength} exceeds contextLength ${cfg.contextLength}`,
-      );
-    }
-    const shape = [batch, cfg.nHead, maxLength, cfg.nEmbd / cfg.nHead]; // (B, H, maxLen, D)
-    const backend = this.wte.weight.backend;
-    const make = () => this.blocks.map(() => keep(zeros(shape, { backend })));
-    return new KvCache(batch, maxLength, make(), make());
+    const { contextLength, nLayer, nHead, nEmbd } = this.config;
+    const dims = { batch, maxLength, contextLength, nLayer };
+    return newKvCache("GPT", this.backend, dims, nHead, nEmbd / nHead);
+  }
+
+  /** The backend holding the parameters. */
+  get backend(): Backend {
+    return this.wte.weight.backend;
   }
 
   /** Frees the parameters and tables (the model cannot be used afterwards). */
