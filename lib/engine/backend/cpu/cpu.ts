@@ -23,7 +23,9 @@ import {
   type View,
 } from "../backend.ts";
 import { pcgUniform } from "../../../util/rng.ts";
-import { gatherInto, mapBinary, matmulInto, scatterInto } from "./loops.ts";
+import { gatherInto, mapBinary, scatterInto } from "./loops.ts";
+import type { Blas } from "./blas.ts";
+import { matmul, sharedBlas } from "./matmul.ts";
 
 /** A CPU storage: a typed array. */
 export class CpuStorage implements Storage {
@@ -127,7 +129,17 @@ function valuesOf(view: View): Float32Array | Int32Array {
 /** The CPU implementation of {@linkcode Backend}. */
 export class CpuBackend implements Backend {
   readonly name = "cpu";
-  readonly description = "CPU (plain TypeScript reference kernels)";
+  /** The BLAS behind `matmul`, or null for the TypeScript loops. */
+  readonly blas: Blas | null;
+  /** @param opts `blas`: a loaded BLAS, or null for the reference loops (default: the process's, see `blas.ts`). */
+  constructor(opts: { blas?: Blas | null } = {}) {
+    this.blas = opts.blas === undefined ? sharedBlas() : opts.blas;
+  }
+  /** One line: the kernels and the BLAS behind matmul. */
+  get description(): string {
+    const mm = this.blas === null ? "TypeScript loops" : `BLAS ${this.blas.library}`;
+    return `CPU (TypeScript kernels; matmul: ${mm})`;
+  }
   #live = 0;
   #liveBytes = 0;
 
@@ -375,8 +387,7 @@ export class CpuBackend implements Backend {
     const [batch, m] = a.shape;
     const n = bm.shape[2];
     const out = new Float32Array(batch * m * n);
-    // (B, M, N) = (B, M, K)·(B, K, N), f64 accumulation over K ascending.
-    matmulInto(dataOf(a.storage), a, dataOf(bm.storage), bm, out);
+    matmul(this.blas, dataOf(a.storage), a, dataOf(bm.storage), bm, out); // (B, M, N)
     return this.#track(new CpuStorage(out));
   }
 
