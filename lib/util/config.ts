@@ -1,7 +1,25 @@
 /**
  * Typed configuration: one commented defaults object per component, overridden by YAML files
- * and CLI flags. Unknown keys and values of the wrong type are rejected with a one-line
- * {@linkcode ConfigError} that names the offending field (DEVELOPERS.md, "Configuration").
+ * and CLI flags. A component declares each field once, with its default and its range check,
+ * through {@linkcode defineConfig}; `resolve(overrides)` then applies the overrides, rejects
+ * unknown keys and values of the wrong type, and runs the checks. Every failure is a one-line
+ * {@linkcode ConfigError} naming the field: `rmt.budget.gamma: expected a number in (0, 1), got 1`.
+ *
+ * @example A component's settings: defaults, overrides, checks
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { above, defineConfig, integer } from "./config.ts";
+ * const SCHEDULE = defineConfig("train", {
+ *   // T: optimiser steps
+ *   steps: { default: 40, check: integer(1) },
+ *   // peak learning rate
+ *   lr: { default: 1e-4, check: above(0) },
+ * });
+ * assert.deepEqual(SCHEDULE.resolve({ steps: 10 }), { steps: 10, lr: 1e-4 });
+ * assert.throws(() => SCHEDULE.resolve({ steps: 0 }), /^ConfigError: train.steps: expected an integer ≥ 1, got 0$/);
+ * assert.throws(() => SCHEDULE.resolve({ step: 1 }), /train.step: unknown key \(expected one of: steps, lr\)/);
+ * assert.throws(() => SCHEDULE.resolve({ lr: "1e-4" }), /train.lr: expected a number, got string "1e-4"/);
+ * ```
  *
  * @module
  */
@@ -37,10 +55,176 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+// ---- the mechanism: one schema per component --------------------------------------------------
+
+/**
+ * A range or type check of one field: `true` when `value` is acceptable, else what was expected,
+ * as a phrase ("an integer ≥ 1"). `cfg` is the whole (sibling) object, for checks across fields.
+ */
+export type Check<V, T = unknown> = (value: V, cfg: T) => true | string;
+
+/** One field of a schema: its default and its check (none: any value of the default's type). */
+export interface Field<V, T = unknown> {
+  /** The default value; its type is the field's type (`null`: any value, an optional setting). */
+  default: V;
+  /** The range check, run after the overrides are applied. */
+  check?: Check<V, T>;
+}
+
+/** A component's settings: its defaults and how to resolve overrides onto them. */
+export interface ConfigSpec<T> {
+  /** The section name, prefix of every error message (e.g. `rmt.budget`). */
+  readonly path: string;
+  /** The default settings. */
+  readonly defaults: Readonly<T>;
+  /** A copy of the defaults with `overrides` (YAML, flags) applied and every check passed. */
+  resolve(overrides?: unknown, path?: string): T;
+  /** Runs every check on a complete object (e.g. one built by spreading the defaults). */
+  validate(cfg: T, path?: string): T;
+}
+
+/** The settings object a {@linkcode ConfigSpec} resolves to. */
+export type ConfigOf<S> = S extends ConfigSpec<infer T> ? T : never;
+
+/** Every field of `T`, each a {@linkcode Field} or a nested section's {@linkcode ConfigSpec}. */
+export type Schema<T> = { [K in keyof T]: Field<T[K], T> | ConfigSpec<T[K]> };
+
+function isSpec(field: unknown): field is ConfigSpec<object> {
+  return isPlainObject(field) && typeof field.resolve === "function";
+}
+
+/**
+ * Declares a component's settings: each field's default and check, in one object. Nested
+ * sections are fields whose value is another component's spec. Checks run in field order, so a
+ * check across fields sees every field before it already checked.
+ *
+ * @param path Section name used in error messages (`resolve` may be given another).
+ * @param schema One entry per field: `{ default, check }`, or a nested spec.
+ * @returns The spec: `defaults`, `resolve(overrides)` and `validate(cfg)`.
+ */
+export function defineConfig<T extends object>(path: string, schema: Schema<T>): ConfigSpec<T> {
+  const entries = Object.entries(schema) as [string, Field<unknown, T> | ConfigSpec<object>][];
+  const defaults = Object.fromEntries(
+    entries.map(([key, f]) => [key, isSpec(f) ? f.defaults : f.default]),
+  ) as T;
+  const validate = (cfg: T, at = path): T => {
+    for (const [key, f] of entries) {
+      const value = (cfg as Record<string, unknown>)[key];
+      if (isSpec(f)) f.validate(value as object, `${at}.${key}`);
+      else if (f.check !== undefined) {
+        const ok = f.check(value, cfg);
+        if (ok !== true) throw new ConfigError(`${at}.${key}: expected ${ok}, got ${show(value)}`);
+      }
+    }
+    return cfg;
+  };
+  const resolve = (overrides?: unknown, at = path): T => {
+    const cfg = resolveConfig(defaults, overrides, at) as Record<string, unknown>;
+    for (const [key, f] of entries) {
+      // a nested section resolves its own overrides (its own unknown keys, its own checks)
+      if (isSpec(f)) cfg[key] = f.resolve(pick(overrides, key), `${at}.${key}`);
+    }
+    return validate(cfg as T, at);
+  };
+  return { path, defaults, resolve, validate };
+}
+
+function pick(overrides: unknown, key: string): unknown {
+  return isPlainObject(overrides) ? overrides[key] : undefined;
+}
+
+function show(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}
+
+// ---- checks, each naming what it expects -------------------------------------------------------
+
+/**
+ * A check from a predicate and the phrase it expects.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { that } from "./config.ts";
+ * const even = that((n: number) => n % 2 === 0, "an even number");
+ * assert.equal(even(4, {}), true);
+ * assert.equal(even(3, {}), "an even number");
+ * ```
+ */
+export function that<V, T = unknown>(
+  ok: (value: V, cfg: T) => boolean,
+  expected: string | ((cfg: T) => string),
+): Check<V, T> {
+  return (value, cfg) =>
+    ok(value, cfg) || (typeof expected === "string" ? expected : expected(cfg));
+}
+
+/** An integer ≥ `min` (any integer when `min` is omitted). */
+export function integer(min?: number): Check<number> {
+  return min === undefined
+    ? that(Number.isInteger, "an integer")
+    : that((v) => Number.isInteger(v) && v >= min, `an integer ≥ ${min}`);
+}
+
+/** A number ≥ `lo`. */
+export function atLeast(lo: number): Check<number> {
+  return that((v) => v >= lo, `a number ≥ ${lo}`);
+}
+
+/** A number > `lo`. */
+export function above(lo: number): Check<number> {
+  return that((v) => v > lo, `a number > ${lo}`);
+}
+
+/**
+ * A number in an interval; `ends` says which ends are open, as in the notation.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { within } from "./config.ts";
+ * assert.equal(within(0, 1, "[)")(1, {}), "a number in [0, 1)");
+ * assert.equal(within(0, 1, "[)")(0, {}), true);
+ * ```
+ */
+export function within(lo: number, hi: number, ends: "()" | "[]" | "[)" | "(]"): Check<number> {
+  const [open, close] = [ends[0] === "(", ends[1] === ")"];
+  return that(
+    (v) => (open ? v > lo : v >= lo) && (close ? v < hi : v <= hi),
+    `a number in ${ends[0]}${lo}, ${hi}${ends[1]}`,
+  );
+}
+
+/**
+ * One of a list of strings, quoted in the message: `"exact" or "prefix"`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { oneOf } from "./config.ts";
+ * assert.equal(oneOf(["a", "b", "c"])("d", {}), '"a", "b" or "c"');
+ * ```
+ */
+export function oneOf<V extends string>(values: readonly V[]): Check<V> {
+  const quoted = values.map((v) => `"${v}"`);
+  const expected = quoted.length > 1
+    ? `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}`
+    : quoted.join("");
+  return that((v) => values.includes(v), expected);
+}
+
+/** A non-empty string (a path, a name); `what` says which. */
+export function nonEmpty(what: string): Check<string> {
+  return that((v) => v.length > 0, what);
+}
+
+// ---- the generic merge, and the checks used outside a schema -----------------------------------
+
 /**
  * Returns `defaults` with `overrides` applied, key by key and recursively. A key that is not in
  * `defaults` or a value whose type differs from the default's is rejected. A default of `null`
  * accepts any value (an optional setting); a numeric-array default accepts a numeric array.
+ * {@linkcode defineConfig}'s `resolve` runs this first, then the checks.
  *
  * @param defaults The component's defaults object (its shape is the schema).
  * @param overrides Values from YAML or flags; may be partial.
@@ -106,7 +290,8 @@ function mergeValue(base: unknown, value: unknown, field: string): unknown {
 }
 
 /**
- * Throws a {@linkcode ConfigError} naming `field` unless `ok` holds.
+ * Throws a {@linkcode ConfigError} naming `field` unless `ok` holds (for checks that are not
+ * part of a schema, e.g. across sections).
  *
  * @example
  * ```ts
@@ -116,7 +301,7 @@ function mergeValue(base: unknown, value: unknown, field: string): unknown {
  * ```
  */
 export function check(ok: boolean, field: string, expected: string, got: unknown): void {
-  if (!ok) throw new ConfigError(`${field}: expected ${expected}, got ${JSON.stringify(got)}`);
+  if (!ok) throw new ConfigError(`${field}: expected ${expected}, got ${show(got)}`);
 }
 
 /**
@@ -135,6 +320,12 @@ export function checkPositiveInteger(value: number, field: string): void {
 
 /** The backend kinds a config or flag may name (`BackendKind` of `lib/engine/tensor.ts`). */
 export const BACKEND_KINDS: readonly BackendKind[] = ["auto", "cpu", "webgpu"];
+
+/** A backend kind, in the words of the `--backend` flag: `auto, cpu or webgpu`. */
+export const backendKind: Check<BackendKind> = that(
+  (v) => BACKEND_KINDS.includes(v),
+  "auto, cpu or webgpu",
+);
 
 /**
  * Throws a one-line `ConfigError` unless `value` is a backend kind.
