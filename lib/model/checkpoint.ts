@@ -1,16 +1,23 @@
 /**
  * Checkpoints: a directory holding everything needed to resume or sample.
  *
- *     model.safetensors      weights by dotted parameter name (F32)
+ *     model.safetensors      weights by dotted parameter name (F32), SHA-256 of the data inside
  *     config.json            the model config (GptConfig)
  *     tokenizer.json         the tokenizer, as given
  *     optimizer.safetensors  AdamW moments m.<name>, v.<name>; the step in the metadata
  *     state.json             step, seeds, training config, metrics (anything JSON)
+ *     checksums.json         SHA-256 of every file above; written last, so it marks a whole copy
  *
- * Saving is atomic at the directory level: everything is written to a temporary directory
- * beside the target, and only then the old directory (if any) is moved aside and the new one
- * renamed into place. Loading validates every file and fails with a one-line
- * {@linkcode CheckpointError} naming the file; it never writes.
+ * Saving survives a crash at any point. The new copy is written (and fsynced) to
+ * `<dir>.tmp-<pid>/`, the previous one renamed to `<dir>.old/`, the new one renamed to `<dir>`,
+ * and `<dir>.old/` removed. Whatever the crash left, {@linkcode findCheckpoint} finds a complete
+ * copy (`<dir>`, else a `<dir>.tmp-*` whose checksums verify, else `<dir>.old`), and
+ * {@linkcode recoverCheckpoint} (called by every save, and by the trainers before resuming)
+ * puts it back in place and removes the leftovers.
+ *
+ * Loading validates every file and fails with a one-line {@linkcode CheckpointError} naming the
+ * file; it never writes. A weight file without its SHA-256 is refused unless
+ * `allowMissingChecksum` is set (a file edited by hand, or written by another program).
  *
  * @module
  */
@@ -25,6 +32,16 @@ import {
   type StTensor,
 } from "./safetensors.ts";
 import { exists } from "../util/fs.ts";
+import {
+  findCheckpoint,
+  join,
+  MANIFEST,
+  type SaveStage,
+  sha256Hex,
+  writeCheckpointFiles,
+} from "./checkpoint_swap.ts";
+
+export { findCheckpoint, recoverCheckpoint, type SaveStage } from "./checkpoint_swap.ts";
 
 export { CheckpointError } from "./safetensors.ts";
 
@@ -48,31 +65,21 @@ const FILES = {
   state: "state.json",
 } as const;
 
-function join(dir: string, name: string): string {
-  return dir.endsWith("/") ? dir + name : `${dir}/${name}`;
-}
-
-function splitPath(dir: string): { parent: string; base: string } {
-  const trimmed = dir.replace(/\/+$/, "");
-  const i = trimmed.lastIndexOf("/");
-  return i < 0
-    ? { parent: ".", base: trimmed }
-    : { parent: i === 0 ? "/" : trimmed.slice(0, i), base: trimmed.slice(i + 1) };
-}
-
 function f32(t: Float32Array | Int32Array, name: string): StTensor {
   if (!(t instanceof Float32Array)) throw new Error(`saveCheckpoint: ${name} is not f32`);
   return { dtype: "F32", shape: [t.length], data: t };
 }
 
 /**
- * Saves a checkpoint to `dir` (see the module doc for the files and the atomic replace).
+ * Saves a checkpoint to `dir` (see the module doc for the files and the crash-safe replace).
  *
  * @param ck `optimizer`'s parameters must be the model's (matched by identity).
+ * @param opts `onStage` is called at each {@linkcode SaveStage} (tests kill the process there).
  */
 export async function saveCheckpoint(
   dir: string,
   ck: { model: GPT; tokenizerJson: unknown; optimizer?: AdamW; state: Record<string, unknown> },
+  opts: { onStage?: (stage: SaveStage) => void | Promise<void> } = {},
 ): Promise<void> {
   // Serialise everything before touching the disk: a failure here writes nothing.
   const named = ck.model.namedParameters();
@@ -105,31 +112,7 @@ export async function saveCheckpoint(
       await encodeSafetensors([...m, ...v], { step: String(opt.stepCount) }),
     ]);
   }
-
-  const { parent, base } = splitPath(dir);
-  const tag = `${Date.now()}-${Math.floor(Math.random() * 1e9)}`;
-  const tmp = join(parent, `.${base}.tmp-${tag}`);
-  const old = join(parent, `.${base}.old-${tag}`);
-  await Deno.mkdir(parent, { recursive: true });
-  await Deno.mkdir(tmp);
-  try {
-    for (const [name, bytes] of files) await Deno.writeFile(join(tmp, name), bytes);
-  } catch (e) {
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
-    throw e;
-  }
-  // The new directory is complete: swap it in. (POSIX cannot rename over a non-empty
-  // directory, so the old one is moved aside first and removed last.)
-  const hadOld = await exists(dir);
-  if (hadOld) await Deno.rename(dir, old);
-  try {
-    await Deno.rename(tmp, dir);
-  } catch (e) {
-    if (hadOld) await Deno.rename(old, dir).catch(() => {});
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
-    throw e;
-  }
-  if (hadOld) await Deno.remove(old, { recursive: true });
+  await writeCheckpointFiles(dir, files, opts.onStage);
 }
 
 async function readF32(t: Tensor): Promise<Float32Array> {
@@ -159,8 +142,7 @@ async function readBytes(file: string): Promise<Uint8Array> {
   }
 }
 
-async function readJson(file: string): Promise<unknown> {
-  const bytes = await readBytes(file);
+function parseJson(bytes: Uint8Array, file: string): unknown {
   try {
     return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch (e) {
@@ -168,31 +150,57 @@ async function readJson(file: string): Promise<unknown> {
   }
 }
 
+/** Options of {@linkcode loadCheckpoint}. */
+export interface LoadCheckpointOptions {
+  /** `true`: the optimizer file is required; `false`: skipped; default: read when present. */
+  optimizer?: boolean;
+  /** Load weight files that carry no SHA-256 in their metadata (default: refuse them). */
+  allowMissingChecksum?: boolean;
+}
+
 /**
- * Loads a checkpoint; the model is created on the default backend. With `optimizer: true` the
- * optimizer file is required, with `false` it is skipped, and by default it is read when present.
+ * Loads a checkpoint; the model is created on the default backend. An interrupted save is
+ * looked through ({@linkcode findCheckpoint}): the complete copy it left is loaded, nothing is
+ * moved. Every file is checked against `checksums.json` when the copy has one.
  *
  * @throws {CheckpointError} `<file>: <what is wrong>` for a missing, truncated or corrupted file.
  */
 export async function loadCheckpoint(
   dir: string,
-  opts: { optimizer?: boolean } = {},
+  opts: LoadCheckpointOptions = {},
 ): Promise<Checkpoint> {
+  const found = await findCheckpoint(dir);
+  if (found === null) throw new CheckpointError(`${dir}: no checkpoint here (missing directory)`);
+  dir = found;
   const file = (name: string) => join(dir, name);
+  // a copy with a manifest is verified file by file at the end; without one, the weight files'
+  // own checksums are all there is
+  const verified = await exists(file(MANIFEST));
+  const checksumOk = { ...opts, allowMissingChecksum: verified || opts.allowMissingChecksum };
+  const bytes = new Map<string, Uint8Array>();
+  const read = async (name: string) => {
+    const b = await readBytes(file(name));
+    bytes.set(name, b);
+    return b;
+  };
   let modelConfig: GptConfig;
   try {
-    modelConfig = resolveGptConfig(await readJson(file(FILES.config)), "model");
+    modelConfig = resolveGptConfig(
+      parseJson(await read(FILES.config), file(FILES.config)),
+      "model",
+    );
   } catch (e) {
     if (e instanceof ConfigError) throw new CheckpointError(`${file(FILES.config)}: ${e.message}`);
     throw e;
   }
-  const tokenizerJson = await readJson(file(FILES.tokenizer));
-  const state = await readJson(file(FILES.state));
+  const tokenizerJson = parseJson(await read(FILES.tokenizer), file(FILES.tokenizer));
+  const state = parseJson(await read(FILES.state), file(FILES.state));
   if (typeof state !== "object" || state === null || Array.isArray(state)) {
     throw new CheckpointError(`${file(FILES.state)}: expected a JSON object`);
   }
   const weightsFile = file(FILES.model);
-  const { tensors } = await decodeSafetensors(await readBytes(weightsFile), weightsFile);
+  const weights = await decodeSafetensors(await read(FILES.model), weightsFile);
+  requireChecksum(weights.metadata, weightsFile, checksumOk);
 
   let optimizer: Checkpoint["optimizer"];
   const optFile = file(FILES.optimizer);
@@ -200,10 +208,11 @@ export async function loadCheckpoint(
   const model = new GPT(modelConfig);
   try {
     const named = model.namedParameters();
-    const data = matchTensors(named, tensors, "", weightsFile);
+    const data = matchTensors(named, weights.tensors, "", weightsFile);
     named.forEach((p, i) => p.tensor.backend.write(p.tensor.view.storage, data[i]));
     if (wantOpt) {
-      const st = await decodeSafetensors(await readBytes(optFile), optFile);
+      const st = await decodeSafetensors(await read(FILES.optimizer), optFile);
+      requireChecksum(st.metadata, optFile, checksumOk);
       const step = Number(st.metadata.step);
       if (!Number.isInteger(step) || step < 0) {
         throw new CheckpointError(`${optFile}: invalid step ${JSON.stringify(st.metadata.step)}`);
@@ -214,6 +223,7 @@ export async function loadCheckpoint(
         step,
       };
     }
+    await checkManifest(dir, bytes);
   } catch (e) {
     model.dispose();
     throw e;
@@ -225,6 +235,38 @@ export async function loadCheckpoint(
     optimizer,
     state: state as Record<string, unknown>,
   };
+}
+
+/** A weight file of ours carries the SHA-256 of its data; one without is refused unless allowed. */
+function requireChecksum(
+  metadata: Record<string, string>,
+  file: string,
+  opts: LoadCheckpointOptions,
+): void {
+  if (typeof metadata.sha256 === "string" || opts.allowMissingChecksum === true) return;
+  throw new CheckpointError(
+    `${file}: no data checksum (sha256) in its metadata, so corruption cannot be detected ` +
+      `(load it with allowMissingChecksum, or --allow-missing-checksum, if you trust it)`,
+  );
+}
+
+/** Checks the files read (`bytes`) against the copy's `checksums.json`, when it has one. */
+async function checkManifest(dir: string, bytes: Map<string, Uint8Array>): Promise<void> {
+  const manifestFile = join(dir, MANIFEST);
+  if (!(await exists(manifestFile))) return; // written before manifests, or by hand
+  const sums = parseJson(await readBytes(manifestFile), manifestFile);
+  if (typeof sums !== "object" || sums === null || Array.isArray(sums)) {
+    throw new CheckpointError(`${manifestFile}: expected a JSON object of SHA-256 sums`);
+  }
+  for (const [name, b] of bytes) {
+    const expected = (sums as Record<string, unknown>)[name];
+    if (expected === undefined) continue; // e.g. optimizer.safetensors copied in by hand
+    if (await sha256Hex(b) !== expected) {
+      throw new CheckpointError(
+        `${join(dir, name)}: corrupted: SHA-256 does not match ${MANIFEST}`,
+      );
+    }
+  }
 }
 
 /** The tensors `prefix + name` for every parameter, checked for dtype and shape; no extras. */

@@ -1,15 +1,19 @@
 /**
  * Checkpoints (`lib/model/checkpoint.ts`, `lib/model/safetensors.ts`): a round trip is
  * bit-exact (weights, AdamW moments and step, state, tokenizer); truncated, corrupted or
- * malformed files fail with one line naming the file; loading never writes, and a failed save
- * leaves the existing checkpoint as it was.
+ * malformed files fail with one line naming the file; loading never writes, a failed save
+ * leaves the existing checkpoint as it was, and a save killed at any stage leaves a complete copy
+ * that loading finds and the next save cleans up.
  */
 import assert from "node:assert/strict";
 import {
   CheckpointError,
+  findCheckpoint,
   loadCheckpoint,
   loadOptimizerState,
+  recoverCheckpoint,
   saveCheckpoint,
+  type SaveStage,
 } from "../../lib/model/checkpoint.ts";
 import { GPT } from "../../lib/model/gpt.ts";
 import { decodeSafetensors, encodeSafetensors } from "../../lib/model/safetensors.ts";
@@ -225,4 +229,72 @@ Deno.test("safetensors: the standard layout, validated offsets", async () => {
     () => forge({ a: { dtype: "F16", shape: [14], data_offsets: [0, 28] } }),
     /unsupported dtype "F16"/,
   );
+});
+
+/** Runs `_crash_save.ts`: a save of step `step` into `dir`, killed at `stage`. */
+async function crashedSave(dir: string, step: number, stage: SaveStage): Promise<void> {
+  const script = new URL("./_crash_save.ts", import.meta.url).pathname;
+  const { code } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, dir, String(step), stage],
+    stdout: "null",
+    stderr: "inherit",
+  }).output();
+  assert.equal(code, 9, `the save did not stop at ${stage}`);
+}
+
+Deno.test("loadCheckpoint() finds a complete copy when a save was killed at any stage", async () => {
+  const expected: Record<SaveStage, number> = {
+    partial: 1, // the new copy is incomplete: the old one is still in place
+    written: 1, // complete but not swapped in: the old one is still in place
+    "moved-aside": 2, // between the two renames: only the complete new copy has no other name
+    "in-place": 2, // swapped in, the old copy not yet removed
+  };
+  for (const [stage, step] of Object.entries(expected) as [SaveStage, number][]) {
+    const dir = `${await Deno.makeTempDir()}/checkpoint`;
+    const model = new GPT(tinyConfig({ seed: 1 }));
+    await saveCheckpoint(dir, { model, tokenizerJson: null, state: { step: 1 } });
+    model.dispose();
+    await crashedSave(dir, 2, stage);
+    assert.ok((await siblings(dir)).length > 1, `${stage}: the crash left no leftover`);
+    const found = await findCheckpoint(dir);
+    assert.notEqual(found, null, stage);
+    const ck = await loadCheckpoint(dir); // reads through the leftovers, moves nothing
+    assert.equal(ck.state.step, step, stage);
+    ck.model.dispose();
+    assert.equal(await recoverCheckpoint(dir), true, stage);
+    assert.deepEqual(await siblings(dir), ["checkpoint"], `${stage}: leftovers removed`);
+    const again = await loadCheckpoint(dir);
+    assert.equal(again.state.step, step, stage);
+    // the next save also starts by cleaning up
+    await crashedSave(dir, 3, "partial");
+    await saveCheckpoint(dir, { model: again.model, tokenizerJson: null, state: { step: 4 } });
+    assert.deepEqual(await siblings(dir), ["checkpoint"], `${stage}: save cleans up`);
+    again.model.dispose();
+  }
+});
+
+Deno.test("loadCheckpoint() refuses a weight file without its checksum unless allowed", async () => {
+  const { dir, model } = await savedCheckpoint();
+  model.dispose();
+  const file = `${dir}/model.safetensors`;
+  const { tensors, metadata } = await decodeSafetensors(await Deno.readFile(file), file);
+  // the same tensors without the "sha256" key, and one data byte flipped
+  const stripped = await encodeSafetensors([...tensors.entries()], { format: metadata.format });
+  const n = Number(new DataView(stripped.buffer).getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(stripped.subarray(8, 8 + n)));
+  delete header.__metadata__.sha256;
+  const json = new TextEncoder().encode(JSON.stringify(header).padEnd(n, " "));
+  const edited = stripped.slice();
+  edited.set(json, 8);
+  edited[edited.length - 1] ^= 0x01;
+  await Deno.writeFile(file, edited);
+  // with the copy's checksums.json, the edit is caught as corruption
+  await rejectsNaming(() => loadCheckpoint(dir), file, /corrupted: SHA-256 does not match/);
+  // without it (a copy made by hand), the missing checksum alone is refused…
+  await Deno.remove(`${dir}/checksums.json`);
+  await rejectsNaming(() => loadCheckpoint(dir), file, /no data checksum \(sha256\)/);
+  // …unless explicitly allowed
+  const ck = await loadCheckpoint(dir, { allowMissingChecksum: true });
+  assert.equal(ck.state.step, 2);
+  ck.model.dispose();
 });
