@@ -22,16 +22,9 @@
  * @module
  */
 import { pick, randInt, type Rng } from "../util/rng.ts";
-import {
-  additionColumns,
-  COLUMN_NAMES,
-  evalExpr,
-  exprToString,
-  type MathExpr,
-  multiplicationColumns,
-  subtractionColumns,
-} from "./arith.ts";
-import { factAt, type MathDocument, type MathFact } from "./corpus_math.ts";
+import { exprToString } from "./arith.ts";
+import { columnScratch } from "./column_scratch.ts";
+import { factAt, type MathDocument, type MathFact } from "./math_doc.ts";
 import { pretokenize, SPECIAL_TOKENS } from "./tokenizer.ts";
 
 /** Options of {@linkcode makeDemonstration}. */
@@ -59,120 +52,6 @@ export interface Demonstration {
 }
 
 const q = (s: string) => JSON.stringify(s);
-const SYMBOL = { add: "+", sub: "-", mul: "*" } as const;
-
-/** A deliberate mistake: change the digit at `index` (from the left) of the top-level result. */
-type Slip = { index: number } | undefined;
-
-/**
- * The change of a digit for a slip: -1 or +1, never producing a leading zero, never crossing
- * 0..9 (so that the column's carry or borrow is unchanged).
- */
-function digitDelta(digit: number, leading: boolean): number {
-  return digit >= 2 || (digit === 1 && !leading) ? -1 : 1;
-}
-
-/** Scratch-pad lines that compute `expr`, and the value they arrive at (wrong under a slip). */
-function scratch(expr: MathExpr, slip: Slip): { lines: string[]; value: number } {
-  if (typeof expr === "number") return { lines: [], value: expr };
-  const lines: string[] = [];
-  const vals = expr.args.map((a) => {
-    if (typeof a === "number") return a;
-    const sub = scratch(a, undefined);
-    lines.push(...sub.lines);
-    return sub.value;
-  });
-  const correct = evalExpr({ op: expr.op, args: vals });
-  const s = String(correct);
-  const column = slip ? s.length - 1 - slip.index : -1;
-  const leading = slip !== undefined && slip.index === 0 && s.length > 1;
-  const [a, b] = vals;
-  const name = (i: number) => COLUMN_NAMES[i];
-
-  if (expr.op === "add" && vals.length === 2 && ((a >= 10 && b >= 10) || Math.max(a, b) >= 100)) {
-    const n = Math.max(String(a).length, String(b).length);
-    let delta = 0, at = column;
-    if (slip && column < n) {
-      delta = digitDelta(additionColumns(a, b)[column].sum % 10, leading); // keeps the carry
-    } else if (slip) [at, delta] = [n - 1, 10]; // the leading carry digit: carry 1 -> 2
-    const cols = additionColumns(a, b, slip ? { column: at, delta } : undefined);
-    lines.push(`${a} + ${b} column by column:`);
-    cols.forEach((c, i) => {
-      const carry = c.sum >= 10 ? `, carry ${Math.floor(c.sum / 10)}` : "";
-      const plus = c.carryIn ? ` + ${c.carryIn}` : "";
-      lines.push(`${name(i)}: ${c.x} + ${c.y}${plus} = ${c.sum}, write ${c.sum % 10}${carry}.`);
-    });
-    const last = cols[cols.length - 1];
-    let digits = cols.map((c) => c.sum % 10).reverse().join("");
-    if (last.sum >= 10) {
-      lines.push(`${name(n)}: write the carry ${Math.floor(last.sum / 10)}.`);
-      digits = Math.floor(last.sum / 10) + digits;
-    }
-    lines.push(`So ${a} + ${b} = ${digits}.`);
-    return { lines, value: Number(digits) };
-  }
-
-  if (expr.op === "sub" && vals.length === 2 && ((a >= 10 && b >= 10) || a >= 100)) {
-    let slipArg: { column: number; delta: number } | undefined;
-    if (slip) {
-      slipArg = { column, delta: digitDelta(Number(s[slip.index]), leading) };
-    }
-    lines.push(`${a} - ${b} column by column:`);
-    const cols = subtractionColumns(a, b, slipArg);
-    cols.forEach((c, i) => {
-      let line = `${name(i)}: `;
-      if (!c.borrowIn && !c.borrowOut) line += `${c.x} - ${c.y} = ${c.result}.`;
-      else if (!c.borrowIn) line += `${c.x} < ${c.y}, borrow: ${c.x + 10} - ${c.y} = ${c.result}.`;
-      else if (!c.borrowOut) line += `${c.x} - ${c.y} - 1 = ${c.result}.`;
-      else {line += `${c.x} - ${c.y} - 1 is negative, borrow: ${
-          c.x + 10
-        } - ${c.y} - 1 = ${c.result}.`;}
-      lines.push(line);
-    });
-    const value = Number(cols.map((c) => c.result).reverse().join(""));
-    lines.push(`So ${a} - ${b} = ${value}.`);
-    return { lines, value };
-  }
-
-  if (expr.op === "mul" && vals.length === 2 && Math.min(a, b) < 10 && Math.max(a, b) >= 10) {
-    const [x, d] = a >= 10 ? [a, b] : [b, a];
-    const n = String(x).length;
-    let slipArg: { column: number; delta: number } | undefined;
-    if (slip && column < n) {
-      const v = multiplicationColumns(x, d)[column].value;
-      slipArg = { column, delta: digitDelta(v % 10, leading) };
-    } else if (slip) {
-      const carry = Math.floor(multiplicationColumns(x, d)[n - 1].value / 10);
-      slipArg = { column: n - 1, delta: carry <= 7 ? 10 : -10 };
-    }
-    const cols = multiplicationColumns(x, d, slipArg);
-    lines.push(`${x} * ${d} column by column:`);
-    cols.forEach((c, i) => {
-      const carry = c.value >= 10 ? `, carry ${Math.floor(c.value / 10)}` : "";
-      const plus = c.carryIn ? ` + ${c.carryIn}` : "";
-      lines.push(`${name(i)}: ${c.x} * ${d}${plus} = ${c.value}, write ${c.value % 10}${carry}.`);
-    });
-    const last = cols[cols.length - 1];
-    let digits = cols.map((c) => c.value % 10).reverse().join("");
-    if (last.value >= 10) {
-      lines.push(`${name(n)}: write the carry ${Math.floor(last.value / 10)}.`);
-      digits = Math.floor(last.value / 10) + digits;
-    }
-    lines.push(`So ${x} * ${d} = ${digits}.`);
-    return { lines, value: Number(digits) };
-  }
-
-  // Atomic step: small operands, stated in one line.
-  let value = correct;
-  if (slip) {
-    const delta = digitDelta(Number(s[slip.index]), leading);
-    value = correct + delta * 10 ** (s.length - 1 - slip.index);
-  }
-  if (expr.op === "ones") lines.push(`The ones digit of ${a} is ${value}.`);
-  else if (expr.op === "tens") lines.push(`The carry of ${a} is ${value}.`);
-  else lines.push(`${vals.join(` ${SYMBOL[expr.op]} `)} = ${value}.`);
-  return { lines, value };
-}
 
 function tailOf(text: string, rng: Rng): string {
   const n = randInt(rng, 12, 32);
@@ -198,7 +77,7 @@ function computedReasoning(
   rng: Rng,
 ): { reasoning: string; answer: string } {
   const desc = exprToString(fact.expr);
-  const pad0 = scratch(fact.expr, slip ? { index: digitIndex } : undefined);
+  const pad0 = columnScratch(fact.expr, slip ? { index: digitIndex } : undefined);
   const value = String(pad0.value);
   const digit = value[digitIndex];
   const written = context.slice(fact.start);

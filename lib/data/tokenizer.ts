@@ -20,8 +20,17 @@
  * @module
  */
 import { applyMerges, isDigitChunk, pairKey, pretokenize, trainMerges } from "./_bpe.ts";
+import {
+  describe,
+  JSON_FORMAT,
+  JSON_VERSION,
+  parseTokenizerJSON,
+  readTokenizerFile,
+  type TokenizerJSON,
+} from "./tokenizer_json.ts";
 
 export { pretokenize } from "./_bpe.ts";
+export type { TokenizerJSON } from "./tokenizer_json.ts";
 
 /** The special tokens, in id order (they take the last four ids of the vocabulary). */
 export const SPECIAL_TOKENS = {
@@ -39,21 +48,7 @@ const SPECIAL_STRINGS: string[] = SPECIAL_NAMES.map((n) => SPECIAL_TOKENS[n]);
 const SPECIAL_SPLIT = new RegExp(
   `(${SPECIAL_STRINGS.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})`,
 );
-const JSON_FORMAT = "rmt-bpe";
-const JSON_VERSION = 1;
 const CACHE_LIMIT = 200_000;
-
-/** The serialized form of a {@linkcode Tokenizer} (what {@linkcode Tokenizer.save} writes). */
-export interface TokenizerJSON {
-  /** Always `"rmt-bpe"`. */
-  format: string;
-  /** Format version, currently 1. */
-  version: number;
-  /** The merges in order: merge `i` joins tokens `left, right` into token `256 + i`. */
-  merges: [number, number][];
-  /** The special token strings in id order (must equal those of {@linkcode SPECIAL_TOKENS}). */
-  specialTokens: string[];
-}
 
 /** Options of {@linkcode Tokenizer.train}. */
 export interface TrainOptions {
@@ -69,12 +64,6 @@ export interface TrainOptions {
 const encoder = new TextEncoder();
 // ignoreBOM: true keeps a leading U+FEFF instead of silently dropping it (exact round trip).
 const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
-
-function describe(value: unknown): string {
-  if (value === undefined) return "undefined";
-  const s = JSON.stringify(value);
-  return s === undefined ? typeof value : s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
 
 /**
  * A byte-level BPE tokenizer with digit-level numbers and prompt-format special tokens.
@@ -322,52 +311,7 @@ export class Tokenizer {
    * ```
    */
   static fromJSON(json: unknown, source = "tokenizer JSON"): Tokenizer {
-    const fail = (field: string, expected: string, got: unknown): never => {
-      throw new Error(
-        `${source}: invalid tokenizer: ${field}: expected ${expected}, got ${describe(got)}`,
-      );
-    };
-    if (typeof json !== "object" || json === null || Array.isArray(json)) {
-      fail("(root)", "an object", json);
-    }
-    const obj = json as Record<string, unknown>;
-    for (const key of Object.keys(obj)) {
-      if (!["format", "version", "merges", "specialTokens"].includes(key)) {
-        fail(key, "no such field (known: format, version, merges, specialTokens)", obj[key]);
-      }
-    }
-    if (obj.format !== JSON_FORMAT) fail("format", `"${JSON_FORMAT}"`, obj.format);
-    if (obj.version !== JSON_VERSION) fail("version", String(JSON_VERSION), obj.version);
-    if (!Array.isArray(obj.merges)) {
-      fail("merges", "an array of [left, right] id pairs", obj.merges);
-    }
-    const merges = obj.merges as unknown[];
-    const seen = new Set<number>();
-    const bytes: number[][] = [];
-    for (let i = 0; i < 256; i++) bytes.push([i]);
-    merges.forEach((m, i) => {
-      const limit = 256 + i;
-      const ok = Array.isArray(m) && m.length === 2 &&
-        m.every((x) => Number.isInteger(x) && x >= 0 && x < limit);
-      if (!ok) fail(`merges[${i}]`, `a pair of token ids below ${limit}`, m);
-      const [a, b] = m as [number, number];
-      const key = pairKey(a, b);
-      if (seen.has(key)) fail(`merges[${i}]`, "a pair not merged before", m);
-      seen.add(key);
-      const joined = [...bytes[a], ...bytes[b]];
-      if (joined.some((x) => x >= 0x30 && x <= 0x39)) {
-        fail(`merges[${i}]`, "a merge without ASCII digits (digits are never merged)", m);
-      }
-      bytes.push(joined);
-    });
-    const specials = obj.specialTokens;
-    if (
-      !Array.isArray(specials) || specials.length !== SPECIAL_STRINGS.length ||
-      specials.some((s, i) => s !== SPECIAL_STRINGS[i])
-    ) {
-      fail("specialTokens", describe(SPECIAL_STRINGS), specials);
-    }
-    return new Tokenizer(merges as [number, number][]);
+    return new Tokenizer(parseTokenizerJSON(json, source, SPECIAL_STRINGS));
   }
 
   /**
@@ -401,23 +345,6 @@ export class Tokenizer {
    * ```
    */
   static load(path: string): Tokenizer {
-    let text: string;
-    try {
-      text = Deno.readTextFileSync(path);
-    } catch (err) {
-      throw new Error(`${path}: cannot read tokenizer file (${firstLine(err)})`);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (err) {
-      throw new Error(`${path}: malformed tokenizer JSON (${firstLine(err)})`);
-    }
-    return Tokenizer.fromJSON(json, path);
+    return Tokenizer.fromJSON(readTokenizerFile(path), path);
   }
-}
-
-function firstLine(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  return msg.split("\n")[0];
 }

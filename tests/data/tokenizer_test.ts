@@ -152,40 +152,6 @@ Deno.test("Tokenizer.fromJSON() round-trips toJSON()", () => {
   assert.deepEqual(back.encode(s), trained.encode(s));
 });
 
-Deno.test("Tokenizer.fromJSON() rejects malformed input with a one-line error", () => {
-  const good = trained.toJSON();
-  const cases: [unknown, RegExp][] = [
-    [null, /\(root\): expected an object/],
-    [[1, 2], /\(root\): expected an object/],
-    ["tok", /\(root\): expected an object/],
-    [{ ...good, format: "gpt2" }, /format: expected "rmt-bpe"/],
-    [{ ...good, version: 2 }, /version: expected 1/],
-    [{ ...good, merges: "x" }, /merges: expected an array/],
-    [{ ...good, merges: [[97]] }, /merges\[0\]: expected a pair/],
-    [
-      { ...good, merges: [[97, 98], [97, 300]] },
-      /merges\[1\]: expected a pair of token ids below 257/,
-    ],
-    [{ ...good, merges: [[97, 1.5]] }, /merges\[0\]/],
-    [{ ...good, merges: [[97, 98], [97, 98]] }, /merges\[1\]: expected a pair not merged before/],
-    [{ ...good, merges: [[49, 50]] }, /merges\[0\]: expected a merge without ASCII digits/],
-    [{ ...good, specialTokens: ["<|pad|>"] }, /specialTokens: expected/],
-    [{ ...good, extra: 1 }, /extra: expected no such field/],
-    [
-      { format: "rmt-bpe", version: 1, specialTokens: good.specialTokens },
-      /merges: expected an array/,
-    ],
-  ];
-  for (const [json, pattern] of cases) {
-    assert.throws(() => Tokenizer.fromJSON(json, "my/tok.json"), (err: Error) => {
-      assert.match(err.message, /^my\/tok\.json: invalid tokenizer: /);
-      assert.match(err.message, pattern);
-      assert.ok(!err.message.includes("\n"), `multi-line error: ${err.message}`);
-      return true;
-    });
-  }
-});
-
 Deno.test("Tokenizer.save() and load() round-trip; load() errors name the file", () => {
   const dir = Deno.makeTempDirSync();
   try {

@@ -31,10 +31,27 @@
 import { check } from "../../util/config.ts";
 import { readCorpusFile } from "../../data/corpus_files.ts";
 import { generateMathDocuments, type MathDocument } from "../../data/corpus_math.ts";
-import { makeDemonstration, pickDemoCut } from "../../data/demonstrations.ts";
 import { mulberry32, type Rng } from "../../util/rng.ts";
-import { pretokenize, Tokenizer } from "../../data/tokenizer.ts";
-import { buildPrompt, completionText, type PromptConfig } from "../../rmt/prompt.ts";
+import { Tokenizer } from "../../data/tokenizer.ts";
+import type { PromptConfig } from "../../rmt/prompt.ts";
+import { demoCount, type DemoStats, demoStats, makeDemoRecords } from "./demo_records.ts";
+import { packStream, type TokenStream } from "./stream.ts";
+
+export {
+  demoCount,
+  type DemoRecord,
+  type DemoRecordOptions,
+  type DemoStats,
+  demoStats,
+  makeDemoRecords,
+} from "./demo_records.ts";
+export {
+  packStream,
+  sampleStreamBatch,
+  stepSeed,
+  type StreamBatch,
+  type TokenStream,
+} from "./stream.ts";
 
 /** The `data` section of the pre-training config. */
 export interface PretrainDataConfig {
@@ -218,152 +235,6 @@ export function loadDocuments(cfg: PretrainDataConfig): CorpusDocuments {
   return { train: train.map(asDocument), heldOut: heldOut.map(asDocument) };
 }
 
-/** A thinking demonstration as token ids, with what it states. */
-export interface DemoRecord {
-  /** Prompt ids ++ completion ids (ends with `<|endoftext|>`). */
-  ids: number[];
-  /** Number of prompt ids (the completion starts here, right after `<think>`). */
-  promptLength: number;
-  /** ℓ: reasoning tokens between `<think>` and `</think>`. */
-  reasoningLength: number;
-  /** The budget written in the prompt, or null (no-budget instruction). */
-  budget: number | null;
-  /** Whether the boxed answer equals the ground-truth next token. */
-  correct: boolean;
-  /** `"computed"` (scratch-pad) or `"generic"` (restatement). */
-  kind: "computed" | "generic";
-}
-
-/** Options of {@linkcode makeDemoRecords}. */
-export interface DemoRecordOptions {
-  /** Number of demonstrations. */
-  count: number;
-  /** Prompt format (the same object the RL prompts are built with). */
-  prompt: PromptConfig;
-  /** Share with the budget sentence (budget = the demonstration's ℓ). */
-  budgetFraction: number;
-  /** Reasoning length scale. */
-  verbosity: number;
-  /** Probability of a deliberate slip. */
-  errorRate: number;
-  /** Longest demonstration in tokens (0 = no limit); longer ones are redrawn. */
-  maxTokens: number;
-}
-
-/**
- * Thinking demonstrations as token ids, in the exact RL prompt format: the prompt is
- * `buildPrompt(τ_<pos, budget, tok, prompt)` (left-truncated context, ends with `<think>`), the
- * completion `encode(completionText(reasoning, answer))`. Cuts are token boundaries of the
- * document (`pickDemoCut`), and the ground truth is the document's token at the cut.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { makeDemoRecords } from "./data.ts";
- * import { generateMathDocuments, mulberry32 } from "../../data/corpus_math.ts";
- * import { Tokenizer } from "../../data/tokenizer.ts";
- * import { buildPrompt, PROMPT_DEFAULTS } from "../../rmt/prompt.ts";
- * const docs = generateMathDocuments(10, 0, { maxChars: 200 });
- * const tok = Tokenizer.train(docs.map((d) => d.text), { vocabSize: 300 });
- * const demos = makeDemoRecords(docs, tok, mulberry32(1), {
- *   count: 4, prompt: PROMPT_DEFAULTS, budgetFraction: 1, verbosity: 0.5, errorRate: 0, maxTokens: 0,
- * });
- * const d = demos[0];
- * assert.equal(d.budget, d.reasoningLength);
- * assert.equal(d.ids[d.promptLength - 1], tok.specialId("thinkOpen"));
- * assert.equal(d.ids[d.promptLength + d.reasoningLength], tok.specialId("thinkClose"));
- * assert.equal(d.ids.at(-1), tok.specialId("eot"));
- * ```
- */
-export function makeDemoRecords(
-  docs: MathDocument[],
-  tok: Tokenizer,
-  rng: Rng,
-  opts: DemoRecordOptions,
-): DemoRecord[] {
-  if (docs.length === 0) throw new RangeError("makeDemoRecords: no documents");
-  const encoder = new TextEncoder();
-  const out: DemoRecord[] = [];
-  for (let attempts = 0; out.length < opts.count; attempts++) {
-    if (attempts > 20 * opts.count + 100) {
-      throw new Error(
-        `makeDemoRecords: only ${out.length} of ${opts.count} demonstrations fit ` +
-          `(maxDemoTokens ${opts.maxTokens}); raise data.maxDemoTokens or lower data.verbosity`,
-      );
-    }
-    const doc = docs[Math.floor(rng() * docs.length)];
-    if (doc.text.length < 2 || pretokenize(doc.text).length < 2) continue;
-    const cut = pickDemoCut(doc, rng);
-    const ids = tok.encode(doc.text);
-    // Token index j whose first byte is at character offset `cut`.
-    const cutBytes = encoder.encode(doc.text.slice(0, cut)).length;
-    let offset = 0, j = 0;
-    while (j < ids.length && offset < cutBytes) offset += tok.tokenBytes(ids[j++]).length;
-    if (offset !== cutBytes || j >= ids.length || j === 0) continue;
-    const answer = tok.decode([ids[j]]);
-    if (answer.includes("\uFFFD")) continue;
-    const demo = makeDemonstration(doc, cut, answer, rng, {
-      verbosity: opts.verbosity,
-      errorRate: opts.errorRate,
-    });
-    const reasoningLength = tok.encode(demo.reasoning).length;
-    const budget = rng() < opts.budgetFraction ? Math.max(1, reasoningLength) : null;
-    const prompt = buildPrompt(ids.slice(0, j), budget, tok, opts.prompt);
-    const completion = tok.encode(completionText(demo.reasoning, demo.answer));
-    const all = [...prompt, ...completion];
-    if (opts.maxTokens > 0 && all.length > opts.maxTokens) continue;
-    out.push({
-      ids: all,
-      promptLength: prompt.length,
-      reasoningLength,
-      budget,
-      correct: demo.correct,
-      kind: demo.kind,
-    });
-  }
-  return out;
-}
-
-/** A packed token stream with document boundaries. */
-export interface TokenStream {
-  /** All documents, each followed by `<|endoftext|>`. */
-  tokens: Int32Array;
-  /** Offset of each document's first token, increasing. */
-  starts: Int32Array;
-  /** Number of documents that are demonstrations. */
-  demos: number;
-  /** Number of plain documents. */
-  documents: number;
-}
-
-/**
- * Packs documents (token ids) into one stream, appending `<|endoftext|>` to each unless it
- * already ends with it (demonstrations do).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { packStream } from "./data.ts";
- * const s = packStream([[1, 2], [3, 9]], 9, 1);
- * assert.deepEqual([...s.tokens], [1, 2, 9, 3, 9]);
- * assert.deepEqual([...s.starts], [0, 3]);
- * ```
- */
-export function packStream(docs: number[][], eotId: number, demos = 0): TokenStream {
-  let n = 0;
-  for (const d of docs) n += d.length + (d.at(-1) === eotId ? 0 : 1);
-  const tokens = new Int32Array(n);
-  const starts = new Int32Array(docs.length);
-  let at = 0;
-  docs.forEach((d, i) => {
-    starts[i] = at;
-    tokens.set(d, at);
-    at += d.length;
-    if (d.at(-1) !== eotId) tokens[at++] = eotId;
-  });
-  return { tokens, starts, demos, documents: docs.length - demos };
-}
-
 /** Everything pre-training needs from the data side. */
 export interface PretrainCorpus {
   /** The trained tokenizer. */
@@ -376,53 +247,6 @@ export interface PretrainCorpus {
   heldOut: TokenStream;
   /** Statistics of the training demonstrations. */
   demoStats: DemoStats;
-}
-
-/** Summary of a set of demonstrations. */
-export interface DemoStats {
-  /** Number of demonstrations. */
-  count: number;
-  /** Mean length in tokens (prompt + completion). */
-  meanTokens: number;
-  /** Longest, in tokens. */
-  maxTokens: number;
-  /** Mean reasoning length ℓ in tokens. */
-  meanReasoning: number;
-  /** Share with the budget sentence. */
-  withBudget: number;
-  /** Share whose answer is correct. */
-  correct: number;
-}
-
-/**
- * Mean/max/shares of a set of demonstrations.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { demoStats } from "./data.ts";
- * const s = demoStats([{ ids: [1, 2, 3], promptLength: 1, reasoningLength: 1, budget: null,
- *   correct: true, kind: "generic" }]);
- * assert.equal(s.meanTokens, 3);
- * assert.equal(s.withBudget, 0);
- * ```
- */
-export function demoStats(demos: DemoRecord[]): DemoStats {
-  const n = Math.max(1, demos.length);
-  const sum = (f: (d: DemoRecord) => number) => demos.reduce((a, d) => a + f(d), 0);
-  return {
-    count: demos.length,
-    meanTokens: sum((d) => d.ids.length) / n,
-    maxTokens: demos.reduce((m, d) => Math.max(m, d.ids.length), 0),
-    meanReasoning: sum((d) => d.reasoningLength) / n,
-    withBudget: sum((d) => (d.budget === null ? 0 : 1)) / n,
-    correct: sum((d) => (d.correct ? 1 : 0)) / n,
-  };
-}
-
-/** Number of demonstrations for `documents` plain documents and a demo share `fraction`. */
-export function demoCount(documents: number, fraction: number): number {
-  return fraction <= 0 ? 0 : Math.round((documents * fraction) / (1 - fraction));
 }
 
 /**
@@ -498,73 +322,4 @@ export function buildPretrainCorpus(cfg: PretrainDataConfig, prompt: PromptConfi
     heldOut: packStream(heldOut, eot, heldOutDemos.length),
     demoStats: demoStats(demos),
   };
-}
-
-/** A batch of rows for next-token prediction. */
-export interface StreamBatch {
-  /** (B, T) input ids. */
-  inputs: Int32Array;
-  /** (B, T) targets: `targets[b, t] = inputs[b, t + 1]` within the stream. */
-  targets: Int32Array;
-}
-
-/**
- * `batchSize` rows of `contextLength` tokens, each starting at a document boundary drawn
- * uniformly with `rng` (so a demonstration that starts a row is seen whole when it fits).
- * Rows run on into the following documents; starts too close to the end are not drawn.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { packStream, sampleStreamBatch } from "./data.ts";
- * import { mulberry32 } from "../../util/rng.ts";
- * const s = packStream([[1, 2, 3], [4, 5, 6], [7, 8]], 0);
- * const b = sampleStreamBatch(s, 2, 3, mulberry32(1));
- * assert.equal(b.inputs.length, 6);
- * assert.ok([1, 4].includes(b.inputs[0]));
- * assert.equal(b.targets[0], b.inputs[1]);
- * ```
- */
-export function sampleStreamBatch(
-  stream: TokenStream,
-  batchSize: number,
-  contextLength: number,
-  rng: Rng,
-): StreamBatch {
-  const last = stream.tokens.length - contextLength - 1; // latest valid row start
-  let n = stream.starts.length;
-  while (n > 0 && stream.starts[n - 1] > last) n--;
-  if (n === 0) {
-    throw new RangeError(
-      `sampleStreamBatch: stream of ${stream.tokens.length} tokens is too short for contextLength ${contextLength}`,
-    );
-  }
-  const inputs = new Int32Array(batchSize * contextLength); // (B, T)
-  const targets = new Int32Array(batchSize * contextLength); // (B, T)
-  for (let b = 0; b < batchSize; b++) {
-    const s = stream.starts[Math.floor(rng() * n)];
-    inputs.set(stream.tokens.subarray(s, s + contextLength), b * contextLength);
-    targets.set(stream.tokens.subarray(s + 1, s + 1 + contextLength), b * contextLength);
-  }
-  return { inputs, targets };
-}
-
-/**
- * The seed of the batch at optimiser step `step`: batches depend only on (seed, step), so a
- * resumed run draws exactly the batches of an uninterrupted one.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { stepSeed } from "./data.ts";
- * assert.equal(stepSeed(1, 5), stepSeed(1, 5));
- * assert.notEqual(stepSeed(1, 5), stepSeed(1, 6));
- * ```
- */
-export function stepSeed(seed: number, step: number): number {
-  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(step + 1, 0xc2b2ae35);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x7feb352d);
-  h ^= h >>> 15;
-  return h >>> 0;
 }

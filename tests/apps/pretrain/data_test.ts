@@ -2,7 +2,7 @@
  * Tests of the pre-training corpus (`lib/apps/pretrain/data.ts`): demonstrations are in the exact
  * next-token-reasoning prompt format (byte for byte what `lib/rmt/prompt.ts` builds), half of
  * them state their own reasoning length as the budget, they parse as valid completions, and
- * the stream and its batches are deterministic and document-aligned.
+ * the corpus is deterministic.
  *
  * @module
  */
@@ -10,13 +10,9 @@ import assert from "node:assert/strict";
 import {
   buildPretrainCorpus,
   loadDocuments,
-  packStream,
   PRETRAIN_DATA_DEFAULTS,
   type PretrainDataConfig,
-  sampleStreamBatch,
-  stepSeed,
 } from "../../../lib/apps/pretrain/data.ts";
-import { mulberry32 } from "../../../lib/util/rng.ts";
 import { buildPrompt, PROMPT_DEFAULTS, promptText } from "../../../lib/rmt/prompt.ts";
 import { parseCompletion } from "../../../lib/rmt/reward_match.ts";
 
@@ -118,20 +114,4 @@ Deno.test("corpus: a .jsonl source is split into training and held-out documents
   const corpus = buildPretrainCorpus(cfg, PROMPT);
   assert.equal(corpus.train.demos, 25);
   Deno.removeSync(file);
-});
-
-Deno.test("batches: rows start at document boundaries and depend only on (seed, step)", () => {
-  const s = packStream([[1, 2, 3], [4, 5], [6, 7, 8, 9], [10, 11]], 0);
-  const starts = new Set([1, 4, 6]);
-  const b1 = sampleStreamBatch(s, 4, 4, mulberry32(stepSeed(1, 7)));
-  const b2 = sampleStreamBatch(s, 4, 4, mulberry32(stepSeed(1, 7)));
-  assert.deepEqual(b1, b2);
-  for (let r = 0; r < 4; r++) {
-    assert.ok(starts.has(b1.inputs[r * 4]));
-    assert.deepEqual(
-      b1.targets.subarray(r * 4, r * 4 + 3),
-      b1.inputs.subarray(r * 4 + 1, r * 4 + 4),
-    );
-  }
-  assert.throws(() => sampleStreamBatch(s, 1, 20, mulberry32(1)), /too short/);
 });

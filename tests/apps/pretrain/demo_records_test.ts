@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { demoCount, demoStats, makeDemoRecords } from "../../../lib/apps/pretrain/demo_records.ts";
+import { generateMathDocuments } from "../../../lib/data/corpus_math.ts";
+import { Tokenizer } from "../../../lib/data/tokenizer.ts";
+import { buildPrompt, PROMPT_DEFAULTS } from "../../../lib/rmt/prompt.ts";
+import { mulberry32 } from "../../../lib/util/rng.ts";
+
+const docs = generateMathDocuments(60, 4, { maxChars: 200 });
+const tok = Tokenizer.train(docs.map((d) => d.text), { vocabSize: 320 });
+const OPTS = {
+  prompt: PROMPT_DEFAULTS,
+  budgetFraction: 0.5,
+  verbosity: 0.5,
+  errorRate: 0,
+  maxTokens: 0,
+};
+
+Deno.test("makeDemoRecords() prompts are buildPrompt's and completions close the thinking", () => {
+  const demos = makeDemoRecords(docs, tok, mulberry32(1), { ...OPTS, count: 40 });
+  assert.equal(demos.length, 40);
+  const think = tok.specialId("thinkOpen"), close = tok.specialId("thinkClose");
+  const texts = docs.map((d) => tok.encode(d.text));
+  for (const d of demos) {
+    assert.equal(d.ids[d.promptLength - 1], think);
+    assert.equal(d.ids[d.promptLength + d.reasoningLength], close);
+    assert.equal(d.ids.at(-1), tok.specialId("eot"));
+    assert.ok(d.budget === null || d.budget === d.reasoningLength);
+    assert.equal(d.correct, true);
+    const prompt = d.ids.slice(0, d.promptLength);
+    const found = texts.some((ids) => {
+      for (let j = 1; j < ids.length; j++) {
+        const p = buildPrompt(ids.slice(0, j), d.budget, tok, PROMPT_DEFAULTS);
+        if (p.length === prompt.length && p.every((id, i) => id === prompt[i])) return true;
+      }
+      return false;
+    });
+    assert.ok(found, tok.decode(prompt));
+  }
+  const withBudget = demos.filter((d) => d.budget !== null).length;
+  assert.ok(withBudget > 8 && withBudget < 32, `${withBudget} of 40 with a budget`);
+});
+
+Deno.test("makeDemoRecords() redraws demonstrations longer than maxTokens", () => {
+  const free = makeDemoRecords(docs, tok, mulberry32(2), { ...OPTS, count: 40 });
+  const lengths = free.map((d) => d.ids.length).sort((a, b) => a - b);
+  const limit = lengths[20]; // about half of the unconstrained ones are longer
+  assert.ok(lengths[39] > limit);
+  const demos = makeDemoRecords(docs, tok, mulberry32(2), { ...OPTS, count: 20, maxTokens: limit });
+  assert.ok(demos.every((d) => d.ids.length <= limit));
+  assert.throws(
+    () => makeDemoRecords(docs, tok, mulberry32(2), { ...OPTS, count: 5, maxTokens: 10 }),
+    /raise data.maxDemoTokens/,
+  );
+});
+
+Deno.test("demoStats() averages lengths and shares", () => {
+  const d = (n: number, budget: number | null, correct: boolean) => ({
+    ids: Array(n).fill(1),
+    promptLength: 1,
+    reasoningLength: n - 3,
+    budget,
+    correct,
+    kind: "generic" as const,
+  });
+  const s = demoStats([d(10, 7, true), d(20, null, false)]);
+  assert.deepEqual(s, {
+    count: 2,
+    meanTokens: 15,
+    maxTokens: 20,
+    meanReasoning: 12,
+    withBudget: 0.5,
+    correct: 0.5,
+  });
+});
+
+Deno.test("demoCount() gives a demonstration share of fraction in the stream", () => {
+  assert.equal(demoCount(4000, 0.5), 4000);
+  assert.equal(demoCount(300, 0.25), 100);
+  assert.equal(demoCount(300, 0), 0);
+});
