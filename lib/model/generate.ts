@@ -1,5 +1,5 @@
 /**
- * Batched sampling from a {@linkcode GPT} with a KV cache. Prompts of different lengths are
+ * Batched sampling from a decoder ({@linkcode CausalLM}: the GPT or a Llama-family model) with a KV cache. Prompts of different lengths are
  * left-padded to a common length P and the padding keys are masked, so each row's last prompt
  * token sits at position P − 1 and every row decodes in lockstep. (The positions are those of
  * `lib/apps/train/logprobs.ts`, which lays prompts out the same way.)
@@ -17,7 +17,7 @@
 import { concat, noGrad, type Tensor, tensor, tidy } from "../engine/tensor.ts";
 import { writeWindow } from "./_kv.ts";
 import { promptGroups, spreadRows } from "./prefix.ts";
-import type { GPT } from "./gpt.ts";
+import type { CausalLM } from "./causal_lm.ts";
 
 /** Sampling settings. */
 export interface GenerateOptions {
@@ -68,7 +68,7 @@ export interface GenerateResult {
  * ```
  */
 export async function generate(
-  model: GPT,
+  model: CausalLM,
   prompts: number[][],
   padId: number,
   opts: GenerateOptions,
@@ -92,7 +92,7 @@ export async function generate(
     );
   }
   const chunk = Math.max(1, Math.floor(opts.readChunk));
-  const backend = model.wte.weight.backend;
+  const backend = model.backend;
 
   // Left-pad the prompts; the key mask covers prompt and completion positions.
   const ids = new Int32Array(B * P).fill(padId); // (B, P)
