@@ -7,13 +7,14 @@
  * The prompt may contain the special-token strings (`<think>`, `</think>`, `<|endoftext|>`).
  * With `--ntr` the prompt text is used as the context of a next-token-reasoning prompt
  * (`buildPrompt` with the checkpoint's prompt format and `--budget`), the way RL and evaluation
- * ask. Sampling stops at `<|endoftext|>`. `--temperature 0` is greedy.
+ * ask. Sampling stops at `<|endoftext|>` (a Hugging Face model's `eos_token`). `--temperature 0`
+ * is greedy. `--checkpoint` takes this project's checkpoints and Hugging Face Llama/Qwen2
+ * directories (`lib/model/load.ts`).
  *
  * @module
  */
 import { ConfigError } from "../../util/config.ts";
-import { Tokenizer } from "../../data/tokenizer.ts";
-import { loadCheckpoint } from "../../model/checkpoint.ts";
+import { loadModel } from "../../model/load.ts";
 import { generate } from "../../model/generate.ts";
 import { buildPrompt, PROMPT_DEFAULTS, type PromptConfig } from "../../rmt/prompt.ts";
 import { initBackend } from "../../engine/tensor.ts";
@@ -68,9 +69,9 @@ export async function main(args: string[]): Promise<void> {
   const backend = await initBackend(backendFlag(flags, "auto"));
   console.log(`backend: ${backend.name} — ${backend.description}`);
 
-  const ck = await loadCheckpoint(dir, { optimizer: false });
+  const ck = await loadModel(dir); // this project's checkpoint or a Hugging Face directory
   try {
-    const tok = Tokenizer.fromJSON(ck.tokenizerJson, `${dir}/tokenizer.json`);
+    const tok = ck.codec;
     let ids: number[];
     if (flags.ntr) {
       const corpus = ck.state.corpus as { prompt?: PromptConfig } | undefined;
