@@ -1,13 +1,16 @@
 /**
- * The CPU backend's hot loops, written for V8: strided gathers that walk the innermost axis in
- * a plain `for` loop (no per-element callback), elementwise maps specialised per operator (a
- * megamorphic callback per element costs ~10× in V8), and a matmul that packs both operands
- * contiguous along K and computes 2×2 output blocks with four accumulators.
+ * The CPU backend's shared loops: a row plan for walking strided views without per-element
+ * index arithmetic, the strided gather and scatter built on it, and the reference matmul.
  *
- * Every function computes exactly what the one-line loop it replaces computes, in the same
- * order and precision (f64 accumulation, K ascending), so the CPU backend stays the oracle.
+ * A {@linkcode RowPlan} collapses the dimensions of one or more views of the same shape (size-1
+ * axes dropped, neighbours merged where every view steps through them as one axis), so that a
+ * contiguous view becomes one row of N elements and a row-broadcast bias becomes (R, C) rows
+ * with inner stride 1 or 0. Kernels then run one plain loop per row with a fixed inner stride.
  *
- * Legend: N elements, M/K/N matmul dims, B batch.
+ * `matmulInto` is the readable reference product (f64 accumulation, K ascending) that the BLAS
+ * path is tested against and that runs when no BLAS loads.
+ *
+ * Legend: N elements, R rows, C columns, M/K/N matmul dims, B batch.
  *
  * @module
  */
@@ -15,92 +18,119 @@ import { numel, type View } from "../backend.ts";
 
 type Data = Float32Array | Int32Array;
 
-/**
- * Calls `fn(i, at)` once per innermost row of `view`: `i` is the row's first row-major index,
- * `at` the storage offset of its first element (the outer axes advance as an odometer).
- */
-function forEachRow(view: View, fn: (i: number, at: number) => void): void {
-  const rank = view.shape.length;
-  const n = numel(view.shape);
-  const cols = view.shape[rank - 1];
-  const index = new Array<number>(rank).fill(0);
-  let at = view.offset;
-  for (let i = 0; i < n; i += cols) {
-    fn(i, at);
-    for (let d = rank - 2; d >= 0; d--) {
-      index[d]++;
-      at += view.strides[d];
-      if (index[d] < view.shape[d]) break;
-      at -= view.strides[d] * view.shape[d];
-      index[d] = 0;
-    }
-  }
+/** The layout of a strided view as seen by a row plan: its strides and offset. */
+export interface Strided {
+  readonly strides: readonly number[];
+  readonly offset: number;
 }
 
 /**
- * Copies the elements of `view` (read from `src`) into `out` in row-major order.
- * The innermost axis is a plain loop; the outer axes advance an odometer once per row.
+ * Rows of an elementwise walk over views of one shape: `rows` × `cols` elements in row-major
+ * order; for view `v`, row `r` starts at `starts[v][r]` and steps by `inner[v]`.
  */
-export function gatherInto(src: Data, view: View, out: Data): void {
-  const rank = view.shape.length;
-  if (numel(view.shape) === 0) return;
-  if (rank === 0) {
-    out[0] = src[view.offset];
-    return;
-  }
-  const cols = view.shape[rank - 1];
-  const stride = view.strides[rank - 1];
-  forEachRow(view, (i, at) => {
-    if (stride === 1) {
-      for (let c = 0; c < cols; c++) out[i + c] = src[at + c];
+export interface RowPlan {
+  rows: number;
+  cols: number;
+  inner: number[];
+  starts: Int32Array[];
+}
+
+/**
+ * Plans the rows of a walk over `views`, all of logical shape `shape` (module doc).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { planRows } from "./loops.ts";
+ * // A (3, 4) contiguous view and a bias broadcast along rows: three rows of four.
+ * const plan = planRows([3, 4], [{ strides: [4, 1], offset: 0 }, { strides: [0, 1], offset: 2 }]);
+ * assert.deepEqual([plan.rows, plan.cols, plan.inner], [3, 4, [1, 1]]);
+ * assert.deepEqual([...plan.starts[0]], [0, 4, 8]);
+ * assert.deepEqual([...plan.starts[1]], [2, 2, 2]);
+ * // Both contiguous: one row of twelve.
+ * assert.equal(planRows([3, 4], [{ strides: [4, 1], offset: 0 }]).rows, 1);
+ * ```
+ */
+export function planRows(shape: readonly number[], views: readonly Strided[]): RowPlan {
+  // Collapse: keep axes of size > 1, merging an axis into the one inside it when every view
+  // steps through the pair as one axis.
+  const dims: number[] = [];
+  const strides: number[][] = views.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const last = dims.length - 1;
+    if (
+      last >= 0 &&
+      views.every((v, i) => strides[i][last] === v.strides[d] * shape[d])
+    ) {
+      dims[last] *= shape[d];
+      views.forEach((v, i) => (strides[i][last] = v.strides[d]));
     } else {
-      for (let c = 0; c < cols; c++) out[i + c] = src[at + c * stride];
+      dims.push(shape[d]);
+      views.forEach((v, i) => strides[i].push(v.strides[d]));
     }
+  }
+  const n = numel(shape);
+  const cols = dims.length === 0 ? 1 : dims[dims.length - 1];
+  const rows = n === 0 ? 0 : n / cols;
+  const outer = dims.length - 1;
+  const starts = views.map((v, i) => {
+    const out = new Int32Array(rows);
+    const index = new Array<number>(Math.max(0, outer)).fill(0);
+    let at = v.offset;
+    const st = strides[i];
+    for (let r = 0; r < rows; r++) {
+      out[r] = at;
+      for (let d = outer - 1; d >= 0; d--) {
+        index[d]++;
+        at += st[d];
+        if (index[d] < dims[d]) break;
+        at -= st[d] * dims[d];
+        index[d] = 0;
+      }
+    }
+    return out;
   });
+  const inner = strides.map((st) => (dims.length === 0 ? 0 : st[dims.length - 1]));
+  return { rows, cols, inner, starts };
+}
+
+/** Copies the elements of `view` (read from `src`) into `out` in row-major order. */
+export function gatherInto(src: Data, view: View, out: Data): void {
+  const { rows, cols, inner, starts } = planRows(view.shape, [view]);
+  const s = inner[0];
+  const at = starts[0];
+  for (let r = 0; r < rows; r++) {
+    const a = at[r];
+    const o = r * cols;
+    if (s === 1) out.set(src.subarray(a, a + cols), o);
+    else for (let c = 0; c < cols; c++) out[o + c] = src[a + c * s];
+  }
 }
 
 /** Writes `values` (row-major) into the elements of `view` inside `dst`. */
 export function scatterInto(values: Data, view: View, dst: Data): void {
-  const rank = view.shape.length;
-  if (numel(view.shape) === 0) return;
-  if (rank === 0) {
-    dst[view.offset] = values[0];
-    return;
+  const { rows, cols, inner, starts } = planRows(view.shape, [view]);
+  const s = inner[0];
+  const at = starts[0];
+  for (let r = 0; r < rows; r++) {
+    const a = at[r];
+    const o = r * cols;
+    if (s === 1) dst.set(values.subarray(o, o + cols), a);
+    else for (let c = 0; c < cols; c++) dst[a + c * s] = values[o + c];
   }
-  const cols = view.shape[rank - 1];
-  const stride = view.strides[rank - 1];
-  forEachRow(view, (i, at) => {
-    for (let c = 0; c < cols; c++) dst[at + c * stride] = values[i + c];
-  });
 }
 
-/**
- * Applies a binary operator elementwise. `add`, `sub`, `mul` and `div` get their own loops;
- * the others go through `fn`.
- */
-export function mapBinary(
-  op: string,
-  fn: (a: number, b: number) => number,
-  a: Data,
-  b: Data,
-  out: Float32Array,
-): void {
-  const n = out.length;
-  switch (op) {
-    case "add":
-      for (let i = 0; i < n; i++) out[i] = a[i] + b[i];
-      return;
-    case "sub":
-      for (let i = 0; i < n; i++) out[i] = a[i] - b[i];
-      return;
-    case "mul":
-      for (let i = 0; i < n; i++) out[i] = a[i] * b[i];
-      return;
-    case "div":
-      for (let i = 0; i < n; i++) out[i] = a[i] / b[i];
-      return;
-    default:
-      for (let i = 0; i < n; i++) out[i] = fn(a[i], b[i]);
+/** Copies the elements of view `src` (in `from`) into view `dst` (in `to`), same shape. */
+export function copyStrided(from: Data, src: View, to: Data, dst: View): void {
+  const { rows, cols, inner, starts } = planRows(src.shape, [src, dst]);
+  const [si, di] = inner;
+  const [sa, da] = starts;
+  for (let r = 0; r < rows; r++) {
+    const a = sa[r];
+    const b = da[r];
+    if (si === 1 && di === 1) to.set(from.subarray(a, a + cols), b);
+    else for (let c = 0; c < cols; c++) to[b + c * di] = from[a + c * si];
   }
 }
 

@@ -81,7 +81,7 @@ function operand(data: Float32Array, view: View): Operand {
 
 /**
  * `out[b] = a[b] · bm[b]` through CBLAS for f32 views a (B, M, K) and bm (B, K, N) into a
- * contiguous, zero-filled out (B, M, N). K = 0 leaves out zero.
+ * contiguous out (B, M, N), every element written (K = 0 gives zeros).
  */
 export function matmulBlas(
   blas: Blas,
@@ -93,7 +93,8 @@ export function matmulBlas(
 ): void {
   const [batch, m, k] = a.shape;
   const n = bm.shape[2];
-  if (batch * m * n === 0 || k === 0) return;
+  if (batch * m * n === 0) return;
+  if (k === 0) return void out.fill(0, 0, batch * m * n);
   const x = operand(av, a);
   const y = operand(bv, bm);
   if (y.batchStride === 0 && !x.layout.trans && x.batchStride === m * x.layout.ld) {
@@ -148,7 +149,7 @@ export function sharedBlas(): Blas | null {
 
 /**
  * The backend's matmul: BLAS when `blas` is given and both operands are f32, the reference loop
- * otherwise. `out` (B, M, N) is contiguous and zero-filled.
+ * otherwise. `out` (B, M, N) is contiguous; every element is written.
  */
 export function matmul(
   blas: Blas | null,
