@@ -2,9 +2,13 @@
  * Reinforcement Mid-Training (RMT; Tian et al., arXiv 2509.24375) in TypeScript on Deno, with
  * its own autograd engine whose tensor ops run as WGSL kernels through WebGPU.
  *
- * Tiers, one import direction: the tensor API (`Tensor`, `tidy`, `noGrad`) → differentiable ops
- * (`lib/engine/ops/`) → a backend of raw kernels (`cpu`, `webgpu`). On top: `nn` layers, AdamW, the
- * tokenizer and corpora, the GPT, and the RMT components as small pure modules.
+ * The engine has three tiers, one import direction: the tensor API (`lib/engine/tensor.ts`: the
+ * `Tensor` class and its methods in `tensor_methods.ts`, autograd and `noGrad` in `autograd.ts`,
+ * `tidy` and `keep` in `memory.ts`, `initBackend` and the device choice in `device.ts`) →
+ * differentiable ops, forward and backward side by side (`lib/engine/ops/`) → the backend
+ * interface of raw kernels (`lib/engine/backend/backend.ts`), implemented by `cpu/` and `webgpu/`.
+ * On top, in import order: `nn` layers and AdamW (`lib/engine/`), data (`lib/data/`), the
+ * language model (`lib/model/`), the RMT components (`lib/rmt/`) and the apps (`lib/apps/`).
  *
  * @example Autograd on the default (CPU) backend
  * ```ts

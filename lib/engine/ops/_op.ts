@@ -3,7 +3,7 @@
  * from its inputs with backend kernels (`forward`) and maps the output's gradient to its inputs'
  * gradients (`backward`), a few lines apart. `backward` is written with tensor methods, so one
  * backward serves every backend; ops import `Tensor` as a type only, which keeps the import
- * direction one-way: `tensor.ts` → `ops/` → `backend/`.
+ * direction one-way: `tensor.ts` and `autograd.ts` → `ops/` → `backend/`.
  *
  * @module
  */
@@ -24,10 +24,16 @@ export interface OpContext {
 }
 
 /**
+ * Tensors a forward pass keeps for its backward pass, by name. The engine disposes them with the
+ * output (or at once when no graph is recorded).
+ */
+export type Saved = Readonly<Record<string, Tensor>> | undefined;
+
+/**
  * A differentiable op. `A` are its non-tensor attributes, `S` what forward saves for backward.
  * `backward` returns one gradient (or `null` for none) per input.
  */
-export interface Op<A = undefined, S = undefined> {
+export interface Op<A = undefined, S extends Saved = undefined> {
   /** Name used in error messages and graph dumps. */
   readonly name: string;
   /** Computes the output with backend kernels. */

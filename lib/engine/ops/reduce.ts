@@ -1,6 +1,6 @@
 /**
  * Reductions over any set of axes: `sum` and `max` (mean and logsumexp are composed from them in
- * `tensor.ts`). The kernel reduces the middle axis of an `(outer, size, inner)` array; axes that
+ * `tensor_methods.ts`). The kernel reduces the middle axis of an `(outer, size, inner)` array; axes that
  * are not adjacent are first permuted to the end.
  *
  * @module

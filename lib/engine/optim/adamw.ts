@@ -36,14 +36,6 @@ export const ADAMW_DEFAULTS: AdamWConfig = {
 
 /**
  * The AdamW fields of a larger run config (the trainers' configs declare them at top level).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { adamwConfigOf } from "./adamw.ts";
- * const cfg = { lr: 3e-3, beta1: 0.9, beta2: 0.95, weightDecay: 0.1, gradClip: 1, steps: 10 };
- * assert.deepEqual(adamwConfigOf(cfg), { lr: 3e-3, beta1: 0.9, beta2: 0.95, weightDecay: 0.1, gradClip: 1 });
- * ```
  */
 export function adamwConfigOf(cfg: Omit<AdamWConfig, "eps">): Omit<AdamWConfig, "eps"> {
   const { lr, beta1, beta2, weightDecay, gradClip } = cfg;
