@@ -16,7 +16,7 @@
  * @module
  */
 import { ConfigError, readYamlFile } from "../../util/config.ts";
-import { initBackend } from "../../engine/tensor.ts";
+import { initDevice } from "../../engine/tensor.ts";
 import { resolvePretrainConfig } from "../pretrain/config.ts";
 import { formatConfig, pretrain } from "../pretrain/pretrain.ts";
 import { parseFlags, runFlags } from "./flags.ts";
@@ -82,8 +82,8 @@ export async function main(args: string[]): Promise<void> {
   }
   const yaml = formatConfig(cfg);
   console.log(`# pretrain: resolved config (${configFile})\n${yaml}`);
-  const backend = await initBackend(cfg.backend);
-  console.log(`backend: ${backend.name} — ${backend.description}`);
+  const { backend, reason } = await initDevice(cfg.backend);
+  console.log(`backend: ${backend.name} (${reason}) — ${backend.description}`);
   const result = await pretrain(cfg, { resume: flags.resume === true, stopAfter });
   if (typeof flags.publish === "string") {
     if (result.step < cfg.steps) {

@@ -20,7 +20,7 @@
  * @module
  */
 import { stringify } from "yaml";
-import { initBackend } from "../../engine/tensor.ts";
+import { initDevice } from "../../engine/tensor.ts";
 import { readTrainYaml, resolveTrainConfig } from "../train/config.ts";
 import { train } from "../train/trainer.ts";
 import { parseFlags, runFlags } from "./flags.ts";
@@ -66,8 +66,8 @@ export async function main(args: string[]): Promise<void> {
     const pretrain = await import("./pretrain.ts");
     await pretrain.main(["--backend", cfg.backend, "--publish", cfg.baseCheckpoint]);
   }
-  const backend = await initBackend(cfg.backend);
-  console.log(`backend: ${backend.name} — ${backend.description}`);
+  const { backend, reason } = await initDevice(cfg.backend);
+  console.log(`backend: ${backend.name} (${reason}) — ${backend.description}`);
   const result = await train({ cfg, resume: flags.resume === true, stopAfter });
   console.log(
     `\ndone: ${result.step}/${cfg.steps} steps, ${result.meanStepSeconds.toFixed(2)} s/step\n` +
