@@ -11,7 +11,8 @@
  *   blank lines are skipped. The text is taken verbatim.
  *
  * Errors are one line and name the file (and the line for JSONL), e.g.
- * `corpus.jsonl:17: expected an object with a string field "text"`.
+ * `corpus.jsonl:17: expected an object with a string field "text"`. A file that is not valid
+ * UTF-8 text (or holds a NUL byte, as binary files do) is refused with the byte offset.
  *
  * @module
  */
@@ -44,18 +45,71 @@ export function readCorpusFile(path: string): string[] {
   if (format === null) {
     throw new Error(`${path}: unsupported corpus file extension (expected .txt or .jsonl)`);
   }
-  let content: string;
+  let bytes: Uint8Array;
   try {
-    content = Deno.readTextFileSync(path);
+    bytes = Deno.readFileSync(path);
   } catch (err) {
     const msg = (err instanceof Error ? err.message : String(err)).split("\n")[0];
     throw new Error(`${path}: cannot read corpus file (${msg})`);
   }
+  const content = decodeText(bytes, path);
   const docs = format === "jsonl" ? parseJsonl(content, path) : parseTxt(content);
   if (docs.length === 0) {
     throw new Error(`${path}: empty corpus file (no documents found)`);
   }
   return docs;
+}
+
+/**
+ * Decodes a corpus file's bytes as UTF-8 text. Invalid UTF-8 or a NUL byte (a binary file) is
+ * refused with the file and the byte offset, instead of being replaced by U+FFFD and trained on.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeText } from "./corpus_files.ts";
+ * assert.equal(decodeText(new TextEncoder().encode("héllo"), "a.txt"), "héllo");
+ * assert.throws(() => decodeText(Uint8Array.from([0x61, 0x62, 0xc3, 0x28]), "a.txt"),
+ *   /^Error: a\.txt: not valid UTF-8 text \(invalid byte 0xc3 at byte offset 2\)$/);
+ * assert.throws(() => decodeText(Uint8Array.from([0x61, 0x00]), "b.txt"),
+ *   /b\.txt: not a text file \(NUL byte at byte offset 1\)/);
+ * ```
+ */
+export function decodeText(bytes: Uint8Array, path: string): string {
+  try {
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    const nul = bytes.indexOf(0);
+    if (nul >= 0) throw new Error(`${path}: not a text file (NUL byte at byte offset ${nul})`);
+    return text;
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+  }
+  const at = firstInvalidUtf8(bytes);
+  throw new Error(
+    `${path}: not valid UTF-8 text (invalid byte 0x${
+      bytes[at]?.toString(16).padStart(2, "0") ?? "??"
+    } at byte offset ${at})`,
+  );
+}
+
+/** Offset of the first byte that starts no valid UTF-8 sequence (RFC 3629), or the length. */
+function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i];
+    // continuation bytes after the lead byte c (-1: c cannot start a sequence)
+    const n = c < 0x80 ? 0 : c < 0xc2 ? -1 : c < 0xe0 ? 1 : c < 0xf0 ? 2 : c < 0xf5 ? 3 : -1;
+    if (n < 0 || i + n >= b.length) return i;
+    // the second byte's range excludes overlong forms, surrogates and code points > U+10FFFF
+    const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
+    const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
+    for (let k = 1; k <= n; k++) {
+      const x = b[i + k];
+      if (x < (k === 1 ? lo : 0x80) || x > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += n + 1;
+  }
+  return b.length;
 }
 
 /**

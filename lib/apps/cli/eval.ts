@@ -2,16 +2,18 @@
  * `deno task eval`: next-token accuracy of a checkpoint on its held-out documents, by entropy
  * tier, in NTP (greedy argmax) and NTR (reason, then `\boxed{}`) modes (method §6.2, §7.1).
  *
- *     deno task eval --checkpoint DIR [--mode ntp|ntr|both] [--positions N]
- *                    [--budget none|final|N] [--temperature T] [--top-k K] [--max-new N] [--seed S]
- *                    [--tiers-from DIR] [--entropy-top-k K] [--quantiles] [--reward exact|prefix]
- *                    [--batch N] [--no-cache] [--examples N] [--out DIR] [--backend auto|cpu|webgpu]
+ *     deno task eval --checkpoint DIR [--corpus FILE] [--out DIR] [--mode ntp|ntr|both] …
+ *
+ * (`--help` lists every flag with its default.) Any checkpoint can be evaluated: a trained one
+ * records its base's corpus (or inherits it through `state.baseCheckpoint`); `--corpus` gives
+ * the held-out documents of one that records none.
  *
  * `--budget final` writes the final budget B_T = max(B_min, ⌊B_0·γ⌋) of the RMT defaults
  * (`lib/rmt/budget.ts`) into the prompt, as method §8.13 recommends for evaluation; the
  * default is the no-budget instruction (the base model's natural reasoning length).
  *
- * Prints the table and writes `eval.json` into the checkpoint directory, or into `--out`.
+ * Prints the table and writes `eval.json` into `--out` (default `runs/eval/<checkpoint path>`),
+ * never into the checkpoint.
  * `--temperature 0` is greedy decoding. `--tiers-from` takes the tier entropies from another
  * checkpoint (the base model, when evaluating a mid-trained one).
  *
@@ -24,32 +26,153 @@ import { tokenBudget } from "../../rmt/budget.ts";
 import { RMT_DEFAULTS } from "../../rmt/config.ts";
 import { EVAL_DEFAULTS, type EvalConfig, evaluateCheckpoint } from "../eval/evaluate.ts";
 import { formatReport } from "../eval/report.ts";
-import { backendFlag, intFlag, numberFlag, parseFlags } from "./flags.ts";
+import { readCorpusFile } from "../../data/corpus_files.ts";
+import { backendFlag, type CommandSpec, intFlag, numberFlag, parseFlags } from "./flags.ts";
 
-const USAGE = "usage: deno task eval --checkpoint DIR [--mode ntp|ntr|both] [--positions N] " +
-  "[--budget none|final|N] [--temperature T] [--top-k K] [--max-new N] [--seed S] [--tiers-from DIR] " +
-  "[--entropy-top-k K] [--quantiles] [--reward exact|prefix] [--batch N] [--no-cache] " +
-  "[--examples N] [--out DIR] [--backend auto|cpu|webgpu]";
+/** The `eval` command's flags. */
+export const EVAL_COMMAND: CommandSpec = {
+  name: "eval",
+  about: "next-token accuracy of a checkpoint by entropy tier, in NTP and NTR modes",
+  flags: {
+    checkpoint: {
+      type: "string",
+      arg: "DIR",
+      help: "the checkpoint to evaluate",
+      default: "required",
+    },
+    corpus: {
+      type: "string",
+      arg: "FILE",
+      help: "held-out documents (.txt/.jsonl), instead of the ones the checkpoint records",
+      default: "the checkpoint's (or its base's) held-out documents",
+    },
+    out: {
+      type: "string",
+      arg: "DIR",
+      help: "where eval.json goes (never inside the checkpoint)",
+      default: "runs/eval/<checkpoint path>",
+    },
+    mode: {
+      type: "string",
+      arg: "ntp|ntr|both",
+      help: "what to measure",
+      default: EVAL_DEFAULTS.mode,
+    },
+    positions: {
+      type: "string",
+      arg: "N",
+      help: "NTR positions sampled per tier",
+      default: String(EVAL_DEFAULTS.positions),
+    },
+    budget: {
+      type: "string",
+      arg: "none|final|N",
+      help: "token budget in the NTR prompt; final = B_T of the RMT defaults",
+      default: "none",
+    },
+    temperature: {
+      type: "string",
+      arg: "T",
+      help: "NTR sampling temperature (0 = greedy)",
+      default: String(EVAL_DEFAULTS.temperature),
+    },
+    "top-k": {
+      type: "string",
+      arg: "K",
+      help: "NTR sampling top-k (0 = all tokens)",
+      default: String(EVAL_DEFAULTS.topK),
+    },
+    "max-new": {
+      type: "string",
+      arg: "N",
+      help: "longest NTR completion in tokens",
+      default: String(EVAL_DEFAULTS.maxNewTokens),
+    },
+    seed: { type: "string", arg: "S", help: "seed of the positions and the sampler", default: "1" },
+    "tiers-from": {
+      type: "string",
+      arg: "DIR",
+      help: "checkpoint whose entropies define the tiers (e.g. the base of a trained one)",
+      default: "the evaluated checkpoint",
+    },
+    "entropy-top-k": {
+      type: "string",
+      arg: "K",
+      help: "entropy over the top-K probabilities (0 = all)",
+      default: String(ENTROPY_DEFAULTS.topK),
+    },
+    quantiles: { type: "boolean", help: "tiers by corpus quantiles instead of fixed thresholds" },
+    reward: {
+      type: "string",
+      arg: "exact|prefix",
+      help: "matching reward: exact token or prefix",
+      default: EVAL_DEFAULTS.reward,
+    },
+    batch: {
+      type: "string",
+      arg: "N",
+      help: "sequences per forward pass",
+      default: String(EVAL_DEFAULTS.batchSize),
+    },
+    "no-cache": { type: "boolean", help: "do not read or write the entropy cache (runs/cache)" },
+    examples: {
+      type: "string",
+      arg: "N",
+      help: "decoded NTR episodes kept in eval.json",
+      default: String(EVAL_DEFAULTS.examples),
+    },
+    "allow-missing-checksum": {
+      type: "boolean",
+      help: "load weight files that carry no SHA-256 (written by hand or another program)",
+    },
+    backend: {
+      type: "string",
+      arg: "auto|cpu|webgpu",
+      help: "where tensors live; auto is WebGPU when an adapter exists",
+      default: "auto",
+    },
+  },
+  notes: ["prints the table and writes eval.json into --out"],
+};
 
-const FLAGS = {
-  checkpoint: "string",
-  mode: "string",
-  positions: "string",
-  budget: "string",
-  temperature: "string",
-  "top-k": "string",
-  "max-new": "string",
-  seed: "string",
-  "tiers-from": "string",
-  "entropy-top-k": "string",
-  quantiles: "boolean",
-  reward: "string",
-  batch: "string",
-  "no-cache": "boolean",
-  examples: "string",
-  out: "string",
-  backend: "string",
-} as const;
+/**
+ * The default output directory of `eval --checkpoint dir`: `runs/eval/` followed by the
+ * checkpoint's path (relative paths as they are, absolute ones without their leading `/`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaultEvalOut } from "./eval.ts";
+ * assert.equal(defaultEvalOut("checkpoints/base"), "runs/eval/checkpoints/base");
+ * assert.equal(defaultEvalOut("runs/rmt/checkpoint/"), "runs/eval/runs/rmt/checkpoint");
+ * assert.equal(defaultEvalOut("/tmp/x/../ck"), "runs/eval/tmp/ck");
+ * ```
+ */
+export function defaultEvalOut(checkpoint: string): string {
+  const parts: string[] = [];
+  for (const p of checkpoint.split("/")) {
+    if (p === "" || p === ".") continue;
+    if (p === "..") parts.pop();
+    else parts.push(p);
+  }
+  return `runs/eval/${parts.join("/")}`;
+}
+
+/** True when `inner` is `outer` or lies inside it (both resolved against the working directory). */
+function inside(inner: string, outer: string): boolean {
+  const abs = (p: string) => {
+    const full = p.startsWith("/") ? p : `${Deno.cwd()}/${p}`;
+    const parts: string[] = [];
+    for (const s of full.split("/")) {
+      if (s === "" || s === ".") continue;
+      if (s === "..") parts.pop();
+      else parts.push(s);
+    }
+    return `/${parts.join("/")}`;
+  };
+  const i = abs(inner), o = abs(outer);
+  return i === o || i.startsWith(`${o}/`);
+}
 
 /**
  * Runs the `eval` command with `args` (the flags after the command name).
@@ -63,12 +186,23 @@ const FLAGS = {
  * ```
  */
 export async function main(args: string[]): Promise<void> {
-  const flags = parseFlags(args, FLAGS, USAGE);
-  if (flags === null) return; // --help printed the usage
+  const flags = parseFlags(args, EVAL_COMMAND);
+  if (flags === null) return; // --help printed the help
   const checkpoint = flags.checkpoint as string | undefined;
   if (checkpoint === undefined || checkpoint === "") {
-    throw new ConfigError(`--checkpoint: expected a directory (${USAGE})`);
+    throw new ConfigError(`--checkpoint: expected a directory (deno task eval --help)`);
   }
+  const outDir = (flags.out as string | undefined) ?? defaultEvalOut(checkpoint);
+  if (outDir === "") throw new ConfigError(`--out: expected a directory`);
+  if (inside(outDir, checkpoint)) {
+    throw new ConfigError(
+      `--out: ${outDir} is inside the evaluated checkpoint ${checkpoint}; eval never writes ` +
+        `into its input (choose a directory elsewhere, e.g. ${defaultEvalOut(checkpoint)})`,
+    );
+  }
+  const corpusFile = flags.corpus as string | undefined;
+  if (corpusFile === "") throw new ConfigError(`--corpus: expected a .txt or .jsonl file`);
+  const documents = corpusFile === undefined ? undefined : readCorpusFile(corpusFile);
   const mode = (flags.mode as string | undefined) ?? EVAL_DEFAULTS.mode;
   if (mode !== "ntp" && mode !== "ntr" && mode !== "both") {
     throw new ConfigError(`--mode: expected ntp, ntr or both, got ${JSON.stringify(mode)}`);
@@ -113,10 +247,11 @@ export async function main(args: string[]): Promise<void> {
   const report = await evaluateCheckpoint(checkpoint, {
     config,
     tierCheckpoint: flags["tiers-from"] as string | undefined,
+    documents,
+    allowMissingChecksum: flags["allow-missing-checksum"] === true,
     log: (line) => console.log(line),
   });
   console.log(`\n${formatReport(report)}`);
-  const outDir = (flags.out as string | undefined) ?? checkpoint;
   Deno.mkdirSync(outDir, { recursive: true });
   const file = `${outDir}/eval.json`;
   Deno.writeTextFileSync(file, JSON.stringify(report, null, 2) + "\n");

@@ -30,25 +30,56 @@ import {
   runExperiment,
 } from "../experiment/run.ts";
 import { writeResults } from "../experiment/results.ts";
-import { backendFlag, intFlag, numberFlag, parseFlags } from "./flags.ts";
+import {
+  backendFlag,
+  type CommandSpec,
+  intFlag,
+  numberFlag,
+  parseFlags,
+  refuseEmptyConfig,
+} from "./flags.ts";
 
-const USAGE = "usage: deno task experiment [--config FILE] [--quick] [--seeds N] " +
-  "[--rows id,id,...] [--out DIR] [--base DIR] [--max-minutes M] [--report-only] [--note TEXT] " +
-  "[--verbose] [--backend auto|cpu|webgpu]";
-
-const FLAGS = {
-  config: "string",
-  quick: "boolean",
-  seeds: "string",
-  rows: "string",
-  out: "string",
-  base: "string",
-  "max-minutes": "string",
-  "report-only": "boolean",
-  note: "string",
-  verbose: "boolean",
-  backend: "string",
-} as const;
+/** The `experiment` command's flags. */
+export const EXPERIMENT_COMMAND: CommandSpec = {
+  name: "experiment",
+  about: "every method and ablation over several seeds, evaluated, with results.md and a report",
+  flags: {
+    config: {
+      type: "string",
+      arg: "FILE",
+      help: "the experiment config",
+      default: "configs/experiment.yaml",
+    },
+    quick: { type: "boolean", help: "the config's quick settings (fewer seeds and steps)" },
+    seeds: { type: "string", arg: "N", help: "seeds per row", default: "the config's seeds" },
+    rows: { type: "string", arg: "ID,ID,…", help: "run only these rows", default: "every row" },
+    out: { type: "string", arg: "DIR", help: "directory of the runs", default: "the config's out" },
+    base: {
+      type: "string",
+      arg: "DIR",
+      help: "base checkpoint",
+      default: "the config's baseCheckpoint",
+    },
+    "max-minutes": {
+      type: "string",
+      arg: "M",
+      help: "stop starting new runs after M minutes (resume later)",
+      default: "no limit",
+    },
+    "report-only": {
+      type: "boolean",
+      help: "rewrite results.md and the report from finished runs",
+    },
+    note: { type: "string", arg: "TEXT", help: "a note printed in the results", default: "none" },
+    verbose: { type: "boolean", help: "print each run's progress" },
+    backend: {
+      type: "string",
+      arg: "auto|cpu|webgpu",
+      help: "where tensors live; auto is WebGPU when an adapter exists",
+      default: "auto",
+    },
+  },
+};
 
 /**
  * Runs the `experiment` command with `args` (the flags after the command name).
@@ -76,11 +107,12 @@ function reproduceCommand(args: string[]): string {
 }
 
 export async function main(args: string[]): Promise<void> {
-  const flags = parseFlags(args, FLAGS, USAGE);
-  if (flags === null) return; // --help printed the usage
+  const flags = parseFlags(args, EXPERIMENT_COMMAND);
+  if (flags === null) return; // --help printed the help
   const configFile = (flags.config as string | undefined) ?? "configs/experiment.yaml";
   const seeds = intFlag(flags, "seeds", 1, undefined);
   const maxMinutes = numberFlag(flags, "max-minutes", 0, undefined);
+  refuseEmptyConfig(configFile, "configs/experiment.yaml");
   const cfg = loadExperimentConfig(configFile);
   if (flags.rows !== undefined) {
     cfg.rows = String(flags.rows).split(",").map((s) => s.trim()).filter((s) => s !== "");

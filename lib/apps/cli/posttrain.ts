@@ -11,25 +11,52 @@
  *
  * @module
  */
-import { stringify } from "yaml";
 import { ConfigError, readYamlFile } from "../../util/config.ts";
 import { initBackend } from "../../engine/tensor.ts";
 import { resolvePostTrainConfig } from "../posttrain/config.ts";
 import { postTrain } from "../posttrain/grpo.ts";
-import { backendFlag, intFlag, parseFlags } from "./flags.ts";
+import { backendFlag, type CommandSpec, intFlag, parseFlags, refuseEmptyConfig } from "./flags.ts";
 
-const USAGE = "usage: deno task posttrain [--checkpoint DIR] [--config FILE] [--out DIR] " +
-  "[--steps N] [--seed S] [--questions N] [--backend auto|cpu|webgpu]";
-
-const FLAGS = {
-  checkpoint: "string",
-  config: "string",
-  out: "string",
-  steps: "string",
-  seed: "string",
-  questions: "string",
-  backend: "string",
-} as const;
+/** The `posttrain` command's flags. */
+export const POSTTRAIN_COMMAND: CommandSpec = {
+  name: "posttrain",
+  about: "GRPO post-training on math questions from any checkpoint, accuracy before and after",
+  flags: {
+    checkpoint: {
+      type: "string",
+      arg: "DIR",
+      help: "the starting checkpoint (the base, or a mid-trained runs/<x>/checkpoint)",
+      default: "the config's checkpoint",
+    },
+    config: {
+      type: "string",
+      arg: "FILE",
+      help: "the YAML config",
+      default: "configs/posttrain.yaml",
+    },
+    out: { type: "string", arg: "DIR", help: "output directory", default: "the config's out" },
+    steps: { type: "string", arg: "N", help: "GRPO steps", default: "the config's steps" },
+    seed: {
+      type: "string",
+      arg: "S",
+      help: "seed of questions and sampling",
+      default: "the config's seed",
+    },
+    questions: {
+      type: "string",
+      arg: "N",
+      help: "held-out questions",
+      default: "the config's heldOutQuestions",
+    },
+    backend: {
+      type: "string",
+      arg: "auto|cpu|webgpu",
+      help: "where tensors live; auto is WebGPU when an adapter exists",
+      default: "auto",
+    },
+  },
+  notes: ["writes result.json, metrics.jsonl, config.json and checkpoint/ into --out"],
+};
 
 /**
  * Runs the `posttrain` command with `args` (the flags after the command name).
@@ -43,13 +70,14 @@ const FLAGS = {
  * ```
  */
 export async function main(args: string[]): Promise<void> {
-  const flags = parseFlags(args, FLAGS, USAGE);
-  if (flags === null) return; // --help printed the usage
+  const flags = parseFlags(args, POSTTRAIN_COMMAND);
+  if (flags === null) return; // --help printed the help
   const steps = intFlag(flags, "steps", 1, null);
   const seed = intFlag(flags, "seed", 0, null);
   const questions = intFlag(flags, "questions", 1, null);
   const backendKind = backendFlag(flags, "auto");
   const file = (flags.config as string | undefined) ?? "configs/posttrain.yaml";
+  refuseEmptyConfig(file, "configs/posttrain.yaml");
   const overrides = readYamlFile(file);
   if (flags.checkpoint !== undefined) overrides.checkpoint = flags.checkpoint;
   if (flags.out !== undefined) overrides.out = flags.out;
@@ -58,9 +86,12 @@ export async function main(args: string[]): Promise<void> {
   if (questions !== null) overrides.heldOutQuestions = questions;
   if (overrides.checkpoint === "") throw new ConfigError(`--checkpoint: expected a directory`);
   const cfg = resolvePostTrainConfig(overrides);
-  console.log(`# posttrain: resolved config (${file})\n${stringify(cfg).trimEnd()}\n`);
   const backend = await initBackend(backendKind);
   console.log(`backend: ${backend.name}`);
+  console.log(
+    `posttrain: ${cfg.checkpoint}, ${cfg.steps} GRPO steps (config ${file}; the resolved ` +
+      `config goes to ${cfg.out}/config.json)`,
+  );
   const r = await postTrain({ cfg });
   const pct = (x: number | null) => (x === null ? "–" : (100 * x).toFixed(1));
   console.log(

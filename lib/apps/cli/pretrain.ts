@@ -1,12 +1,10 @@
 /**
  * `deno task pretrain`: pre-trains the base model (method §11.1) with `lib/apps/pretrain/`.
  *
- *     deno task pretrain [--config configs/pretrain.yaml] [--backend auto|cpu|webgpu]
- *                        [--out runs/pretrain] [--resume] [--steps N] [--stop-after N]
- *                        [--publish DIR]
+ *     deno task pretrain [--config configs/pretrain.yaml] [--out DIR] [--resume | --force] …
  *
- * Prints the resolved config (YAML) and the backend line first, then a progress bar; writes
- * `<out>/metrics.jsonl`, `<out>/config.json` and `<out>/checkpoint/`. `--steps` sets the total
+ * (`--help` lists every flag.) Prints the backend and one line on the run, then a progress bar;
+ * writes `<out>/metrics.jsonl`, `<out>/config.yaml` and `<out>/checkpoint/`. `--steps` sets the total
  * T (the cosine's length); `--stop-after N` stops after N steps with a checkpoint (continue with
  * `--resume`); `--publish DIR` copies the final checkpoint (without optimizer state), its
  * `config.yaml` and `training_log.jsonl` to DIR (e.g. `checkpoints/base`).
@@ -19,20 +17,24 @@ import { ConfigError, readYamlFile } from "../../util/config.ts";
 import { initDevice } from "../../engine/tensor.ts";
 import { resolvePretrainConfig } from "../pretrain/config.ts";
 import { formatConfig, pretrain } from "../pretrain/pretrain.ts";
-import { parseFlags, runFlags } from "./flags.ts";
+import { type CommandSpec, parseFlags, refuseEmptyConfig, runFlags, runFlagSpec } from "./flags.ts";
 
-const USAGE = "usage: deno task pretrain [--config FILE] [--backend auto|cpu|webgpu] " +
-  "[--out DIR] [--resume] [--steps N] [--stop-after N] [--publish DIR]";
-
-const FLAGS = {
-  config: "string",
-  backend: "string",
-  out: "string",
-  resume: "boolean",
-  steps: "string",
-  "stop-after": "string",
-  publish: "string",
-} as const;
+/** The `pretrain` command's flags. */
+export const PRETRAIN_COMMAND: CommandSpec = {
+  name: "pretrain",
+  about: "pre-train the base model on the thinking-augmented math stream (or a corpus file)",
+  flags: {
+    ...runFlagSpec("configs/pretrain.yaml"),
+    publish: {
+      type: "string",
+      arg: "DIR",
+      help: "copy the finished checkpoint (without optimizer state), config.yaml and " +
+        "training_log.jsonl to DIR, e.g. checkpoints/base",
+      default: "no copy",
+    },
+  },
+  notes: ["writes <out>/config.yaml, metrics.jsonl and checkpoint/"],
+};
 
 /**
  * Copies a finished run to `dir`: the checkpoint's files except the optimizer state, the
@@ -68,12 +70,13 @@ export function publishRun(runDir: string, dir: string, configYaml: string): voi
  * ```
  */
 export async function main(args: string[]): Promise<void> {
-  const flags = parseFlags(args, FLAGS, USAGE);
-  if (flags === null) return; // --help printed the usage
-  const { configFile, backend: backendKind, stopAfter, overrides: run } = runFlags(
+  const flags = parseFlags(args, PRETRAIN_COMMAND);
+  if (flags === null) return; // --help printed the help
+  const { configFile, backend: backendKind, stopAfter, resume, force, overrides: run } = runFlags(
     flags,
     "configs/pretrain.yaml",
   );
+  refuseEmptyConfig(configFile, "configs/pretrain.yaml");
   const overrides: Record<string, unknown> = { ...readYamlFile(configFile), ...run };
   if (flags.backend !== undefined) overrides.backend = backendKind;
   const cfg = resolvePretrainConfig(overrides, configFile);
@@ -81,10 +84,14 @@ export async function main(args: string[]): Promise<void> {
     throw new ConfigError(`--publish: expected a directory, got ""`);
   }
   const yaml = formatConfig(cfg);
-  console.log(`# pretrain: resolved config (${configFile})\n${yaml}`);
   const { backend, reason } = await initDevice(cfg.backend);
   console.log(`backend: ${backend.name} (${reason}) — ${backend.description}`);
-  const result = await pretrain(cfg, { resume: flags.resume === true, stopAfter });
+  console.log(
+    `pretrain: ${cfg.steps} steps of ${cfg.batchSize}×${cfg.model.contextLength} tokens, ` +
+      `${cfg.model.nLayer} layers × ${cfg.model.nEmbd} wide, corpus ${cfg.data.source}; ` +
+      `run directory ${cfg.out} (full config: ${cfg.out}/config.yaml)`,
+  );
+  const result = await pretrain(cfg, { resume, force, stopAfter });
   if (typeof flags.publish === "string") {
     if (result.step < cfg.steps) {
       throw new ConfigError(

@@ -18,23 +18,52 @@ import { loadModel } from "../../model/load.ts";
 import { generate } from "../../model/generate.ts";
 import { buildPrompt, PROMPT_DEFAULTS, type PromptConfig } from "../../rmt/prompt.ts";
 import { initBackend } from "../../engine/tensor.ts";
-import { backendFlag, intFlag, numberFlag, parseFlags } from "./flags.ts";
+import { backendFlag, type CommandSpec, intFlag, numberFlag, parseFlags } from "./flags.ts";
 
-const USAGE = 'usage: deno task sample --checkpoint DIR --prompt "text" [--max-new 64] ' +
-  "[--temperature 0.8] [--top-k 0] [--seed 1] [--ntr] [--budget none|N] " +
-  "[--backend auto|cpu|webgpu]";
-
-const FLAGS = {
-  checkpoint: "string",
-  prompt: "string",
-  "max-new": "string",
-  temperature: "string",
-  "top-k": "string",
-  seed: "string",
-  ntr: "boolean",
-  budget: "string",
-  backend: "string",
-} as const;
+/** The `sample` command's flags. */
+export const SAMPLE_COMMAND: CommandSpec = {
+  name: "sample",
+  about: "continue a prompt with a checkpoint (plain text, or the NTR prompt with --ntr)",
+  flags: {
+    checkpoint: {
+      type: "string",
+      arg: "DIR",
+      help: "the checkpoint to sample from",
+      default: "required",
+    },
+    prompt: { type: "string", arg: "TEXT", help: "the text to continue", default: "required" },
+    "max-new": { type: "string", arg: "N", help: "most tokens to generate", default: "64" },
+    temperature: {
+      type: "string",
+      arg: "T",
+      help: "sampling temperature (0 = greedy)",
+      default: "0.8",
+    },
+    "top-k": {
+      type: "string",
+      arg: "K",
+      help: "sample among the K likeliest tokens (0 = all)",
+      default: "0",
+    },
+    seed: { type: "string", arg: "S", help: "sampler seed", default: "1" },
+    ntr: {
+      type: "boolean",
+      help: "wrap the prompt in the next-token-reasoning prompt of the checkpoint",
+    },
+    budget: {
+      type: "string",
+      arg: "none|N",
+      help: "token budget written into the NTR prompt",
+      default: "none",
+    },
+    backend: {
+      type: "string",
+      arg: "auto|cpu|webgpu",
+      help: "where tensors live; auto is WebGPU when an adapter exists",
+      default: "auto",
+    },
+  },
+};
 
 /**
  * Runs the `sample` command with `args` (the flags after the command name).
@@ -48,15 +77,15 @@ const FLAGS = {
  * ```
  */
 export async function main(args: string[]): Promise<void> {
-  const flags = parseFlags(args, FLAGS, USAGE);
-  if (flags === null) return; // --help printed the usage
+  const flags = parseFlags(args, SAMPLE_COMMAND);
+  if (flags === null) return; // --help printed the help
   const dir = flags.checkpoint as string | undefined;
   if (dir === undefined || dir === "") {
-    throw new ConfigError(`--checkpoint: expected a directory (${USAGE})`);
+    throw new ConfigError(`--checkpoint: expected a directory (deno task sample --help)`);
   }
   const text = flags.prompt as string | undefined;
   if (text === undefined || text === "") {
-    throw new ConfigError(`--prompt: expected a non-empty text (${USAGE})`);
+    throw new ConfigError(`--prompt: expected a non-empty text (deno task sample --help)`);
   }
   const maxNew = intFlag(flags, "max-new", 1, 64);
   const temperature = numberFlag(flags, "temperature", 0, 0.8);

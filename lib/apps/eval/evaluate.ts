@@ -6,7 +6,8 @@
  * (`deno task eval`).
  *
  * Held-out documents and the prompt format come from the checkpoint's `state.corpus` (written by
- * pre-training; RMT checkpoints should copy it) unless given explicitly.
+ * pre-training and copied by RMT training), else from its base's (`state.baseCheckpoint`),
+ * unless given explicitly.
  *
  * Deliberate deviations: none; the open choices of §8.13 are options (nested and disjoint
  * splits are both reported; temperature 0.8, one sample; budget B_T by default).
@@ -15,12 +16,12 @@
  */
 import { mulberry32 } from "../../util/rng.ts";
 import { Tokenizer } from "../../data/tokenizer.ts";
-import { CheckpointError, loadCheckpoint } from "../../model/checkpoint.ts";
+import { CheckpointError, findCheckpoint, loadCheckpoint } from "../../model/checkpoint.ts";
 import { generate } from "../../model/generate.ts";
 import type { GPT } from "../../model/gpt.ts";
 import { ConfigError } from "../../util/config.ts";
 import { ENTROPY_DEFAULTS, type EntropyConfig, tierThresholds } from "../../rmt/entropy.ts";
-import type { PromptConfig } from "../../rmt/prompt.ts";
+import { PROMPT_DEFAULTS, type PromptConfig } from "../../rmt/prompt.ts";
 import type { RewardMode } from "../../rmt/reward_match.ts";
 import { loadDocuments, type PretrainDataConfig } from "../pretrain/data.ts";
 import { ntpAccuracy } from "./ntp.ts";
@@ -248,17 +249,34 @@ export interface CorpusRecord {
   prompt: PromptConfig;
 }
 
-function corpusOf(state: Record<string, unknown>, dir: string): CorpusRecord {
-  const corpus = state.corpus as CorpusRecord | undefined;
-  if (
-    typeof corpus !== "object" || corpus === null || typeof corpus.data !== "object" ||
-    typeof corpus.prompt !== "object"
-  ) {
+/**
+ * The corpus record of a checkpoint: its own `state.corpus`, else (a trained checkpoint whose
+ * base recorded the documents) its base's through `state.baseCheckpoint`; the prompt is the
+ * checkpoint's own when it records one.
+ */
+async function corpusOf(state: Record<string, unknown>, dir: string): Promise<CorpusRecord> {
+  const own = state.corpus as Partial<CorpusRecord> | undefined;
+  let data = typeof own?.data === "object" ? own.data : undefined;
+  let prompt = typeof own?.prompt === "object" ? own.prompt : undefined;
+  const base = state.baseCheckpoint;
+  if ((data === undefined || prompt === undefined) && typeof base === "string" && base !== dir) {
+    const found = await findCheckpoint(base);
+    if (found !== null) {
+      const baseState = JSON.parse(await Deno.readTextFile(`${found}/state.json`));
+      const inherited = baseState.corpus as Partial<CorpusRecord> | undefined;
+      data ??= typeof inherited?.data === "object" ? inherited.data : undefined;
+      prompt ??= typeof inherited?.prompt === "object" ? inherited.prompt : undefined;
+    }
+  }
+  if (data === undefined || prompt === undefined) {
+    const trainedOn = (own as { trainedOn?: unknown } | undefined)?.trainedOn;
     throw new CheckpointError(
-      `${dir}/state.json: no "corpus" record (pass the held-out documents and the prompt explicitly)`,
+      `${dir}/state.json: records no held-out documents` +
+        (typeof trainedOn === "string" ? ` (it was trained on ${trainedOn})` : "") +
+        `; pass --corpus FILE with held-out documents`,
     );
   }
-  return corpus;
+  return { data, prompt };
 }
 
 /** Options of {@linkcode evaluateCheckpoint}. */
@@ -269,8 +287,10 @@ export interface EvaluateCheckpointOptions {
   tierCheckpoint?: string;
   /** Held-out documents as text (default: from `state.corpus`). */
   documents?: string[];
-  /** Prompt format (default: from `state.corpus`). */
+  /** Prompt format (default: from `state.corpus`, else the RMT default). */
   prompt?: PromptConfig;
+  /** Load weight files that carry no SHA-256 (see `loadCheckpoint`). */
+  allowMissingChecksum?: boolean;
   /** Progress messages. */
   log?: (line: string) => void;
 }
@@ -286,19 +306,24 @@ export async function evaluateCheckpoint(
   dir: string,
   opts: EvaluateCheckpointOptions = {},
 ): Promise<EvalReport> {
-  const ck = await loadCheckpoint(dir, { optimizer: false });
+  const load = { optimizer: false, allowMissingChecksum: opts.allowMissingChecksum };
+  const ck = await loadCheckpoint(dir, load);
   const tokenizer = Tokenizer.fromJSON(ck.tokenizerJson, `${dir}/tokenizer.json`);
   let texts = opts.documents;
   let prompt = opts.prompt;
-  if (texts === undefined || prompt === undefined) {
-    const corpus = corpusOf(ck.state, dir);
-    texts ??= loadDocuments({ ...corpus.data, trainDocs: Math.min(corpus.data.trainDocs, 1) })
+  if (texts === undefined) {
+    const corpus = await corpusOf(ck.state, dir).catch((e) => {
+      ck.model.dispose();
+      throw e;
+    });
+    texts = loadDocuments({ ...corpus.data, trainDocs: Math.min(corpus.data.trainDocs, 1) })
       .heldOut.map((d) => d.text);
     prompt ??= corpus.prompt;
   }
+  prompt ??= (ck.state.corpus as { prompt?: PromptConfig } | undefined)?.prompt ?? PROMPT_DEFAULTS;
   const documents = texts.map((t) => tokenizer.encode(t));
   const tierCk = opts.tierCheckpoint !== undefined && opts.tierCheckpoint !== dir
-    ? await loadCheckpoint(opts.tierCheckpoint, { optimizer: false })
+    ? await loadCheckpoint(opts.tierCheckpoint, load)
     : null;
   try {
     const step = typeof ck.state.step === "number" ? ck.state.step : null;

@@ -47,6 +47,7 @@ import {
   type StreamBatch,
 } from "./data.ts";
 import type { PromptConfig } from "../../rmt/prompt.ts";
+import { prepareRunDir } from "../train/run_dir.ts";
 
 /** What a pre-training checkpoint records in `state.json`. */
 export interface PretrainState {
@@ -91,6 +92,8 @@ export interface PretrainOptions {
    * reproduces the uninterrupted run).
    */
   resume?: boolean;
+  /** Delete the run `cfg.out` holds and start over (default: refuse to overwrite it). */
+  force?: boolean;
   /** Stop (with a checkpoint) once this many steps are done (simulates an interruption). */
   stopAfter?: number;
   /** Where progress lines go (default: a progress bar on stdout). */
@@ -177,7 +180,8 @@ function readMetrics(file: string): string[] {
 
 /**
  * Runs pre-training with `cfg` on the current default backend (see `initBackend`), writing
- * `<out>/config.json`, `<out>/metrics.jsonl` and `<out>/checkpoint/`.
+ * `<out>/config.yaml`, `<out>/metrics.jsonl` and `<out>/checkpoint/`; a directory that holds a
+ * run is refused unless `resume` or `force` is set.
  *
  * @throws {ConfigError} When `resume` finds a checkpoint of a different configuration.
  * @throws {CheckpointError} When `resume` finds no readable checkpoint.
@@ -195,7 +199,7 @@ export async function pretrain(
   const modelConfig = { ...cfg.model, vocabSize: tok.vocabSize };
   const ckDir = `${cfg.out}/checkpoint`;
   const metricsFile = `${cfg.out}/metrics.jsonl`;
-  Deno.mkdirSync(cfg.out, { recursive: true });
+  await prepareRunDir(cfg.out, { resume: opts.resume, force: opts.force });
 
   let model: GPT;
   let opt: AdamW;
@@ -222,6 +226,13 @@ export async function pretrain(
     opt = new AdamW(model.parameters(), adamw);
     loadOptimizerState(opt, ck);
     start = saved.step;
+    if (start >= cfg.steps) {
+      model.dispose();
+      throw new ConfigError(
+        `--resume: the run in ${cfg.out} is finished (${start}/${cfg.steps} steps); nothing to ` +
+          `resume (--steps N > ${start} continues it, the cosine schedule stretched to the new T)`,
+      );
+    }
     // Drop log lines written after the checkpoint (an interrupted run's tail).
     const kept = readMetrics(metricsFile).filter((l) => JSON.parse(l).step <= start);
     Deno.writeTextFileSync(metricsFile, kept.map((l) => l + "\n").join(""));
@@ -231,7 +242,7 @@ export async function pretrain(
     opt = new AdamW(model.parameters(), adamw);
     Deno.writeTextFileSync(metricsFile, "");
   }
-  Deno.writeTextFileSync(`${cfg.out}/config.json`, JSON.stringify(cfg, null, 2) + "\n");
+  Deno.writeTextFileSync(`${cfg.out}/config.yaml`, formatConfig(cfg));
   log(
     `corpus: ${corpus.train.documents} documents + ${corpus.train.demos} demonstrations, ` +
       `${corpus.train.tokens.length} tokens (held-out ${corpus.heldOut.tokens.length}); ` +

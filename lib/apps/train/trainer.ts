@@ -4,19 +4,22 @@
  * (or load cached) entropy tiers once, then T steps of `rmtStep`, with a progress line, one
  * metrics.jsonl line per step, atomic checkpoints, and exact resumption.
  *
- * Output directory (`cfg.out`):
- * - `config.json`: the resolved config;
+ * Output directory (`cfg.out`; `run_dir.ts` refuses one that holds a run unless resumed or
+ * forced):
+ * - `config.yaml`: the resolved config (the terminal shows a few-line summary instead);
  * - `metrics.jsonl`: one {@linkcode StepRecord} per step (every reward, budget and, with
  *   `logCompletions`, every completion's token ids);
- * - `checkpoint/`: model, tokenizer, AdamW state and `{ step, config }` (`saveCheckpoint` writes
- *   it aside and swaps it in, so an interrupted save leaves the previous one intact);
- * - `summary.json`: first/last figures and timing.
+ * - `checkpoint/`: model, tokenizer, AdamW state and `{ step, config, corpus }` (`saveCheckpoint`
+ *   survives a crash at any point); `corpus` is the base checkpoint's record with the RL prompt,
+ *   so the checkpoint can be evaluated like the base;
+ * - `summary.json` and `report.html`: first/last figures, timing, curves.
  *
  * Deliberate deviations:
- * - Documents longer than the model's context are truncated to it (RL positions and NTP both
- *   need the whole prefix in the window).
+ * - Documents longer than the model's context are split into window-sized pieces (RL positions
+ *   and NTP both need the whole prefix in the window); the summary says how many.
  * - Resuming requires the identical config (T, seeds, method …): a step is a function of
  *   (weights, AdamW state, seed, t), so the resumed run's metrics equal the uninterrupted run's.
+ *   A finished run cannot be extended: B_t and p_t are functions of t/T.
  *
  * @module
  */
@@ -29,10 +32,8 @@ import {
   loadOptimizerState,
   saveCheckpoint,
 } from "../../model/checkpoint.ts";
+import { stringify } from "yaml";
 import { Tokenizer } from "../../data/tokenizer.ts";
-import { readCorpusFile } from "../../data/corpus_files.ts";
-import { loadDocuments, PRETRAIN_DATA_DEFAULTS } from "../pretrain/data.ts";
-import { resolveConfig } from "../../util/config.ts";
 import { buildPrompt } from "../../rmt/prompt.ts";
 import { ProgressBar } from "../../util/progress.ts";
 import type { TrainConfig } from "./config.ts";
@@ -41,6 +42,16 @@ import { trainingReportHtml } from "./report.ts";
 import { allEntropies, cachedScores, type DocScores } from "../eval/tiers.ts";
 import { assignTiers, type EntropyConfig, tierThresholds } from "../../rmt/entropy.ts";
 import { exists } from "../../util/fs.ts";
+import { trainingDocuments } from "./documents.ts";
+import { firstDifference, prepareRunDir } from "./run_dir.ts";
+import {
+  fmt,
+  headline,
+  PROGRESS_LEGEND,
+  progressFields,
+  runSummary,
+  summaryOf,
+} from "./summary.ts";
 
 /**
  * Options of {@linkcode train}.
@@ -59,6 +70,8 @@ export interface TrainOptions {
   cfg: TrainConfig;
   /** Continue the run in `cfg.out` from its checkpoint. */
   resume?: boolean;
+  /** Delete the run `cfg.out` holds and start over (default: refuse to overwrite it). */
+  force?: boolean;
   /** Stop once this many steps are done, as if interrupted (tests); default T. */
   stopAfter?: number;
   /** Directory of the entropy cache, shared with evaluation (default `runs/cache`; `null`: none). */
@@ -100,67 +113,6 @@ export interface TrainResult {
   meanStepSeconds: number;
 }
 
-/** First key path where two JSON values differ, or null. */
-function firstDifference(a: unknown, b: unknown, path: string): string | null {
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
-    return JSON.stringify(a) === JSON.stringify(b) ? null : path;
-  }
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const k of keys) {
-    const d = firstDifference(
-      (a as Record<string, unknown>)[k],
-      (b as Record<string, unknown>)[k],
-      `${path}.${k}`,
-    );
-    if (d !== null) return d;
-  }
-  return null;
-}
-
-/** The training documents as token ids, truncated to the context window. */
-function trainingDocuments(
-  cfg: TrainConfig,
-  tokenizer: Tokenizer,
-  baseState: Record<string, unknown>,
-  contextLength: number,
-): number[][] {
-  let texts: string[];
-  if (cfg.data.source === "base") {
-    // pre-training records { corpus: { data, prompt } }; older states { config: { data } }
-    const corpus = baseState.corpus as Record<string, unknown> | undefined;
-    const stateConfig = baseState.config as Record<string, unknown> | undefined;
-    const recorded = corpus?.data ?? stateConfig?.data;
-    if (recorded === undefined) {
-      throw new ConfigError(
-        `train.data.source: the base checkpoint ${cfg.baseCheckpoint} records no data config; ` +
-          `set data.source to a .txt/.jsonl corpus`,
-      );
-    }
-    const dataCfg = resolveConfig(
-      PRETRAIN_DATA_DEFAULTS,
-      recorded,
-      `${cfg.baseCheckpoint} data`,
-    );
-    texts = loadDocuments(dataCfg).train.map((d) => d.text);
-  } else {
-    texts = readCorpusFile(cfg.data.source);
-  }
-  if (cfg.data.documents > 0) texts = texts.slice(0, cfg.data.documents);
-  const docs = texts.map((t) => tokenizer.encode(t).slice(0, contextLength))
-    .filter((d) => d.length >= 2);
-  if (docs.length === 0) {
-    throw new ConfigError(
-      `train.data.source: no document of 2 tokens or more in ${cfg.data.source}`,
-    );
-  }
-  return docs;
-}
-
-/** A number with `digits` decimals (non-finite values as they are). */
-function fmt(x: number, digits = 3): string {
-  return Number.isFinite(x) ? x.toFixed(digits) : String(x);
-}
-
 /**
  * Runs (or resumes) RMT training as configured. Throws `ConfigError` / `CheckpointError` with a
  * one-line message on bad input.
@@ -179,7 +131,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const metricsFile = `${out}/metrics.jsonl`;
   const summaryFile = `${out}/summary.json`;
 
-  // ---- the base model, the tokenizer and the documents
+  // ---- every input is checked before anything is printed or written
   if (!(await exists(cfg.baseCheckpoint))) {
     throw new CheckpointError(
       `${cfg.baseCheckpoint}: no base checkpoint; run \`deno task pretrain\` first ` +
@@ -189,35 +141,29 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const base = await loadCheckpoint(cfg.baseCheckpoint);
   const tokenizer = Tokenizer.fromJSON(base.tokenizerJson, `${cfg.baseCheckpoint} tokenizer`);
   const contextLength = base.modelConfig.contextLength;
-  const docs = trainingDocuments(cfg, tokenizer, base.state ?? {}, contextLength);
+  const documents = trainingDocuments(cfg, tokenizer, base.state ?? {}, contextLength);
+  const docs = documents.docs;
+  checkPromptFits(cfg, docs, tokenizer, contextLength);
+  await prepareRunDir(out, { resume: opts.resume, force: opts.force });
+  const start = opts.resume ? await resumableStep(checkpointDir, cfg) : 0;
 
+  say(
+    runSummary(cfg, {
+      parameters: base.model.parameterCount(),
+      window: contextLength,
+      source: documents.source,
+      read: documents.read,
+      split: documents.split,
+      pieces: docs.length,
+    }).join("\n"),
+  );
   // §2.2: the RL prompt should be the one the base model saw in its demonstrations
-  const basePrompt = (base.state.corpus as Record<string, unknown> | undefined)?.prompt;
-  const promptDiff = basePrompt === undefined
+  const baseCorpus = base.state.corpus as Record<string, unknown> | undefined;
+  const promptDiff = baseCorpus?.prompt === undefined
     ? null
-    : firstDifference(basePrompt, cfg.rmt.prompt, "train.rmt.prompt");
+    : firstDifference(baseCorpus.prompt, cfg.rmt.prompt, "train.rmt.prompt");
   if (promptDiff !== null) {
     say(`note: ${promptDiff} differs from the base checkpoint's pre-training prompt`);
-  }
-
-  // the longest prompt plus a full completion must fit the context window
-  const b0 = cfg.method.budget === "dynamic" ? cfg.rmt.budget.b0 : null;
-  const longestContext = Math.min(
-    cfg.rmt.prompt.maxContextTokens,
-    docs.reduce((m, d) => Math.max(m, d.length - 1), 0),
-  );
-  const longestPrompt = buildPrompt(
-    new Array(longestContext).fill(0),
-    b0,
-    tokenizer,
-    cfg.rmt.prompt,
-  ).length;
-  if (cfg.method.rlWeight > 0 && longestPrompt + cfg.maxNewTokens > contextLength) {
-    throw new ConfigError(
-      `train.maxNewTokens: expected longest prompt (${longestPrompt} tokens, ` +
-        `${longestContext} of context) + maxNewTokens ≤ the model's context ${contextLength}, ` +
-        `got ${cfg.maxNewTokens} (lower it or rmt.prompt.maxContextTokens)`,
-    );
   }
 
   // ---- §3.1: entropy tiers of the corpus under the base model, once (cached)
@@ -231,7 +177,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   });
   const tiers = corpusTiers(scores, cfg.rmt.entropy);
   say(
-    `tiers: ${docs.length} documents, low/easy/medium/hard = ${tiers.counts.join("/")} ` +
+    `  tiers   low/easy/medium/hard = ${tiers.counts.join("/")} positions ` +
       `(thresholds ${tiers.thresholds.map((t) => fmt(t, 2)).join("/")} nats; ` +
       `${
         cached
@@ -248,54 +194,45 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     : null;
   const adamw = adamwConfigOf(cfg);
   let optimizer: AdamW;
-  let start = 0;
-  await Deno.mkdir(out, { recursive: true });
   if (opts.resume) {
-    if (!(await exists(checkpointDir))) {
-      throw new CheckpointError(`${checkpointDir}: nothing to resume (no checkpoint)`);
-    }
     const saved = await loadCheckpoint(checkpointDir, { optimizer: true });
-    const savedConfig = saved.state.config;
-    // the backend may change on resume (runs before it was a config key lack it)
-    const diff = firstDifference(
-      { ...(savedConfig as Record<string, unknown>), backend: cfg.backend },
-      cfg,
-      "train",
-    );
-    if (diff !== null) {
-      saved.model.dispose();
-      throw new ConfigError(
-        `${diff}: cannot resume with a different config than the checkpoint's (${checkpointDir})`,
-      );
-    }
     base.model.dispose();
     model = saved.model;
     optimizer = new AdamW(model.parameters(), adamw);
     loadOptimizerState(optimizer, saved);
-    start = Number(saved.state.step);
     // drop metrics of steps after the checkpoint (a crash between checkpoints)
     const lines = (await exists(metricsFile))
       ? (await Deno.readTextFile(metricsFile)).split("\n").filter((l) => l.trim() !== "")
       : [];
     const kept = lines.filter((l) => (JSON.parse(l) as StepRecord).step < start);
+    if (kept.length !== start) {
+      model.dispose();
+      throw new CheckpointError(
+        `${metricsFile}: holds ${kept.length} steps before the checkpoint's step ${start}; ` +
+          `the run directory is inconsistent (start over with --force)`,
+      );
+    }
     await Deno.writeTextFile(metricsFile, kept.map((l) => l + "\n").join(""));
     say(`resuming ${out} at step ${start}/${cfg.steps}`);
   } else {
     optimizer = new AdamW(model.parameters(), adamw);
     await Deno.writeTextFile(metricsFile, "");
   }
-  await Deno.writeTextFile(`${out}/config.json`, JSON.stringify(cfg, null, 2) + "\n");
+  await Deno.writeTextFile(`${out}/config.yaml`, stringify(cfg));
 
   // ---- the loop
   const end = Math.min(cfg.steps, opts.stopAfter ?? cfg.steps);
   const bar = opts.quiet ? null : new ProgressBar(cfg.steps, start, { write });
+  say(PROGRESS_LEGEND);
   const stepSeconds: number[] = [];
+  // the checkpoint carries the corpus record eval needs: the base's documents, the RL prompt
+  const corpus = { ...(baseCorpus ?? { trainedOn: cfg.data.source }), prompt: cfg.rmt.prompt };
   const save = (step: number) =>
-    saveCheckpoint(checkpointDir, { // atomic: written aside, then swapped in
+    saveCheckpoint(checkpointDir, {
       model,
       tokenizerJson: base.tokenizerJson,
       optimizer,
-      state: { step, config: cfg, baseCheckpoint: cfg.baseCheckpoint },
+      state: { step, config: cfg, baseCheckpoint: cfg.baseCheckpoint, corpus },
     });
   for (let t = start; t < end; t++) {
     const record = await rmtStep(
@@ -319,9 +256,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     : stepSeconds.reduce((a, b) => a + b, 0) / stepSeconds.length;
   const records = (await Deno.readTextFile(metricsFile)).split("\n").filter((l) => l.trim())
     .map((l) => JSON.parse(l) as StepRecord);
-  await writeSummary(records, summaryFile, cfg, end);
+  const summary = summaryOf(records, cfg, end);
+  await Deno.writeTextFile(summaryFile, JSON.stringify(summary, null, 2) + "\n");
   const reportFile = `${out}/report.html`;
   await Deno.writeTextFile(reportFile, trainingReportHtml(records, cfg));
+  say(headline(summary, cfg).join("\n"));
   return {
     out,
     checkpoint: checkpointDir,
@@ -331,6 +270,70 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     step: end,
     meanStepSeconds,
   };
+}
+
+/** The longest prompt plus a full completion must fit the context window. */
+function checkPromptFits(
+  cfg: TrainConfig,
+  docs: number[][],
+  tokenizer: Tokenizer,
+  contextLength: number,
+): void {
+  const b0 = cfg.method.budget === "dynamic" ? cfg.rmt.budget.b0 : null;
+  const longestContext = Math.min(
+    cfg.rmt.prompt.maxContextTokens,
+    docs.reduce((m, d) => Math.max(m, d.length - 1), 0),
+  );
+  const longestPrompt = buildPrompt(
+    new Array(longestContext).fill(0),
+    b0,
+    tokenizer,
+    cfg.rmt.prompt,
+  ).length;
+  if (cfg.method.rlWeight > 0 && longestPrompt + cfg.maxNewTokens > contextLength) {
+    throw new ConfigError(
+      `train.maxNewTokens: expected longest prompt (${longestPrompt} tokens, ` +
+        `${longestContext} of context) + maxNewTokens ≤ the model's context ${contextLength}, ` +
+        `got ${cfg.maxNewTokens} (lower it or rmt.prompt.maxContextTokens)`,
+    );
+  }
+}
+
+/**
+ * The step a resumed run continues from, after checking that it can: the checkpoint's config
+ * must be this one (the backend may change), and the run must not be finished.
+ */
+async function resumableStep(checkpointDir: string, cfg: TrainConfig): Promise<number> {
+  const stateFile = `${checkpointDir}/state.json`;
+  let state: { step?: unknown; config?: Record<string, unknown> };
+  try {
+    state = JSON.parse(await Deno.readTextFile(stateFile));
+  } catch (e) {
+    throw new CheckpointError(`${stateFile}: unreadable (${(e as Error).message.split("\n")[0]})`);
+  }
+  const saved = state.config ?? {};
+  const step = Number(state.step);
+  if (saved.steps !== undefined && saved.steps !== cfg.steps) {
+    throw new ConfigError(
+      `train.steps: the run in ${cfg.out} has T = ${saved.steps}, not ${cfg.steps}; a run cannot ` +
+        `be extended or shortened on resume (the budget B_t and the curriculum p_t depend on ` +
+        `t/T): start a new run with --out DIR --steps ${cfg.steps}`,
+    );
+  }
+  // the backend may change on resume (runs before it was a config key lack it)
+  const diff = firstDifference({ ...saved, backend: cfg.backend }, cfg, "train");
+  if (diff !== null) {
+    throw new ConfigError(
+      `${diff}: cannot resume with a different config than the checkpoint's (${checkpointDir})`,
+    );
+  }
+  if (step >= cfg.steps) {
+    throw new ConfigError(
+      `--resume: the run in ${cfg.out} is finished (${step}/${cfg.steps} steps); nothing to ` +
+        `resume (its results: ${cfg.out}/report.html; a longer run needs a new --out and --steps)`,
+    );
+  }
+  return step;
 }
 
 /**
@@ -380,48 +383,4 @@ function checkSamplable(tiers: CorpusTiers, cfg: TrainConfig): void {
         `tierMode: quantiles`,
     );
   }
-}
-
-/** The fields of the progress line: B_t, p_t, mean reward, match rate, mean ℓ, throughput. */
-function progressFields(r: StepRecord): Record<string, string> {
-  const fields: Record<string, string> = {};
-  fields["B_t"] = r.budget === null ? "-" : String(r.budget);
-  fields["p(e/m/h)"] = r.tierProbs.map((p) => fmt(p, 2)).join("/");
-  fields["r̄"] = fmt(r.meanReward);
-  fields["match"] = `${fmt(100 * r.matchRate, 1)}%`;
-  fields["ℓ̄"] = fmt(r.meanLength, 1);
-  fields["loss"] = fmt(r.loss, 4);
-  if (r.ntpTokens > 0) fields["nll"] = fmt(r.ntpLoss);
-  fields["tok/s"] = fmt(r.timing.rolloutTokensPerSecond, 0);
-  fields["s/step"] = fmt(r.timing.stepSeconds, 1);
-  return fields;
-}
-
-/** summary.json: first and last figures (means over the first/last 10 % of steps), timing. */
-async function writeSummary(
-  records: StepRecord[],
-  summaryFile: string,
-  cfg: TrainConfig,
-  steps: number,
-): Promise<void> {
-  const n = Math.max(1, Math.ceil(records.length / 10));
-  const avg = (rs: StepRecord[], f: (r: StepRecord) => number) =>
-    rs.length === 0 ? null : rs.reduce((a, r) => a + f(r), 0) / rs.length;
-  const figures = (rs: StepRecord[]) => ({
-    matchRate: avg(rs, (r) => r.matchRate),
-    meanReward: avg(rs, (r) => r.meanReward),
-    meanLength: avg(rs, (r) => r.meanLength),
-    ntpLoss: avg(rs, (r) => r.ntpLoss),
-    budget: avg(rs, (r) => r.budget ?? NaN),
-  });
-  const summary = {
-    method: cfg.method,
-    steps: cfg.steps,
-    stepsDone: steps,
-    first: figures(records.slice(0, n)),
-    last: figures(records.slice(-n)),
-    meanStepSeconds: avg(records, (r) => r.timing.stepSeconds),
-    totalSeconds: records.reduce((a, r) => a + r.timing.stepSeconds, 0),
-  };
-  await Deno.writeTextFile(summaryFile, JSON.stringify(summary, null, 2) + "\n");
 }

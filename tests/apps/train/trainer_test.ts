@@ -12,6 +12,7 @@ import type { StepRecord } from "../../../lib/apps/train/step.ts";
 import { train } from "../../../lib/apps/train/trainer.ts";
 import { loadDocuments, PRETRAIN_DATA_DEFAULTS } from "../../../lib/apps/pretrain/data.ts";
 import { main } from "../../../lib/apps/cli/train.ts";
+import { windows } from "../../../lib/apps/train/documents.ts";
 import { tinyConfig, tinyModel, tinyTexts, tinyTokenizer } from "../../_helpers/tiny_train.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "rmt-train-test-" });
@@ -74,7 +75,8 @@ Deno.test("metrics.jsonl rewards and budgets agree with lib/rmt recomputed from 
   const cfg = config("rmt");
   const rs = await records("rmt");
   const codec = Tokenizer.fromJSON(tokenizer.toJSON());
-  const docs = texts.map((t) => codec.encode(t).slice(0, 96));
+  // documents longer than the 96-token window are split into pieces, in order
+  const docs = texts.flatMap((t) => windows(codec.encode(t), 96)).filter((d) => d.length >= 2);
   for (const r of rs) {
     assert.equal(r.budget, tokenBudget(r.step, cfg.steps, cfg.rmt.budget), "§2.1 B_t");
     assert.deepEqual(r.tierProbs, tierProbs(r.step, cfg.steps, cfg.rmt.curriculum), "§3.2 p_t");
@@ -164,7 +166,7 @@ Deno.test("train() takes the base checkpoint's training documents with data.sour
   });
   await train({ cfg, quiet: true, cacheDir });
   const [r] = await records("from_base");
-  const docs = loadDocuments(data).train.map((d) => tokenizer.encode(d.text).slice(0, 96));
+  const docs = loadDocuments(data).train.map((d) => tokenizer.encode(d.text));
   for (const g of r!.groups) assert.ok(g.doc < 10 && g.pos < docs[g.doc]!.length);
 });
 
@@ -211,4 +213,113 @@ Deno.test("train CLI: a bad config value or a missing checkpoint is a one-line e
     .then(() => null, (e) => e as Error);
   assert.ok(e5 instanceof ConfigError);
   assert.match(e5.message, /^train\.lr: cannot resume with a different config/);
+});
+
+/** The error `train()` throws with `cfg`, or null. */
+async function trainError(cfg: TrainConfig, opts: { resume?: boolean } = {}) {
+  return await train({ cfg, quiet: true, cacheDir, ...opts }).then(() => null, (e) => e as Error);
+}
+
+Deno.test("train() refuses a run directory that holds a run unless --resume or --force", async () => {
+  const cfg = config("twice", { steps: 2, checkpointEvery: 1 });
+  await train({ cfg, quiet: true, cacheDir });
+  const before = await Deno.readTextFile(`${cfg.out}/metrics.jsonl`);
+  const e = await trainError(cfg);
+  assert.ok(e instanceof ConfigError);
+  assert.match(
+    e.message,
+    /twice: holds a run \(a checkpoint at step 2 and metrics.jsonl with 2 lines\); pass --resume to continue it, --force to delete it/,
+  );
+  assert.equal(await Deno.readTextFile(`${cfg.out}/metrics.jsonl`), before, "nothing overwritten");
+  // --force starts over: the old checkpoint cannot be picked up by a later --resume
+  await train({ cfg, quiet: true, cacheDir, force: true, stopAfter: 1 });
+  assert.equal((await records("twice")).length, 1);
+  const ck = await loadCheckpoint(`${cfg.out}/checkpoint`);
+  assert.equal(ck.state.step, 1);
+  ck.model.dispose();
+});
+
+Deno.test("train() --resume of a finished run says it is finished; a longer T is refused with the reason", async () => {
+  const cfg = config("finished", { steps: 2 });
+  await train({ cfg, quiet: true, cacheDir });
+  const e1 = await trainError(cfg, { resume: true });
+  assert.ok(e1 instanceof ConfigError);
+  assert.match(
+    e1.message,
+    /^--resume: the run in .*finished is finished \(2\/2 steps\); nothing to resume/,
+  );
+  const e2 = await trainError({ ...cfg, steps: 4 }, { resume: true });
+  assert.match(
+    e2!.message,
+    /^train\.steps: the run in .* has T = 2, not 4; a run cannot be extended/,
+  );
+  assert.match(e2!.message, /budget B_t and the curriculum p_t depend on t\/T/);
+});
+
+Deno.test("train() --resume finds the checkpoint a save killed between its two renames left", async () => {
+  const cfg = config("renames", { steps: 3, checkpointEvery: 1 });
+  await train({ cfg, quiet: true, cacheDir, stopAfter: 2 });
+  // the state a kill between `checkpoint → checkpoint.old` and `tmp → checkpoint` leaves
+  const model = tinyModel();
+  await saveCheckpoint(`${cfg.out}/scratch`, { model, tokenizerJson: null, state: { step: 9 } });
+  model.dispose();
+  await Deno.rename(`${cfg.out}/checkpoint`, `${cfg.out}/checkpoint.old`);
+  await Deno.rename(`${cfg.out}/scratch`, `${cfg.out}/checkpoint.tmp-1`);
+  await Deno.remove(`${cfg.out}/checkpoint.tmp-1/checksums.json`); // killed before its manifest
+  await train({ cfg, quiet: true, cacheDir, resume: true });
+  assert.deepEqual((await records("renames")).map((r) => r.step), [0, 1, 2]);
+  const names = [...Deno.readDirSync(cfg.out)].map((e) => e.name).filter((n) =>
+    n.startsWith("check")
+  );
+  assert.deepEqual(names, ["checkpoint"], "leftovers removed");
+});
+
+Deno.test("train() refuses a corpus that is not UTF-8 text, naming the file and the byte offset", async () => {
+  const latin1 = `${dir}/latin1.txt`;
+  await Deno.writeFile(latin1, Uint8Array.from([...new TextEncoder().encode("caf"), 0xe9, 0x0a]));
+  const e1 = await trainError(config("latin1", { data: { source: latin1 } }));
+  assert.equal(e1?.message, `${latin1}: not valid UTF-8 text (invalid byte 0xe9 at byte offset 3)`);
+  const binary = `${dir}/binary.txt`;
+  await Deno.writeFile(binary, Uint8Array.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x00, 0x00]));
+  const e2 = await trainError(config("binary", { data: { source: binary } }));
+  assert.match(e2!.message, /binary\.txt: not a text file \(NUL byte at byte offset 5\)/);
+  assert.equal(await Deno.stat(`${dir}/latin1`).then(() => true, () => false), false);
+});
+
+Deno.test("train() splits a document longer than the window into pieces instead of truncating it", async () => {
+  const long = `${dir}/long.txt`;
+  await Deno.writeTextFile(long, "1+1=2. ".repeat(100)); // 700 tokens on one line, window 96
+  const lines: string[] = [];
+  const cfg = config("long", { steps: 1, data: { source: long } });
+  await train({ cfg, cacheDir, write: (s) => lines.push(s) });
+  const text = lines.join("");
+  assert.match(
+    text,
+    /1 documents, 1 longer than the 96-token window split into pieces \(8 in all\)/,
+  );
+  const [r] = await records("long");
+  // NTP trains on the tokens of every piece, not only the first 96
+  assert.ok(r!.ntpTokens > 96, `ntpTokens ${r!.ntpTokens}`);
+});
+
+Deno.test("train() prints a short summary, a legend before the progress and a headline at the end", async () => {
+  const lines: string[] = [];
+  const cfg = config("talk", { steps: 2 });
+  await train({ cfg, cacheDir, write: (s) => lines.push(s) });
+  const text = lines.join("");
+  const legend = text.indexOf("columns: B_t budget");
+  assert.ok(legend > 0, "a legend");
+  assert.ok(legend < text.search(/^ *1\/2 /m), "the legend comes before the first progress line");
+  assert.ok(text.slice(0, legend).split("\n").length <= 9, "a few lines before the progress");
+  for (const symbol of ["r̄", "ℓ̄", "B_t", "p(e/m/h)", "match", "nll"]) {
+    assert.ok(text.slice(legend).split("\n")[0]!.includes(symbol), `legend explains ${symbol}`);
+  }
+  assert.match(
+    text,
+    /result \(step 1 → step 2\): match rate [\d.]+% → [\d.]+%, reasoning length ℓ̄ [\d.]+ → [\d.]+ tokens, budget B_t 6 → \d+/,
+  );
+  assert.match(text, /how to read it: .*falling r̄ is expected/);
+  // the full config is in the run directory, not on the terminal
+  assert.ok(!text.includes("positionsPerStep"));
+  assert.match(await Deno.readTextFile(`${cfg.out}/config.yaml`), /^positionsPerStep: 3$/m);
 });

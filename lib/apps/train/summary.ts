@@ -1,0 +1,215 @@
+/**
+ * What a training run tells its user (method §9): a few lines on what is about to run (the full
+ * config goes to `<out>/config.yaml`), a legend for the progress line's symbols, the progress
+ * fields, and at the end a headline with the figures that say whether the method worked plus
+ * one sentence on how to read them; `summary.json` holds the same figures.
+ *
+ * @module
+ */
+import { tokenBudget } from "../../rmt/budget.ts";
+import type { MethodConfig, TrainConfig } from "./config.ts";
+import type { StepRecord } from "./step.ts";
+
+/** A number with `digits` decimals (non-finite values as they are). */
+export function fmt(x: number, digits = 3): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : String(x);
+}
+
+/**
+ * The name of a method config in the table of `config.ts` (RMT, its ablations, RPT, NTP), or
+ * "custom method".
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { METHOD_DEFAULTS } from "./config.ts";
+ * import { methodName } from "./summary.ts";
+ * assert.equal(methodName(METHOD_DEFAULTS), "RMT");
+ * assert.equal(methodName({ ...METHOD_DEFAULTS, budget: "none" }), "RMT w/o DTB");
+ * ```
+ */
+export function methodName(m: MethodConfig): string {
+  const key = `${m.rlWeight > 0 ? "rl" : "-"}/${m.ntpWeight > 0 ? "ntp" : "-"}/${m.budget}/` +
+    `${m.sampling}/${m.reward}`;
+  const names: Record<string, string> = {
+    "rl/ntp/dynamic/curriculum/exact": "RMT",
+    "rl/ntp/none/curriculum/exact": "RMT w/o DTB",
+    "rl/ntp/dynamic/uniform/exact": "RMT w/o CAS",
+    "rl/-/dynamic/curriculum/exact": "RMT w/o NTP",
+    "rl/-/none/entropy-filter/prefix": "RPT",
+    "-/ntp/none/uniform/exact": "NTP (continued pre-training)",
+  };
+  return names[key] ?? "custom method";
+}
+
+/** The budget at the first and last step, B_0 → B_T, or null without a budget. */
+export function budgetRange(cfg: TrainConfig): [number, number] | null {
+  if (cfg.method.budget !== "dynamic" || cfg.method.rlWeight === 0) return null;
+  return [
+    tokenBudget(0, cfg.steps, cfg.rmt.budget),
+    tokenBudget(cfg.steps, cfg.steps, cfg.rmt.budget),
+  ];
+}
+
+/** Facts about the loaded inputs that the run summary shows. */
+export interface RunFacts {
+  /** Parameters of the base model. */
+  parameters: number;
+  /** Its context window. */
+  window: number;
+  /** Where the documents came from. */
+  source: string;
+  /** Documents read, and how many were split into window-sized pieces. */
+  read: number;
+  split: number;
+  /** Pieces trained on. */
+  pieces: number;
+}
+
+/**
+ * The few lines printed before a run: method, base, corpus, size, budget, where things go.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { TRAIN_DEFAULTS } from "./config.ts";
+ * import { runSummary } from "./summary.ts";
+ * const lines = runSummary(TRAIN_DEFAULTS, {
+ *   parameters: 1000, window: 256, source: "c.txt", read: 3, split: 1, pieces: 5,
+ * });
+ * assert.ok(lines.length <= 6);
+ * assert.match(lines.join("\n"), /budget B_0 = \d+ → B_T = \d+ tokens/);
+ * assert.match(lines.join("\n"), /1 longer than the 256-token window split into pieces/);
+ * ```
+ */
+export function runSummary(cfg: TrainConfig, f: RunFacts): string[] {
+  const m = cfg.method;
+  const budget = budgetRange(cfg);
+  const rollouts = m.rlWeight > 0
+    ? ` × ${cfg.positionsPerStep} positions × ${cfg.rmt.grpo.groupSize} rollouts`
+    : " of next-token prediction";
+  return [
+    `train: ${methodName(m)} (rlWeight ${m.rlWeight}, λ = ntpWeight ${m.ntpWeight}, budget ` +
+    `${m.budget}, sampling ${m.sampling}, reward ${m.reward})`,
+    `  base    ${cfg.baseCheckpoint} (${f.parameters.toLocaleString("en")} parameters, ` +
+    `${f.window}-token window)`,
+    `  corpus  ${f.source}: ${f.read} documents` +
+    (f.split > 0
+      ? `, ${f.split} longer than the ${f.window}-token window split into pieces ` +
+        `(${f.pieces} in all)`
+      : ""),
+    `  run     ${cfg.steps} steps${rollouts}, lr ${cfg.lr}, seed ${cfg.seed}` +
+    (budget === null ? ", no budget" : `; budget B_0 = ${budget[0]} → B_T = ${budget[1]} tokens`),
+    `  out     ${cfg.out} (full config: ${cfg.out}/config.yaml)`,
+  ];
+}
+
+/** The legend printed once before the first progress line. */
+export const PROGRESS_LEGEND = "columns: B_t budget in the prompt (tokens) · p(e/m/h) chance of " +
+  "drawing an easy/medium/hard position · r̄ mean reward (match + length) · match share of " +
+  "rollouts that predict the next token · ℓ̄ mean reasoning length (tokens) · loss the " +
+  "objective · nll next-token loss · tok/s rollout speed";
+
+/** The fields of the progress line (see {@linkcode PROGRESS_LEGEND}). */
+export function progressFields(r: StepRecord): Record<string, string> {
+  const fields: Record<string, string> = {};
+  fields["B_t"] = r.budget === null ? "-" : String(r.budget);
+  fields["p(e/m/h)"] = r.tierProbs.map((p) => fmt(p, 2)).join("/");
+  fields["r̄"] = fmt(r.meanReward);
+  fields["match"] = `${fmt(100 * r.matchRate, 1)}%`;
+  fields["ℓ̄"] = fmt(r.meanLength, 1);
+  fields["loss"] = fmt(r.loss, 4);
+  if (r.ntpTokens > 0) fields["nll"] = fmt(r.ntpLoss);
+  fields["tok/s"] = fmt(r.timing.rolloutTokensPerSecond, 0);
+  fields["s/step"] = fmt(r.timing.stepSeconds, 1);
+  return fields;
+}
+
+/** Means over the first or last 10 % of the steps. */
+export interface Figures {
+  matchRate: number | null;
+  meanReward: number | null;
+  meanLength: number | null;
+  ntpLoss: number | null;
+  budget: number | null;
+}
+
+function figures(rs: StepRecord[]): Figures {
+  const avg = (f: (r: StepRecord) => number) =>
+    rs.length === 0 ? null : rs.reduce((a, r) => a + f(r), 0) / rs.length;
+  const budgets = rs.filter((r) => r.budget !== null);
+  return {
+    matchRate: avg((r) => r.matchRate),
+    meanReward: avg((r) => r.meanReward),
+    meanLength: avg((r) => r.meanLength),
+    ntpLoss: avg((r) => r.ntpLoss),
+    budget: budgets.length === 0
+      ? null
+      : budgets.reduce((a, r) => a + r.budget!, 0) / budgets.length,
+  };
+}
+
+/** The contents of summary.json: first and last figures (10 % of the steps each), timing. */
+export function summaryOf(records: StepRecord[], cfg: TrainConfig, stepsDone: number) {
+  const n = Math.max(1, Math.ceil(records.length / 10));
+  const seconds = records.map((r) => r.timing.stepSeconds);
+  return {
+    method: cfg.method,
+    steps: cfg.steps,
+    stepsDone,
+    first: figures(records.slice(0, n)),
+    last: figures(records.slice(-n)),
+    meanStepSeconds: seconds.length === 0
+      ? null
+      : seconds.reduce((a, b) => a + b, 0) / seconds.length,
+    totalSeconds: seconds.reduce((a, b) => a + b, 0),
+  };
+}
+
+/**
+ * The closing lines of a run: match rate, reasoning length and budget at the start and the end
+ * (means over the first and last 10 % of steps), and how to read them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { TRAIN_DEFAULTS } from "./config.ts";
+ * import { headline } from "./summary.ts";
+ * const fig = (m: number, l: number, b: number) =>
+ *   ({ matchRate: m, meanReward: 0, meanLength: l, ntpLoss: 1, budget: b });
+ * const lines = headline({ first: fig(0.1, 40, 64), last: fig(0.2, 20, 16), stepsDone: 40 }, TRAIN_DEFAULTS);
+ * assert.match(lines[0], /match rate 10\.0% → 20\.0%, reasoning length ℓ̄ 40\.0 → 20\.0 tokens, budget B_t 64 → 16/);
+ * assert.match(lines[1], /falling r̄/);
+ * ```
+ */
+export function headline(
+  s: { first: Figures; last: Figures; stepsDone: number },
+  cfg: TrainConfig,
+): string[] {
+  const pct = (x: number | null) => x === null ? "–" : `${fmt(100 * x, 1)}%`;
+  const num = (x: number | null, d = 1) => x === null ? "–" : fmt(x, d);
+  const n = Math.max(1, Math.ceil(s.stepsDone / 10));
+  const span = n === 1
+    ? `step 1 → step ${s.stepsDone}`
+    : `steps 1–${n} → steps ${s.stepsDone - n + 1}–${s.stepsDone}`;
+  if (cfg.method.rlWeight === 0) {
+    return [
+      `result (${span}): next-token loss ${num(s.first.ntpLoss, 3)} → ${num(s.last.ntpLoss, 3)}`,
+      "how to read it: continued next-token training only; a falling loss means the model fits " +
+      "the corpus better (evaluate it with deno task eval to compare with RMT).",
+    ];
+  }
+  const budget = s.first.budget === null
+    ? "no budget"
+    : `budget B_t ${num(s.first.budget, 0)} → ${num(s.last.budget, 0)}`;
+  return [
+    `result (${span}): match rate ${pct(s.first.matchRate)} → ${pct(s.last.matchRate)}, ` +
+    `reasoning length ℓ̄ ${num(s.first.meanLength)} → ${num(s.last.meanLength)} tokens, ${budget}`,
+    s.first.budget === null
+      ? "how to read it: the match rate is the share of rollouts that predict the next token; " +
+        "it should rise, while ℓ̄ is free to drift without a budget."
+      : "how to read it: r̄ adds a length reward that is harder to earn as B_t shrinks, so a " +
+        "falling r̄ is expected; RMT works when the match rate holds or rises while ℓ̄ follows " +
+        "the budget down.",
+  ];
+}
