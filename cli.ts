@@ -20,6 +20,10 @@ const COMMANDS: Record<string, { module: string; help: string }> = {
     help: "next-token accuracy by tier, NTP and NTR modes",
   },
   sample: { module: "./lib/apps/cli/sample.ts", help: "sample from a checkpoint" },
+  export: {
+    module: "./lib/apps/cli/export.ts",
+    help: "write a checkpoint as a Hugging Face directory",
+  },
   posttrain: {
     module: "./lib/apps/cli/posttrain.ts",
     help: "GRPO post-training on math questions",

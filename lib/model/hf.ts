@@ -17,7 +17,7 @@
  */
 import type { Tensor } from "../engine/tensor.ts";
 import { CheckpointError } from "./safetensors.ts";
-import { type Llama, LLAMA_ARCHITECTURES, type LlamaConfig } from "./llama.ts";
+import { LLAMA_ARCHITECTURES, type LlamaConfig } from "./llama.ts";
 import type { StEntry } from "./hf_safetensors.ts";
 
 /** One weight of the layout: its transformers name, our parameter name, the stored shape. */
@@ -205,10 +205,13 @@ export function llamaConfigToHf(cfg: LlamaConfig, extra: Record<string, unknown>
   };
 }
 
+/** Stored tensors that are not weights: a tied head's copy, RoPE and GPT-2 mask buffers. */
+const IGNORED = /^lm_head\.weight$|\.rotary_emb\.inv_freq$|\.attn\.(masked_)?bias$/;
+
 /**
  * Matches the stored tensors against the layout: every weight present with its shape; extras
- * refused except a tied `lm_head.weight` and RoPE's `inv_freq` buffers (written by older
- * transformers), which are ignored.
+ * refused except a tied `lm_head.weight`, RoPE's `inv_freq` and GPT-2's causal-mask buffers
+ * (written by older transformers), which are ignored.
  *
  * @throws {CheckpointError} naming the file and tensor.
  */
@@ -229,7 +232,7 @@ export function matchLayout(
   });
   const known = new Set(layout.map((w) => w.hf));
   for (const [name, e] of stored) {
-    if (known.has(name) || name === "lm_head.weight" || name.endsWith(".rotary_emb.inv_freq")) {
+    if (known.has(name) || IGNORED.test(name)) {
       continue;
     }
     throw new CheckpointError(`${e.file}: unexpected tensor "${name}" (not in the model)`);
@@ -247,9 +250,12 @@ export function transpose2d(data: Float32Array, rows: number, cols: number): Flo
 }
 
 /** The layout's weights paired with the model's parameter tensors (by our name). */
-export function layoutTensors(model: Llama): { weight: HfWeight; tensor: Tensor }[] {
+export function layoutTensors(
+  model: { namedParameters(): { name: string; tensor: Tensor }[] },
+  layout: ReadonlyArray<HfWeight>,
+): { weight: HfWeight; tensor: Tensor }[] {
   const byName = new Map(model.namedParameters().map((p) => [p.name, p.tensor]));
-  return llamaWeightLayout(model.config).map((weight) => {
+  return layout.map((weight) => {
     const tensor = byName.get(weight.ours);
     if (tensor === undefined) throw new Error(`hf: no parameter "${weight.ours}" in the model`);
     return { weight, tensor };

@@ -1,7 +1,7 @@
 /**
  * One entry point for `--checkpoint DIR`: this project's checkpoints (`checkpoint.ts`: a GPT
- * and our byte-level BPE) and Hugging Face model directories (`hf.ts`: a Llama-family model and
- * its `tokenizer.json`), told apart by `config.json` (transformers writes `architectures` and
+ * and our byte-level BPE) and Hugging Face model directories (`hf.ts`: a Llama-family model, or
+ * `hf_gpt2.ts`: a GPT-2 as our GPT; with its `tokenizer.json`), told apart by `config.json` (transformers writes `architectures` and
  * `model_type`; ours is a `GptConfig`).
  *
  * @module
@@ -11,15 +11,18 @@ import { HfTokenizer } from "../data/hf_tokenizer.ts";
 import { Tokenizer } from "../data/tokenizer.ts";
 import type { CausalLM } from "./causal_lm.ts";
 import { loadCheckpoint } from "./checkpoint.ts";
+import { GPT } from "./gpt.ts";
 import {
+  type HfWeight,
   layoutTensors,
   llamaConfigFromHf,
   llamaWeightLayout,
   matchLayout,
   transpose2d,
 } from "./hf.ts";
+import { gpt2WeightLayout, gptConfigFromGpt2 } from "./hf_gpt2.ts";
 import { readTensorsF32, readWeightHeaders } from "./hf_safetensors.ts";
-import { Llama, type LlamaConfig } from "./llama.ts";
+import { Llama, LLAMA_ARCHITECTURES } from "./llama.ts";
 import { CheckpointError } from "./safetensors.ts";
 
 /** The two kinds of model directory. */
@@ -53,36 +56,67 @@ export async function detectCheckpointFormat(dir: string): Promise<CheckpointFor
     : "rmt";
 }
 
+/** The transformers classes {@linkcode loadHfModel} reads. */
+export const HF_ARCHITECTURES = [...LLAMA_ARCHITECTURES, "GPT2LMHeadModel"] as const;
+
 /**
- * Loads a Hugging Face Llama-family directory on the default backend: config, then every
- * weight header with its name and shape checked against the config, then the model, then the
- * tensors one by one (F32, F16 and BF16 become f32).
+ * Loads a Hugging Face directory on the default backend — a Llama-family model, or a
+ * `GPT2LMHeadModel` as our GPT (`hf_gpt2.ts`): config, then every weight header with its name
+ * and shape checked against the config, then the model, then the tensors one by one (F32, F16
+ * and BF16 become f32).
  *
- * @param opts.contextLength a shorter window than `max_position_embeddings` (smaller RoPE tables).
+ * @param opts.contextLength a shorter window than the config's (smaller RoPE tables).
  * @throws {CheckpointError} one line naming the file: a missing file, an unsupported
  * architecture or RoPE scaling, a tensor of the wrong shape, a shard outside the directory.
  */
 export async function loadHfModel(
   dir: string,
   opts: { contextLength?: number } = {},
-): Promise<{ model: Llama; config: LlamaConfig }> {
+): Promise<{ model: Llama | GPT; architecture: string }> {
   const configFile = join(dir, "config.json");
-  let json: unknown;
+  let json: Record<string, unknown>;
   try {
     json = JSON.parse(await Deno.readTextFile(configFile));
   } catch (e) {
     const why = e instanceof Deno.errors.NotFound ? "missing" : "unreadable";
     throw new CheckpointError(`${configFile}: ${why} (${(e as Error).message.split("\n")[0]})`);
   }
-  const config = llamaConfigFromHf(json, configFile);
-  if (opts.contextLength !== undefined) {
-    config.contextLength = Math.min(config.contextLength, opts.contextLength);
+  const arch = Array.isArray(json?.architectures) ? json.architectures[0] : undefined;
+  if (!HF_ARCHITECTURES.includes(arch)) {
+    throw new CheckpointError(
+      `${configFile}: architecture ${JSON.stringify(arch ?? null)} is not supported (${
+        HF_ARCHITECTURES.join(", ")
+      })`,
+    );
   }
-  const layout = llamaWeightLayout(config);
-  const entries = matchLayout(layout, await readWeightHeaders(dir), dir);
-  const model = new Llama(config);
+  let layout: HfWeight[];
+  let make: () => Llama | GPT;
+  let stored = await readWeightHeaders(dir);
+  if (arch === "GPT2LMHeadModel") {
+    const cfg = gptConfigFromGpt2(json, configFile);
+    if (opts.contextLength !== undefined) {
+      cfg.contextLength = Math.min(cfg.contextLength, opts.contextLength);
+    }
+    layout = gpt2WeightLayout(cfg);
+    // The original GPT-2 files name the base model's tensors without "transformer.".
+    if (!stored.has("transformer.wte.weight") && stored.has("wte.weight")) {
+      stored = new Map(
+        [...stored].map(([k, v]) => [k.startsWith("lm_head.") ? k : `transformer.${k}`, v]),
+      );
+    }
+    make = () => new GPT(cfg);
+  } else {
+    const cfg = llamaConfigFromHf(json, configFile);
+    if (opts.contextLength !== undefined) {
+      cfg.contextLength = Math.min(cfg.contextLength, opts.contextLength);
+    }
+    layout = llamaWeightLayout(cfg);
+    make = () => new Llama(cfg);
+  }
+  const entries = matchLayout(layout, stored, dir);
+  const model = make();
   try {
-    const tensors = layoutTensors(model);
+    const tensors = layoutTensors(model, layout);
     await readTensorsF32(entries, (i, data) => {
       const { weight, tensor } = tensors[i];
       const [rows, cols] = weight.shape;
@@ -93,7 +127,7 @@ export async function loadHfModel(
     model.dispose();
     throw e;
   }
-  return { model, config };
+  return { model, architecture: arch as string };
 }
 
 /** A model directory of either format, loaded. */
