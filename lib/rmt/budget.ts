@@ -13,91 +13,34 @@
  *
  * @module
  */
-import { check, resolveConfig } from "../util/config.ts";
+import { above, type ConfigOf, defineConfig, integer, that, within } from "../util/config.ts";
+
+/** The budget schedule's settings (method §2.1; paper value → ours, §11.3). */
+export const BUDGET = defineConfig("rmt.budget", {
+  /**
+   * B_0: initial budget, tokens, an integer ≥ B_min (§2.1). Paper 800; ours 113, the base
+   * model's mean reasoning length (§11.3).
+   */
+  b0: {
+    default: 113,
+    check: that(
+      (b0: number, cfg: { bMin: number }) => Number.isInteger(b0) && b0 >= cfg.bMin,
+      (cfg) => `an integer ≥ bMin (${cfg.bMin})`,
+    ),
+  },
+  /** B_min: floor of the budget, tokens, an integer ≥ 1 (§8.1). Paper 1; ours 1. */
+  bMin: { default: 1, check: integer(1) },
+  /** γ: decay factor in (0, 1), B_T = B_0·γ (§2.1). Paper 0.2; ours 0.2. */
+  gamma: { default: 0.2, check: within(0, 1, "()") },
+  /** k: shape exponent > 0 on progress t/T (§2.1 variant). Paper 1 (implicit); ours 1. */
+  k: { default: 1, check: above(0) },
+});
+
+/** The budget schedule's settings: B_0, B_min, γ, k. */
+export type BudgetConfig = ConfigOf<typeof BUDGET>;
 
 /**
- * Budget schedule parameters (method §2.1; paper value → our default, §11.3).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import type { BudgetConfig } from "./budget.ts";
- * const paper: BudgetConfig = { b0: 800, bMin: 1, gamma: 0.2, k: 1 };
- * assert.equal(paper.b0 * paper.gamma, 160);
- * ```
- */
-export interface BudgetConfig {
-  /** B_0, initial budget in tokens. Paper 800; ours 48 (set from the base model's length). */
-  b0: number;
-  /** B_min ≥ 1, floor of the budget in tokens. Paper 1; ours 1. */
-  bMin: number;
-  /** γ ∈ (0, 1), decay factor: B_T = B_0·γ. Paper 0.2; ours 0.2. */
-  gamma: number;
-  /** k > 0, shape exponent on progress t/T (method §2.1 variant). Paper 1 (implicit); ours 1. */
-  k: number;
-}
-
-/**
- * Default budget schedule (method §11.3).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { BUDGET_DEFAULTS } from "./budget.ts";
- * assert.deepEqual(BUDGET_DEFAULTS, { b0: 113, bMin: 1, gamma: 0.2, k: 1 });
- * ```
- */
-export const BUDGET_DEFAULTS: Readonly<BudgetConfig> = { b0: 113, bMin: 1, gamma: 0.2, k: 1 };
-
-/**
- * Checks the ranges of a resolved budget config; throws a `ConfigError` naming the field.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { BUDGET_DEFAULTS, validateBudgetConfig } from "./budget.ts";
- * assert.throws(
- *   () => validateBudgetConfig({ ...BUDGET_DEFAULTS, gamma: 1 }, "rmt.budget"),
- *   /rmt.budget.gamma/,
- * );
- * ```
- */
-// §2.1 ranges: B_0 ≥ B_min ≥ 1 integers, γ ∈ (0, 1), k > 0
-export function validateBudgetConfig(cfg: BudgetConfig, path: string): BudgetConfig {
-  check(Number.isInteger(cfg.bMin) && cfg.bMin >= 1, `${path}.bMin`, "an integer ≥ 1", cfg.bMin);
-  check(
-    Number.isInteger(cfg.b0) && cfg.b0 >= cfg.bMin,
-    `${path}.b0`,
-    `an integer ≥ bMin (${cfg.bMin})`,
-    cfg.b0,
-  );
-  check(cfg.gamma > 0 && cfg.gamma < 1, `${path}.gamma`, "a number in (0, 1)", cfg.gamma);
-  check(cfg.k > 0, `${path}.k`, "a number > 0", cfg.k);
-  return cfg;
-}
-
-/**
- * Applies overrides (e.g. from YAML) to {@linkcode BUDGET_DEFAULTS} and checks the ranges.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { resolveBudgetConfig } from "./budget.ts";
- * assert.equal(resolveBudgetConfig({ b0: 800 }).b0, 800);
- * assert.throws(
- *   () => resolveBudgetConfig({ gamma: 1.5 }),
- *   /rmt.budget.gamma: expected a number in \(0, 1\)/,
- * );
- * ```
- */
-// §2.1 config: defaults + overrides, range-checked
-export function resolveBudgetConfig(overrides: unknown, path = "rmt.budget"): BudgetConfig {
-  return validateBudgetConfig(resolveConfig(BUDGET_DEFAULTS, overrides, path), path);
-}
-
-/**
- * The token budget at optimiser step `t` of `T`: B_t = max(B_min, ⌊B_0·γ^((t/T)^k)⌋).
- * `t` must lie in [0, T]; evaluation after training uses t = T (B_T = B_0·γ).
+ * The token budget at optimiser step `t` of `T`. `t` must lie in [0, T].
  *
  * @example The paper's schedule (B_0 = 800, γ = 0.2)
  * ```ts
@@ -109,7 +52,7 @@ export function resolveBudgetConfig(overrides: unknown, path = "rmt.budget"): Bu
  * assert.equal(tokenBudget(100, 100, cfg), 160);
  * ```
  */
-// §2.1 Eq. B_t = max(B_min, ⌊B_0 · γ^((t/T)^k)⌋)
+// method §2.1: B_t = max(B_min, ⌊B_0 · γ^((t/T)^k)⌋)
 export function tokenBudget(t: number, T: number, cfg: BudgetConfig): number {
   if (!(T > 0)) throw new RangeError(`Cannot compute the budget: T must be > 0, got ${T}`);
   if (!(t >= 0 && t <= T)) {
@@ -118,4 +61,22 @@ export function tokenBudget(t: number, T: number, cfg: BudgetConfig): number {
   const progress = t / T;
   const budget = Math.floor(cfg.b0 * cfg.gamma ** (progress ** cfg.k) + 1e-9);
   return Math.max(cfg.bMin, budget);
+}
+
+/**
+ * The final budget B_T, the one a model trained with `cfg` is evaluated with (method §6.2): the
+ * schedule at t = T, whatever T is.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BUDGET, finalBudget } from "./budget.ts";
+ * assert.equal(finalBudget({ b0: 800, bMin: 1, gamma: 0.2, k: 2 }), 160);
+ * assert.equal(finalBudget(BUDGET.defaults), 22); // ⌊113·0.2⌋
+ * assert.equal(finalBudget({ b0: 4, bMin: 3, gamma: 0.2, k: 1 }), 3);
+ * ```
+ */
+// method §2.1: B_T = max(B_min, ⌊B_0 · γ⌋)
+export function finalBudget(cfg: BudgetConfig): number {
+  return tokenBudget(1, 1, cfg);
 }

@@ -13,123 +13,41 @@
  *
  * @module
  */
-import { check, resolveConfig } from "../util/config.ts";
+import { type ConfigOf, defineConfig, integer, that, within } from "../util/config.ts";
 import { randomInt, sampleCategorical } from "../util/rng.ts";
 
-/**
- * A distribution over the tiers (easy, medium, hard).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import type { TierProbs } from "./curriculum.ts";
- * const uniform: TierProbs = [1 / 3, 1 / 3, 1 / 3]; // e.g. "RMT w/o CAS"
- * assert.ok(Math.abs(uniform[0] + uniform[1] + uniform[2] - 1) < 1e-12);
- * ```
- */
+/** A distribution over the tiers (easy, medium, hard). */
 export type TierProbs = [number, number, number];
 
-/**
- * Curriculum settings (method §3.2, §3.3; paper value → our default, §11.3).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { CURRICULUM_DEFAULTS, type CurriculumConfig } from "./curriculum.ts";
- * const two: CurriculumConfig = { ...CURRICULUM_DEFAULTS, positionsPerDoc: 2 };
- * assert.equal(two.positionsPerDoc, 2);
- * ```
- */
-export interface CurriculumConfig {
-  /** t_1 / T, end of the early phase, in (0, 1). Paper 0.3; ours 0.3. */
-  t1Frac: number;
-  /** t_2 / T, start of the late phase, in (t_1/T, 1). Paper 0.7; ours 0.7. */
-  t2Frac: number;
-  /** p_t1 (easy, medium, hard), sums to 1. Paper: not reported; ours (0.6, 0.3, 0.1). */
-  pT1: number[];
-  /** p_t2 (easy, medium, hard), sums to 1. Paper: not reported; ours (0.1, 0.3, 0.6). */
-  pT2: number[];
-  /** |C| per document per step, an integer ≥ 1. Paper: not reported; ours 1 (§8.8). */
-  positionsPerDoc: number;
-}
+// method §3.2: a distribution over the 3 tiers (sum 1 within 1e-6)
+const distribution = that(
+  (p: number[]) =>
+    p.length === 3 && p.every((x) => x >= 0) && Math.abs(p.reduce((a, b) => a + b, 0) - 1) <= 1e-6,
+  "3 non-negative numbers summing to 1",
+);
 
-/**
- * Default curriculum (method §11.3).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { CURRICULUM_DEFAULTS } from "./curriculum.ts";
- * assert.deepEqual(CURRICULUM_DEFAULTS.pT1, [0.6, 0.3, 0.1]);
- * assert.deepEqual(CURRICULUM_DEFAULTS.pT2, [0.1, 0.3, 0.6]);
- * ```
- */
-export const CURRICULUM_DEFAULTS: Readonly<CurriculumConfig> = {
-  t1Frac: 0.3,
-  t2Frac: 0.7,
-  pT1: [0.6, 0.3, 0.1],
-  pT2: [0.1, 0.3, 0.6],
-  positionsPerDoc: 1,
-};
+/** Curriculum settings (method §3.2, §3.3; paper value → ours, §8.7, §11.3). */
+export const CURRICULUM = defineConfig("rmt.curriculum", {
+  /** t_1/T ∈ (0, 1): end of the early phase (§3.2). Paper 0.3; ours 0.3. */
+  t1Frac: { default: 0.3, check: within(0, 1, "()") },
+  /** t_2/T ∈ (t_1/T, 1): start of the late phase (§3.2). Paper 0.7; ours 0.7. */
+  t2Frac: {
+    default: 0.7,
+    check: that(
+      (t2: number, cfg: { t1Frac: number }) => t2 > cfg.t1Frac && t2 < 1,
+      (cfg) => `a number in (t1Frac = ${cfg.t1Frac}, 1)`,
+    ),
+  },
+  /** p_t1 over (easy, medium, hard), sums to 1. Paper: not reported; ours (0.6, 0.3, 0.1). */
+  pT1: { default: [0.6, 0.3, 0.1], check: distribution },
+  /** p_t2 over (easy, medium, hard), sums to 1. Paper: not reported; ours (0.1, 0.3, 0.6). */
+  pT2: { default: [0.1, 0.3, 0.6], check: distribution },
+  /** |C| per document per step, an integer ≥ 1 (§3.3). Paper: not reported; ours 1 (§8.8). */
+  positionsPerDoc: { default: 1, check: integer(1) },
+});
 
-// §3.2 range helper: a distribution over the 3 tiers (sum 1 within 1e-6)
-function isDistribution(p: number[]): boolean {
-  return p.length === 3 && p.every((x) => x >= 0) &&
-    Math.abs(p.reduce((a, b) => a + b, 0) - 1) <= 1e-6;
-}
-
-/**
- * Checks a resolved curriculum config; throws a `ConfigError` naming the field.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { CURRICULUM_DEFAULTS, validateCurriculumConfig } from "./curriculum.ts";
- * assert.throws(
- *   () => validateCurriculumConfig({ ...CURRICULUM_DEFAULTS, t1Frac: 0.8 }, "rmt.curriculum"),
- *   /rmt.curriculum.t2Frac/,
- * );
- * ```
- */
-// §3.2 ranges: 0 < t_1 < t_2 < T, p_t1 and p_t2 distributions over 3 tiers
-export function validateCurriculumConfig(cfg: CurriculumConfig, path: string): CurriculumConfig {
-  check(cfg.t1Frac > 0 && cfg.t1Frac < 1, `${path}.t1Frac`, "a number in (0, 1)", cfg.t1Frac);
-  check(
-    cfg.t2Frac > cfg.t1Frac && cfg.t2Frac < 1,
-    `${path}.t2Frac`,
-    `a number in (t1Frac = ${cfg.t1Frac}, 1)`,
-    cfg.t2Frac,
-  );
-  const distribution = "3 non-negative numbers summing to 1";
-  check(isDistribution(cfg.pT1), `${path}.pT1`, distribution, cfg.pT1);
-  check(isDistribution(cfg.pT2), `${path}.pT2`, distribution, cfg.pT2);
-  check(
-    Number.isInteger(cfg.positionsPerDoc) && cfg.positionsPerDoc >= 1,
-    `${path}.positionsPerDoc`,
-    "an integer ≥ 1",
-    cfg.positionsPerDoc,
-  );
-  return cfg;
-}
-
-/**
- * Applies overrides to {@linkcode CURRICULUM_DEFAULTS} and checks them.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { resolveCurriculumConfig } from "./curriculum.ts";
- * assert.equal(resolveCurriculumConfig({ positionsPerDoc: 2 }).positionsPerDoc, 2);
- * assert.throws(() => resolveCurriculumConfig({ pT1: [0.5, 0.5, 0.5] }), /rmt.curriculum.pT1/);
- * ```
- */
-// §3.2 config: defaults + overrides, checked
-export function resolveCurriculumConfig(
-  overrides: unknown,
-  path = "rmt.curriculum",
-): CurriculumConfig {
-  return validateCurriculumConfig(resolveConfig(CURRICULUM_DEFAULTS, overrides, path), path);
-}
+/** Curriculum settings: t_1, t_2, p_t1, p_t2 and positions per document. */
+export type CurriculumConfig = ConfigOf<typeof CURRICULUM>;
 
 /**
  * The tier distribution p_t at step `t` of `T`: p_t1 before t_1, linear from p_t1 to p_t2 on
@@ -138,14 +56,14 @@ export function resolveCurriculumConfig(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { CURRICULUM_DEFAULTS, tierProbs } from "./curriculum.ts";
- * assert.deepEqual(tierProbs(0, 100, CURRICULUM_DEFAULTS), [0.6, 0.3, 0.1]);
- * const halfway = tierProbs(50, 100, CURRICULUM_DEFAULTS).map((p) => +p.toFixed(12));
+ * import { CURRICULUM, tierProbs } from "./curriculum.ts";
+ * assert.deepEqual(tierProbs(0, 100, CURRICULUM.defaults), [0.6, 0.3, 0.1]);
+ * const halfway = tierProbs(50, 100, CURRICULUM.defaults).map((p) => +p.toFixed(12));
  * assert.deepEqual(halfway, [0.35, 0.3, 0.35]);
- * assert.deepEqual(tierProbs(70, 100, CURRICULUM_DEFAULTS), [0.1, 0.3, 0.6]);
+ * assert.deepEqual(tierProbs(70, 100, CURRICULUM.defaults), [0.1, 0.3, 0.6]);
  * ```
  */
-// §3.2 Eq. p_t = p_t1 (t < t_1); (1 − τ)p_t1 + τ p_t2, τ = (t − t_1)/(t_2 − t_1); p_t2 (t ≥ t_2)
+// method §3.2: p_t = p_t1 (t < t_1); (1 − τ)p_t1 + τ p_t2, τ = (t − t_1)/(t_2 − t_1); p_t2 (t ≥ t_2)
 export function tierProbs(
   t: number,
   T: number,
@@ -185,7 +103,7 @@ export function tierProbs(
  * assert.deepEqual(sampleRlPositions(none, [0.6, 0.3, 0.1], 1, mulberry32(1)), []);
  * ```
  */
-// §3.3 two-step sampling: d ~ Categorical(p_t | non-empty tiers), pos ~ Uniform(tier d)
+// method §3.3, two-step sampling: d ~ Categorical(p_t | non-empty tiers), pos ~ Uniform(tier d)
 export function sampleRlPositions(
   tiers: Int8Array,
   probs: readonly number[],

@@ -16,120 +16,50 @@
  *
  * @module
  */
-import { check, resolveConfig } from "../util/config.ts";
+import { type ConfigOf, defineConfig, integer, oneOf, that } from "../util/config.ts";
 
-/**
- * How tier thresholds are chosen (method §3.1).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import type { TierMode } from "./entropy.ts";
- * const mode: TierMode = "quantiles";
- * assert.equal(mode, "quantiles");
- * ```
- */
+/** How tier thresholds are chosen (method §3.1): fixed nats, or quantiles of the entropy. */
 export type TierMode = "thresholds" | "quantiles";
 
-/**
- * Entropy and tier settings (method §3.1; paper value → our default, §11.3).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { ENTROPY_DEFAULTS, type EntropyConfig } from "./entropy.ts";
- * const rpt: EntropyConfig = { ...ENTROPY_DEFAULTS, topK: 16 };
- * assert.equal(rpt.topK, 16);
- * ```
- */
-export interface EntropyConfig {
-  /** k of the top-k renormalised entropy; 0 = full distribution. RPT 16; ours 0 (full). */
-  topK: number;
-  /** Tier thresholds [easy, medium, hard] in nats, increasing. RPT 0.5/1/1.5; ours the same. */
-  thresholds: number[];
-  /** "thresholds" (fixed nats) or "quantiles" (thresholds = entropy quantiles). Ours thresholds. */
-  tierMode: TierMode;
-  /** Quantile levels in (0, 1), increasing, used in quantile mode. Not in paper; ours .5/.75/.9. */
-  quantiles: number[];
-}
-
-/**
- * Default entropy settings (method §11.3).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { ENTROPY_DEFAULTS } from "./entropy.ts";
- * assert.deepEqual(ENTROPY_DEFAULTS.thresholds, [0.5, 1, 1.5]);
- * assert.equal(ENTROPY_DEFAULTS.topK, 0);
- * ```
- */
-export const ENTROPY_DEFAULTS: Readonly<EntropyConfig> = {
-  topK: 0,
-  thresholds: [0.5, 1, 1.5],
-  tierMode: "thresholds",
-  quantiles: [0.5, 0.75, 0.9],
-};
-
-// §3.1 range helper: three strictly increasing values within [lo, hi] or (lo, hi)
+// method §3.1: three strictly increasing values within [lo, hi] (closed) or (lo, hi)
 function increasingTriple(values: number[], lo: number, hi: number, closed: boolean): boolean {
   if (values.length !== 3) return false;
   const inRange = (v: number) => closed ? v >= lo && v <= hi : v > lo && v < hi;
   return values.every(inRange) && values[0]! < values[1]! && values[1]! < values[2]!;
 }
 
-/**
- * Checks a resolved entropy config; throws a `ConfigError` naming the field.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { ENTROPY_DEFAULTS, validateEntropyConfig } from "./entropy.ts";
- * assert.throws(
- *   () => validateEntropyConfig({ ...ENTROPY_DEFAULTS, thresholds: [1, 0.5, 1.5] }, "rmt.entropy"),
- *   /rmt.entropy.thresholds/,
- * );
- * ```
- */
-// §3.1 ranges: topK ≥ 0 integer, 3 increasing thresholds ≥ 0, 3 increasing quantiles in (0, 1)
-export function validateEntropyConfig(cfg: EntropyConfig, path: string): EntropyConfig {
-  check(Number.isInteger(cfg.topK) && cfg.topK >= 0, `${path}.topK`, "an integer ≥ 0", cfg.topK);
-  check(
-    increasingTriple(cfg.thresholds, 0, Infinity, true),
-    `${path}.thresholds`,
-    "3 strictly increasing numbers ≥ 0",
-    cfg.thresholds,
-  );
-  check(
-    cfg.tierMode === "thresholds" || cfg.tierMode === "quantiles",
-    `${path}.tierMode`,
-    '"thresholds" or "quantiles"',
-    cfg.tierMode,
-  );
-  check(
-    increasingTriple(cfg.quantiles, 0, 1, false),
-    `${path}.quantiles`,
-    "3 strictly increasing numbers in (0, 1)",
-    cfg.quantiles,
-  );
-  return cfg;
-}
+/** Entropy and tier settings (method §3.1; paper value → ours, §8.6, §11.3). */
+export const ENTROPY = defineConfig("rmt.entropy", {
+  /** k of the top-k renormalised entropy, an integer ≥ 0; 0 = full distribution. RPT 16; ours 0. */
+  topK: { default: 0, check: integer(0) },
+  /** Tier thresholds [easy, medium, hard], nats, increasing. RPT 0.5/1/1.5; ours the same. */
+  thresholds: {
+    default: [0.5, 1, 1.5],
+    check: that(
+      (t: number[]) => increasingTriple(t, 0, Infinity, true),
+      "3 strictly increasing numbers ≥ 0",
+    ),
+  },
+  /** "thresholds" (fixed nats) or "quantiles" (thresholds = entropy quantiles). Ours thresholds. */
+  tierMode: {
+    default: "thresholds" as TierMode,
+    check: oneOf<TierMode>(["thresholds", "quantiles"]),
+  },
+  /** Quantile levels in (0, 1), increasing, for quantile mode. Not in the paper; ours .5/.75/.9. */
+  quantiles: {
+    default: [0.5, 0.75, 0.9],
+    check: that(
+      (q: number[]) => increasingTriple(q, 0, 1, false),
+      "3 strictly increasing numbers in (0, 1)",
+    ),
+  },
+});
 
-/**
- * Applies overrides to {@linkcode ENTROPY_DEFAULTS} and checks them.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { resolveEntropyConfig } from "./entropy.ts";
- * assert.equal(resolveEntropyConfig({ topK: 16 }).topK, 16);
- * assert.throws(() => resolveEntropyConfig({ tierMode: "bins" }), /rmt.entropy.tierMode/);
- * ```
- */
-// §3.1 config: defaults + overrides, checked
-export function resolveEntropyConfig(overrides: unknown, path = "rmt.entropy"): EntropyConfig {
-  return validateEntropyConfig(resolveConfig(ENTROPY_DEFAULTS, overrides, path), path);
-}
+/** Entropy and tier settings: top-k, thresholds, tier mode, quantiles. */
+export type EntropyConfig = ConfigOf<typeof ENTROPY>;
+
+/** {@linkcode ENTROPY}'s defaults, for the evaluation and trainer apps. */
+export const ENTROPY_DEFAULTS: Readonly<EntropyConfig> = ENTROPY.defaults;
 
 /**
  * Entropy (nats) of softmax(logits) per row of a row-major (P, V) array: full distribution when
@@ -232,10 +162,10 @@ export function quantileThresholds(values: Float32Array, quantiles: number[]): n
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { ENTROPY_DEFAULTS, tierThresholds } from "./entropy.ts";
+ * import { ENTROPY, tierThresholds } from "./entropy.ts";
  * const h = new Float32Array([0, 1, 2, 3, 4]);
- * assert.deepEqual(tierThresholds(h, ENTROPY_DEFAULTS), [0.5, 1, 1.5]);
- * const cfg = { ...ENTROPY_DEFAULTS, quantiles: [0.25, 0.5, 0.75] };
+ * assert.deepEqual(tierThresholds(h, ENTROPY.defaults), [0.5, 1, 1.5]);
+ * const cfg = { ...ENTROPY.defaults, quantiles: [0.25, 0.5, 0.75] };
  * cfg.tierMode = "quantiles";
  * assert.deepEqual(tierThresholds(h, cfg), [1, 2, 3]);
  * ```
@@ -270,7 +200,7 @@ export function assignTiers(
   cfg: Pick<EntropyConfig, "thresholds"> & Partial<Pick<EntropyConfig, "tierMode" | "quantiles">>,
 ): Int8Array {
   const thresholds = cfg.tierMode === "quantiles"
-    ? quantileThresholds(entropy, cfg.quantiles ?? ENTROPY_DEFAULTS.quantiles)
+    ? quantileThresholds(entropy, cfg.quantiles ?? ENTROPY.defaults.quantiles)
     : cfg.thresholds;
   const tiers = new Int8Array(entropy.length).fill(-1); // (P)
   for (let p = 0; p < entropy.length; p++) {

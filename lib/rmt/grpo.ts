@@ -1,301 +1,191 @@
 /**
  * Token-selective RL of Tian et al., "Reinforcement Mid-Training", arXiv:2509.24375 (method §4.1):
  * GRPO (Shao et al., "DeepSeekMath", arXiv:2402.03300) with whitened group advantages and the
- * PPO clipped surrogate over per-token ratios, on plain arrays. This is the readable reference
- * the GPU trainer is tested against.
+ * PPO clipped surrogate over per-token ratios. These are the functions the trainer
+ * (`lib/apps/train/step.ts`) and post-training (`lib/apps/posttrain/step.ts`) backpropagate;
+ * `tests/rmt/reference/grpo.ts` holds the same equations on plain arrays, as the tests' oracle.
  *
- * Dimension legend: G group size, K tokens of one response o^i (reasoning + answer).
+ * Dimension legend: G group size, N responses in this (micro-)batch, L longest response (padded).
  *
  * Deliberate deviations:
  * - Clipped surrogate with per-token ratios ρ = π_θ/π_old and token-mean 1/|o^i| (the paper
  *   writes A_i·log π_θ(o^i) on the sequence); with one update per batch (ρ ≡ 1) the gradient
  *   is the paper's up to that normalisation (§8.9).
- * - KL(π_θ‖π_ref) is the per-token k3 estimator exp(ref − logp) − (ref − logp) − 1 (unbiased,
- *   always ≥ 0; Schulman 2020, as in DeepSeekMath); β = 0 by default, as RPT (§8.10).
+ * - KL(π_θ‖π_ref) is the per-token k3 estimator exp(q) − q − 1, q = log π_ref − log π_θ
+ *   (unbiased, always ≥ 0; Schulman 2020, as in DeepSeekMath); β = 0 by default, as RPT (§8.10).
  * - Population std and δ = 1e-6 in the whitening; all-equal rewards give exactly zero advantage.
+ *   Advantages are computed on the host in float64: the rewards are host numbers, no gradient
+ *   flows through them, and exact zeros let the trainer skip responses that cannot contribute.
  * - ε = 0.2 and temperature 0.8 are RPT's values (RMT reports neither).
+ * - `responses` may exceed N: a step split into micro-batches divides by the step's total number
+ *   of responses, so the micro-batch objectives sum to the step's J_RL.
  *
  * @module
  */
-import { check, resolveConfig } from "../util/config.ts";
+import { noGrad, type Tensor } from "../engine/tensor.ts";
+import { above, atLeast, type ConfigOf, defineConfig, integer, within } from "../util/config.ts";
 
-/**
- * GRPO settings (method §4.1, §5; paper value → our default, §11.3).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { GRPO_DEFAULTS, type GrpoConfig } from "./grpo.ts";
- * const withKl: GrpoConfig = { ...GRPO_DEFAULTS, klBeta: 0.01 };
- * assert.equal(withKl.klBeta, 0.01);
- * ```
- */
-export interface GrpoConfig {
-  /** G, rollouts per RL position, an integer ≥ 1. Paper 8; ours 8. */
-  groupSize: number;
+/** GRPO settings (method §4.1, §5; paper value → ours, §8.10, §8.11, §11.3). */
+export const GRPO = defineConfig("rmt.grpo", {
+  /** G: rollouts per RL position, an integer ≥ 1. Paper 8; ours 8. */
+  groupSize: { default: 8, check: integer(1) },
   /** ε ∈ (0, 1): ρ is clipped to [1 − ε, 1 + ε]. Paper: not reported (RPT 0.2); ours 0.2. */
-  clipEps: number;
-  /** β ≥ 0, weight of the KL penalty to π_ref. Paper: not reported (RPT 0); ours 0. */
-  klBeta: number;
+  clipEps: { default: 0.2, check: within(0, 1, "()") },
+  /** β ≥ 0: weight of the KL penalty to π_ref. Paper: not reported (RPT 0); ours 0. */
+  klBeta: { default: 0, check: atLeast(0) },
   /** δ > 0 in A_i = (r_i − mean r)/(std r + δ). Paper: "small constant"; ours 1e-6. */
-  advantageEps: number;
+  advantageEps: { default: 1e-6, check: above(0) },
   /** Rollout sampling temperature > 0. Paper: not reported (RPT 0.8); ours 0.8. */
-  temperature: number;
-}
+  temperature: { default: 0.8, check: above(0) },
+});
+
+/** GRPO settings: G, ε, β, δ and the rollout temperature. */
+export type GrpoConfig = ConfigOf<typeof GRPO>;
 
 /**
- * Default GRPO settings (method §11.3).
+ * Whitened group advantages with the population std. All-equal rewards (including G = 1) give
+ * exactly zero, never NaN.
+ *
+ * @param rewards r_i of the G responses to one prompt (G).
+ * @param delta δ > 0, keeps a near-constant group from blowing up.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { GRPO_DEFAULTS } from "./grpo.ts";
- * assert.equal(GRPO_DEFAULTS.groupSize, 8);
- * assert.equal(GRPO_DEFAULTS.klBeta, 0);
+ * import { advantage } from "./grpo.ts";
+ * assert.deepEqual(advantage([1, 0, 0, 1], 0), [1, -1, -1, 1]); // mean 0.5, std 0.5
+ * assert.deepEqual(advantage([0.3, 0.3], 1e-6), [0, 0]);
+ * assert.deepEqual(advantage([1], 1e-6), [0]);
  * ```
  */
-export const GRPO_DEFAULTS: Readonly<GrpoConfig> = {
-  groupSize: 8,
-  clipEps: 0.2,
-  klBeta: 0,
-  advantageEps: 1e-6,
-  temperature: 0.8,
-};
-
-/**
- * Checks a resolved GRPO config; throws a `ConfigError` naming the field.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { GRPO_DEFAULTS, validateGrpoConfig } from "./grpo.ts";
- * const bad = { ...GRPO_DEFAULTS, klBeta: -1 };
- * assert.throws(() => validateGrpoConfig(bad, "rmt.grpo"), /rmt.grpo.klBeta/);
- * ```
- */
-// §4.1 ranges: G ≥ 1 integer, ε ∈ (0, 1), β ≥ 0, δ > 0, temperature > 0
-export function validateGrpoConfig(cfg: GrpoConfig, path: string): GrpoConfig {
-  check(
-    Number.isInteger(cfg.groupSize) && cfg.groupSize >= 1,
-    `${path}.groupSize`,
-    "an integer ≥ 1",
-    cfg.groupSize,
-  );
-  check(cfg.clipEps > 0 && cfg.clipEps < 1, `${path}.clipEps`, "a number in (0, 1)", cfg.clipEps);
-  check(cfg.klBeta >= 0, `${path}.klBeta`, "a number ≥ 0", cfg.klBeta);
-  check(cfg.advantageEps > 0, `${path}.advantageEps`, "a number > 0", cfg.advantageEps);
-  check(cfg.temperature > 0, `${path}.temperature`, "a number > 0", cfg.temperature);
-  return cfg;
-}
-
-/**
- * Applies overrides to {@linkcode GRPO_DEFAULTS} and checks them.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { resolveGrpoConfig } from "./grpo.ts";
- * assert.equal(resolveGrpoConfig({ groupSize: 4 }).groupSize, 4);
- * assert.throws(() => resolveGrpoConfig({ clipEps: 0 }), /rmt.grpo.clipEps/);
- * ```
- */
-// §4.1 config: defaults + overrides, checked
-export function resolveGrpoConfig(overrides: unknown, path = "rmt.grpo"): GrpoConfig {
-  return validateGrpoConfig(resolveConfig(GRPO_DEFAULTS, overrides, path), path);
-}
-
-/**
- * Whitened group advantages A_i = (r_i − mean r)/(std r + δ) with the population std. All-equal
- * rewards (including G = 1) give exactly zero, never NaN.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { groupAdvantages } from "./grpo.ts";
- * const advantage = groupAdvantages([1, 0, 0, 1], 0);
- * assert.deepEqual(advantage, [1, -1, -1, 1]); // mean 0.5, std 0.5
- * assert.deepEqual(groupAdvantages([0.3, 0.3], 1e-6), [0, 0]);
- * assert.deepEqual(groupAdvantages([1], 1e-6), [0]);
- * ```
- */
-// §4.1 Eq. A_i = (r_i − mean_j r_j) / (std_j r_j + δ)
-export function groupAdvantages(rewards: number[], eps: number): number[] {
+// method §4.1: A_i = (r_i − mean_j r_j) / (std_j r_j + δ)
+export function advantage(rewards: number[], delta: number): number[] {
   const G = rewards.length;
   if (G === 0 || rewards.every((r) => r === rewards[0])) return rewards.map(() => 0);
   const mean = rewards.reduce((a, b) => a + b, 0) / G;
-  const variance = rewards.reduce((a, r) => a + (r - mean) ** 2, 0) / G;
-  const std = Math.sqrt(variance);
-  return rewards.map((r) => (r - mean) / (std + eps));
+  const std = Math.sqrt(rewards.reduce((a, r) => a + (r - mean) ** 2, 0) / G);
+  return rewards.map((r) => (r - mean) / (std + delta));
 }
 
 /**
- * Per-token log-probabilities of one sampled response o^i and its advantage.
+ * Per-token probability ratios; π_old is the sampling policy, so no gradient flows into it.
  *
- * @example
+ * @example On-policy the ratio is 1 and its gradient is ρ = 1
  * ```ts
  * import assert from "node:assert/strict";
- * import type { GrpoResponse } from "./grpo.ts";
- * const onPolicy: GrpoResponse = { logp: [-0.1, -2], oldLogp: [-0.1, -2], advantage: 1.5 };
- * assert.equal(onPolicy.logp.length, onPolicy.oldLogp.length);
+ * import { tensor } from "../engine/tensor.ts";
+ * import { ratio } from "./grpo.ts";
+ * const logp = tensor([[-1, Math.log(0.5)]]).requireGrad();
+ * const rho = ratio(logp, tensor([[-1, Math.log(0.25)]]));
+ * assert.deepEqual([...await rho.toArray()].map((x) => +x.toFixed(6)), [1, 2]);
+ * rho.sum().backward();
+ * assert.deepEqual([...await logp.grad!.toArray()].map((x) => +x.toFixed(6)), [1, 2]);
  * ```
  */
-export interface GrpoResponse {
-  /** log π_θ(o_k | ·) for each token k (K). */
-  logp: number[];
-  /** log π_old(o_k | ·), the sampling policy (K). */
-  oldLogp: number[];
-  /** log π_ref(o_k | ·), the reference model (K); required when β > 0. */
-  refLogp?: number[];
-  /** A_i, the response's group advantage. */
-  advantage: number;
+// method §4.1: ρ_{i,k} = π_θ(o^i_k | ·) / π_old(o^i_k | ·) = exp(log π_θ − log π_old)
+export function ratio(logp: Tensor, oldLogp: Tensor): Tensor {
+  return logp.sub(oldLogp.detach()).exp(); // (N, L)
 }
 
 /**
- * The surrogate of one response and its gradient with respect to each `logp`.
+ * The clipped surrogate per token. Where the clip is active (A > 0 and ρ > 1 + ε, or A < 0 and
+ * ρ < 1 − ε) the min picks the constant clipped term, so that token has no gradient.
  *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { grpoTokenSurrogate, type GrpoSurrogate } from "./grpo.ts";
- * const response = { logp: [0], oldLogp: [0], advantage: 1 };
- * const s: GrpoSurrogate = grpoTokenSurrogate(response, { clipEps: 0.2, klBeta: 0 });
- * assert.equal(s.clipFraction, 0);
- * ```
+ * @param rho ρ (N, L).
+ * @param adv A_i, one per response, broadcast over its tokens (N, 1).
+ * @param eps ε of the clip.
  */
-export interface GrpoSurrogate {
-  /** J_i = (1/K) Σ_k [min(ρ_k A, clip(ρ_k, 1 − ε, 1 + ε) A) − β·KL_k]. */
-  objective: number;
-  /** ∂J_i/∂logp_k (K). */
-  dObjective_dLogp: number[];
-  /** Mean per-token k3 KL estimate (0 without a reference). */
-  meanKl: number;
-  /** Fraction of tokens whose gradient the clip removed. */
-  clipFraction: number;
+// method §4.1: min(ρ_{i,k}·A_i, clip(ρ_{i,k}, 1 − ε, 1 + ε)·A_i)
+export function clippedSurrogate(rho: Tensor, adv: Tensor, eps: number): Tensor {
+  const unclipped = rho.mul(adv); // ρ A (N, L)
+  const clipped = rho.maximum(1 - eps).minimum(1 + eps).mul(adv); // clip(ρ) A (N, L)
+  return unclipped.minimum(clipped); // (N, L)
 }
 
 /**
- * The GRPO clipped surrogate of one response, token-mean, with its gradient. ρ_k =
- * exp(logp_k − oldLogp_k); ∂/∂logp_k of the min term is ρ_k·A, or 0 where the clip is active
- * (A > 0 and ρ_k > 1 + ε, or A < 0 and ρ_k < 1 − ε); ∂KL_k/∂logp_k = 1 − exp(ref_k − logp_k).
+ * The k3 estimator of KL(π_θ‖π_ref) per token: unbiased, ≥ 0, and 0 where π_ref = π_θ; its
+ * gradient with respect to log π_θ is 1 − e^q. π_ref is frozen (no gradient).
+ */
+// method §4.1: KL_{i,k} = e^q − q − 1, q = log π_ref(o^i_k | ·) − log π_θ(o^i_k | ·)
+export function klPerToken(logp: Tensor, refLogp: Tensor): Tensor {
+  const q = refLogp.detach().sub(logp); // log(π_ref/π_θ) (N, L)
+  return q.exp().sub(q).sub(1); // (N, L)
+}
+
+/** The tensors of a batch of responses. */
+export interface GrpoBatch {
+  /** log π_θ(o_k | ·), differentiable (N, L). */
+  logp: Tensor;
+  /** log π_old(o_k | ·), the sampling policy, no gradient (N, L). */
+  oldLogp: Tensor;
+  /** log π_ref(o_k | ·), the frozen reference model (N, L); required when β > 0. */
+  refLogp?: Tensor;
+  /** 1 on the tokens of o^i, 0 on padding (N, L). */
+  mask: Tensor;
+  /** A_i, the group advantage of each response (N). */
+  advantage: Tensor;
+}
+
+/** The RL objective of a batch (to maximise) and two diagnostics. */
+export interface GrpoObjective {
+  /** J_RL contribution of this batch, a scalar with gradient (loss = −objective). */
+  objective: Tensor;
+  /** Σ_i mean_k KL_ik / responses, no gradient (scalar); 0 without a reference. */
+  meanKl: Tensor;
+  /** Σ_i (fraction of tokens of o^i whose gradient the clip removed) / responses (scalar). */
+  clipFraction: Tensor;
+}
+
+/**
+ * J_RL of a batch of responses, token mean per response, then mean over responses.
  *
- * @example On-policy (ρ = 1) the gradient is A/K per token
+ * @param batch log-probabilities, mask and advantages of N responses.
+ * @param opts ε, β, and `responses`, the divisor (default: this batch's N).
+ *
+ * @example On-policy (ρ = 1) the objective is the mean advantage, the gradient A_i/|o^i|
  * ```ts
  * import assert from "node:assert/strict";
- * import { grpoTokenSurrogate } from "./grpo.ts";
- * const logp = [-1, -2];
- * const opts = { clipEps: 0.2, klBeta: 0 };
- * const s = grpoTokenSurrogate({ logp, oldLogp: logp, advantage: 0.5 }, opts);
- * assert.equal(s.objective, 0.5);
- * assert.deepEqual(s.dObjective_dLogp, [0.25, 0.25]);
+ * import { tensor } from "../engine/tensor.ts";
+ * import { grpoObjective } from "./grpo.ts";
+ * const logp = tensor([[-1, -2], [-0.5, 0]]).requireGrad();
+ * const { objective } = grpoObjective(
+ *   { logp, oldLogp: logp.detach(), mask: tensor([[1, 1], [1, 0]]), advantage: tensor([1, -1]) },
+ *   { clipEps: 0.2, klBeta: 0 },
+ * );
+ * assert.equal(await objective.item(), 0); // (1 + (−1)) / 2
+ * objective.backward();
+ * assert.deepEqual([...await logp.grad!.toArray()].map((g) => g + 0), [0.25, 0.25, -0.5, 0]);
  * ```
  */
-// §4.1 Eq. J_i = (1/|o^i|) Σ_k min(ρ_{i,k} A_i, clip(ρ_{i,k}, 1−ε, 1+ε) A_i) − β·KL
-export function grpoTokenSurrogate(
-  response: GrpoResponse,
-  opts: Pick<GrpoConfig, "clipEps" | "klBeta">,
-): GrpoSurrogate {
-  const { logp, oldLogp, refLogp, advantage } = response;
-  const K = logp.length;
-  if (oldLogp.length !== K || (refLogp !== undefined && refLogp.length !== K)) {
-    throw new RangeError(
-      `Cannot compute the surrogate: logp has ${K} tokens, oldLogp ${oldLogp.length}, ` +
-        `refLogp ${refLogp?.length ?? "none"}`,
-    );
-  }
+// method §4.1: J_RL = (1/N) Σ_i (1/|o^i|) Σ_k [min(ρ A, clip(ρ, 1−ε, 1+ε) A) − β·KL]
+export function grpoObjective(
+  batch: GrpoBatch,
+  opts: Pick<GrpoConfig, "clipEps" | "klBeta"> & { responses?: number },
+): GrpoObjective {
+  const { logp, oldLogp, refLogp, mask } = batch;
+  const N = logp.shape[0]!;
+  const responses = opts.responses ?? N;
   if (opts.klBeta > 0 && refLogp === undefined) {
     throw new RangeError(
       `Cannot compute the KL term: klBeta is ${opts.klBeta} but refLogp is missing`,
     );
   }
-  const grad = new Array<number>(K).fill(0); // (K)
-  if (K === 0) return { objective: 0, dObjective_dLogp: grad, meanKl: 0, clipFraction: 0 };
-  const lo = 1 - opts.clipEps, hi = 1 + opts.clipEps;
-  let total = 0, klTotal = 0, clipped = 0;
-  for (let k = 0; k < K; k++) {
-    const ratio = Math.exp(logp[k]! - oldLogp[k]!); // ρ_k
-    const unclipped = ratio * advantage;
-    const clippedTerm = Math.min(hi, Math.max(lo, ratio)) * advantage;
-    const clipActive = (advantage > 0 && ratio > hi) || (advantage < 0 && ratio < lo);
-    total += Math.min(unclipped, clippedTerm);
-    let g = clipActive ? 0 : unclipped; // ∂ min(·)/∂logp_k
-    if (clipActive) clipped++;
-    if (refLogp !== undefined) {
-      const x = refLogp[k]! - logp[k]!; // log(π_ref/π_θ)
-      const klPerToken = Math.exp(x) - x - 1; // k3 estimator, ≥ 0
-      klTotal += klPerToken;
-      total -= opts.klBeta * klPerToken;
-      g -= opts.klBeta * (1 - Math.exp(x)); // ∂KL_k/∂logp_k = 1 − e^x
-    }
-    grad[k] = g / K;
-  }
-  return {
-    objective: total / K,
-    dObjective_dLogp: grad,
-    meanKl: klTotal / K,
-    clipFraction: clipped / K,
-  };
-}
-
-/**
- * J_RL over a batch of responses and its gradient.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { grpoLoss, type GrpoLoss } from "./grpo.ts";
- * const responses = [{ logp: [0], oldLogp: [0], advantage: 2 }];
- * const r: GrpoLoss = grpoLoss(responses, { clipEps: 0.2, klBeta: 0 });
- * assert.deepEqual([r.objective, r.loss], [2, -2]);
- * ```
- */
-export interface GrpoLoss {
-  /** J_RL = mean over responses of J_i (to maximise). */
-  objective: number;
-  /** −J_RL (to minimise). */
-  loss: number;
-  /** ∂J_RL/∂logp for each response's tokens (N × K_i). */
-  dObjective_dLogp: number[][];
-  /** Mean of the responses' mean KL. */
-  meanKl: number;
-  /** Mean of the responses' clip fractions. */
-  clipFraction: number;
-}
-
-/**
- * J_RL = (1/N) Σ_i J_i over all responses of all groups (each group contributes G responses),
- * with its gradient and the loss −J_RL.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { grpoLoss } from "./grpo.ts";
- * const r = grpoLoss(
- *   [
- *     { logp: [-1], oldLogp: [-1], advantage: 1 },
- *     { logp: [-1, -1], oldLogp: [-1, -1], advantage: -1 },
- *   ],
- *   { clipEps: 0.2, klBeta: 0 },
- * );
- * assert.equal(r.objective, 0);
- * assert.deepEqual(r.dObjective_dLogp, [[0.5], [-0.25, -0.25]]);
- * ```
- */
-// §4.1 Eq. J_RL = E_{pos∈C} (1/G) Σ_i J_i: mean over all responses
-export function grpoLoss(
-  responses: GrpoResponse[],
-  opts: Pick<GrpoConfig, "clipEps" | "klBeta">,
-): GrpoLoss {
-  const N = responses.length;
-  if (N === 0) {
-    return { objective: 0, loss: 0, dObjective_dLogp: [], meanKl: 0, clipFraction: 0 };
-  }
-  let objective = 0, meanKl = 0, clipFraction = 0;
-  const grads = responses.map((response) => {
-    const s = grpoTokenSurrogate(response, opts);
-    objective += s.objective / N;
-    meanKl += s.meanKl / N;
-    clipFraction += s.clipFraction / N;
-    return s.dObjective_dLogp.map((g) => g / N);
-  });
-  return { objective, loss: -objective, dObjective_dLogp: grads, meanKl, clipFraction };
+  const adv = batch.advantage.reshape([N, 1]); // A_i (N, 1)
+  const rho = ratio(logp, oldLogp); // ρ (N, L)
+  let perToken = clippedSurrogate(rho, adv, opts.clipEps); // (N, L)
+  const kl = refLogp === undefined ? null : klPerToken(logp, refLogp); // (N, L)
+  if (kl !== null && opts.klBeta > 0) perToken = perToken.sub(kl.mul(opts.klBeta));
+  const length = mask.sum([1]).maximum(1); // |o^i| (N)
+  const perResponse = perToken.mul(mask).sum([1]).div(length); // J_i (N)
+  const objective = perResponse.sum().div(responses); // scalar
+  const { meanKl, clipFraction } = noGrad(() => ({
+    meanKl: kl === null
+      ? mask.sum().mul(0)
+      : kl.mul(mask).sum([1]).div(length).sum().div(responses),
+    // the clip is active where A > 0 and ρ > 1 + ε, or A < 0 and ρ < 1 − ε
+    clipFraction: rho.gt(1 + opts.clipEps).mul(adv.gt(0))
+      .add(rho.lt(1 - opts.clipEps).mul(adv.lt(0))) // (N, L)
+      .mul(mask).sum([1]).div(length).sum().div(responses),
+  }));
+  return { objective, meanKl, clipFraction };
 }

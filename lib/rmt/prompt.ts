@@ -15,104 +15,35 @@
  *
  * @module
  */
-import { check, resolveConfig } from "../util/config.ts";
+import { type ConfigOf, defineConfig, integer, that } from "../util/config.ts";
 import type { Codec } from "../data/codec.ts";
 import { SPECIAL_TOKENS } from "../data/codec.ts";
 
-/**
- * Prompt text and context length (method §2.2, §9; paper value → our default, §11.3).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { PROMPT_DEFAULTS, type PromptConfig } from "./prompt.ts";
- * const cfg: PromptConfig = { ...PROMPT_DEFAULTS, maxContextTokens: 64 };
- * assert.ok(cfg.prefixWithBudget.includes("{budget}"));
- * ```
- */
-export interface PromptConfig {
-  /** Instruction before the context when a budget is given; must contain `{budget}`. */
-  prefixWithBudget: string;
-  /** Instruction before the context without budget (NTR, RPT, RMT w/o DTB). */
-  prefixWithoutBudget: string;
+/** Prompt text and context length (method §2.2, §9; paper value → ours, §8.12, §11.3). */
+export const PROMPT = defineConfig("rmt.prompt", {
+  /** Instruction before the context when a budget is given; `{budget}` is replaced by B_t. */
+  prefixWithBudget: {
+    default: "Predict the next token. Think for {budget} tokens in <think></think>, " +
+      "then give the token in \\boxed{}.\n### Context\n",
+    check: that((s: string) => s.includes("{budget}"), "a text containing {budget}"),
+  },
+  /** Instruction before the context without a budget (NTR, RPT, RMT w/o DTB). */
+  prefixWithoutBudget: {
+    default: "Predict the next token. Think in <think></think>, then give the token in " +
+      "\\boxed{}.\n### Context\n",
+    check: that((s: string) => !s.includes("{budget}"), "a text without {budget}"),
+  },
   /** Text between the context and the `<think>` token. */
-  suffix: string;
-  /** Context tokens kept (from the right). Paper: max prompt 4096; ours 160. */
-  maxContextTokens: number;
-}
+  suffix: { default: "\n### Next token\n" },
+  /** Context tokens kept (from the right), an integer ≥ 1. Paper: max prompt 4096; ours 160. */
+  maxContextTokens: { default: 160, check: integer(1) },
+});
 
-/**
- * Default prompt (method §9, shortened for a tiny model).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { PROMPT_DEFAULTS } from "./prompt.ts";
- * assert.equal(PROMPT_DEFAULTS.maxContextTokens, 160);
- * assert.equal(PROMPT_DEFAULTS.suffix, "\n### Next token\n");
- * ```
- */
-export const PROMPT_DEFAULTS: Readonly<PromptConfig> = {
-  prefixWithBudget: "Predict the next token. Think for {budget} tokens in <think></think>, " +
-    "then give the token in \\boxed{}.\n### Context\n",
-  prefixWithoutBudget:
-    "Predict the next token. Think in <think></think>, then give the token in \\boxed{}.\n" +
-    "### Context\n",
-  suffix: "\n### Next token\n",
-  maxContextTokens: 160,
-};
+/** Prompt settings: the two instructions, the header and the context length. */
+export type PromptConfig = ConfigOf<typeof PROMPT>;
 
-/**
- * Checks a resolved prompt config; throws a `ConfigError` naming the field.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { PROMPT_DEFAULTS, validatePromptConfig } from "./prompt.ts";
- * assert.throws(
- *   () => validatePromptConfig({ ...PROMPT_DEFAULTS, prefixWithBudget: "no slot" }, "rmt.prompt"),
- *   /rmt.prompt.prefixWithBudget/,
- * );
- * ```
- */
-// §2.2 ranges: the budget sentence has a {budget} slot, context length ≥ 1
-export function validatePromptConfig(cfg: PromptConfig, path: string): PromptConfig {
-  check(
-    cfg.prefixWithBudget.includes("{budget}"),
-    `${path}.prefixWithBudget`,
-    "a text containing {budget}",
-    cfg.prefixWithBudget,
-  );
-  check(
-    !cfg.prefixWithoutBudget.includes("{budget}"),
-    `${path}.prefixWithoutBudget`,
-    "a text without {budget}",
-    cfg.prefixWithoutBudget,
-  );
-  check(
-    Number.isInteger(cfg.maxContextTokens) && cfg.maxContextTokens >= 1,
-    `${path}.maxContextTokens`,
-    "an integer ≥ 1",
-    cfg.maxContextTokens,
-  );
-  return cfg;
-}
-
-/**
- * Applies overrides to {@linkcode PROMPT_DEFAULTS} and checks them.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { resolvePromptConfig } from "./prompt.ts";
- * assert.equal(resolvePromptConfig({ maxContextTokens: 64 }).maxContextTokens, 64);
- * assert.throws(() => resolvePromptConfig({ maxContextTokens: 0 }), /rmt.prompt.maxContextTokens/);
- * ```
- */
-// §2.2 config: defaults + overrides, checked
-export function resolvePromptConfig(overrides: unknown, path = "rmt.prompt"): PromptConfig {
-  return validatePromptConfig(resolveConfig(PROMPT_DEFAULTS, overrides, path), path);
-}
+/** {@linkcode PROMPT}'s defaults, for the apps that build prompts. */
+export const PROMPT_DEFAULTS: Readonly<PromptConfig> = PROMPT.defaults;
 
 // §2.2: the instruction, with B_t written in, or without a budget sentence
 function instruction(budget: number | null, cfg: PromptConfig): string {
@@ -131,10 +62,10 @@ function instruction(budget: number | null, cfg: PromptConfig): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { buildPrompt, PROMPT_DEFAULTS } from "./prompt.ts";
+ * import { buildPrompt, PROMPT } from "./prompt.ts";
  * import { makeCodec } from "../../tests/_helpers/codec.ts"; // byte-level fake tokenizer
  * const codec = makeCodec();
- * const cfg = { ...PROMPT_DEFAULTS, maxContextTokens: 3 };
+ * const cfg = { ...PROMPT.defaults, maxContextTokens: 3 };
  * const ids = buildPrompt(codec.encode("1+2=3"), 12, codec, cfg);
  * assert.equal(ids.at(-1), codec.specialId("thinkOpen"));
  * assert.equal(
@@ -169,8 +100,8 @@ export function buildPrompt(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { PROMPT_DEFAULTS, promptText } from "./prompt.ts";
- * const text = promptText("1+2=", null, PROMPT_DEFAULTS);
+ * import { PROMPT, promptText } from "./prompt.ts";
+ * const text = promptText("1+2=", null, PROMPT.defaults);
  * assert.ok(text.startsWith("Predict the next token. Think in <think></think>"));
  * assert.ok(text.endsWith("1+2=\n### Next token\n<think>"));
  * ```

@@ -19,105 +19,22 @@
  *
  * @module
  */
-import { check, resolveConfig } from "../util/config.ts";
+import { type ConfigOf, defineConfig, oneOf } from "../util/config.ts";
 import type { Codec } from "../data/codec.ts";
 
-/**
- * Matching-reward mode (method §1.4, §8.5).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import type { RewardMode } from "./reward_match.ts";
- * const modes: RewardMode[] = ["exact", "prefix"];
- * assert.equal(modes.length, 2);
- * ```
- */
+/** Matching-reward mode (method §1.4, §8.5): RMT's exact match or RPT's prefix match. */
 export type RewardMode = "exact" | "prefix";
 
-/**
- * Matching-reward settings (method §1.4; paper value → our default, §11.3).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import type { RewardConfig } from "./reward_match.ts";
- * const rpt: RewardConfig = { mode: "prefix" };
- * assert.equal(rpt.mode, "prefix");
- * ```
- */
-export interface RewardConfig {
-  /** "exact" (RMT, Eq. 5: y = τ_pos) or "prefix" (RPT Eq. 3). Paper: exact; ours: exact. */
-  mode: RewardMode;
-}
+/** Matching-reward settings (method §1.4; paper value → ours, §8.5). */
+export const REWARD = defineConfig("rmt.reward", {
+  /** "exact" (RMT Eq. 5: y = τ_pos) or "prefix" (RPT Eq. 3). Paper: exact; ours: exact. */
+  mode: { default: "exact" as RewardMode, check: oneOf<RewardMode>(["exact", "prefix"]) },
+});
 
-/**
- * Default matching reward (method §8.5).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { REWARD_DEFAULTS } from "./reward_match.ts";
- * assert.equal(REWARD_DEFAULTS.mode, "exact");
- * ```
- */
-export const REWARD_DEFAULTS: Readonly<RewardConfig> = { mode: "exact" };
+/** Matching-reward settings: the mode. */
+export type RewardConfig = ConfigOf<typeof REWARD>;
 
-/**
- * Checks a resolved reward config; throws a `ConfigError` naming the field.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { validateRewardConfig } from "./reward_match.ts";
- * assert.throws(
- *   () => validateRewardConfig({ mode: "fuzzy" as "exact" }, "rmt.reward"),
- *   /rmt.reward.mode: expected "exact" or "prefix"/,
- * );
- * ```
- */
-// §1.4 ranges: mode ∈ {exact, prefix}
-export function validateRewardConfig(cfg: RewardConfig, path: string): RewardConfig {
-  check(
-    cfg.mode === "exact" || cfg.mode === "prefix",
-    `${path}.mode`,
-    '"exact" or "prefix"',
-    cfg.mode,
-  );
-  return cfg;
-}
-
-/**
- * Applies overrides to {@linkcode REWARD_DEFAULTS} and checks them.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { resolveRewardConfig } from "./reward_match.ts";
- * assert.equal(resolveRewardConfig({ mode: "prefix" }).mode, "prefix");
- * ```
- */
-// §1.4 config: defaults + overrides, checked
-export function resolveRewardConfig(overrides: unknown, path = "rmt.reward"): RewardConfig {
-  return validateRewardConfig(resolveConfig(REWARD_DEFAULTS, overrides, path), path);
-}
-
-/**
- * What a completion says: reasoning length ℓ, whether thinking was closed, the answer y.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import type { ParsedCompletion } from "./reward_match.ts";
- * const truncated: ParsedCompletion = {
- *   reasoningLength: 2048,
- *   closedThinking: false,
- *   answer: null,
- *   answerBytes: null,
- * };
- * assert.equal(truncated.answer, null);
- * ```
- */
+/** What a completion says: reasoning length ℓ, whether thinking was closed, the answer y. */
 export interface ParsedCompletion {
   /** ℓ: tokens before `</think>`, or all generated tokens when `</think>` is missing. */
   reasoningLength: number;
@@ -216,22 +133,7 @@ export function parseCompletion(ids: number[], codec: Codec): ParsedCompletion {
   };
 }
 
-/**
- * The ground truth at position pos, as bytes (method §1.4).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import type { GroundTruth } from "./reward_match.ts";
- * const bytes = (s: string) => new TextEncoder().encode(s);
- * const gt: GroundTruth = {
- *   tokenBytes: bytes(" 4"),
- *   continuationBytes: bytes(" 42"),
- *   boundaries: [2, 3],
- * };
- * assert.equal(gt.boundaries.at(-1), gt.continuationBytes.length);
- * ```
- */
+/** The ground truth at position pos, as bytes (method §1.4). */
 export interface GroundTruth {
   /** bytes(τ_pos): the ground-truth token. */
   tokenBytes: Uint8Array;
@@ -311,7 +213,7 @@ function equalBytes(a: Uint8Array, b: Uint8Array, length = Math.max(a.length, b.
  * assert.equal(matchReward(null, gt, "exact"), 0);
  * ```
  */
-// §1.4 Eq. r = 1[y = τ_pos] (exact) or RPT Eq. 3 r = 1[ȳ = x̄_≥pos[1:l] ∧ l ∈ L_gt] (prefix)
+// method §1.4: r = 1[y = τ_pos] (exact), or RPT Eq. 3 r = 1[ȳ = x̄_≥pos[1:l] ∧ l ∈ L_gt] (prefix)
 export function matchReward(
   answer: string | Uint8Array | null,
   groundTruth: GroundTruth,

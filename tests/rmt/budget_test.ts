@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { BUDGET_DEFAULTS, resolveBudgetConfig, tokenBudget } from "../../lib/rmt/budget.ts";
+import { BUDGET, finalBudget, tokenBudget } from "../../lib/rmt/budget.ts";
 import { mulberry32 } from "../../lib/util/rng.ts";
 
 const PAPER = { b0: 800, bMin: 1, gamma: 0.2, k: 1 };
@@ -68,21 +68,29 @@ Deno.test("tokenBudget() rejects a step outside [0, T] and T ≤ 0", () => {
   assert.throws(() => tokenBudget(0, 0, PAPER), /T must be > 0/);
 });
 
-Deno.test("resolveBudgetConfig() keeps scaled defaults and rejects out-of-range values by name", () => {
-  assert.deepEqual(resolveBudgetConfig(undefined), BUDGET_DEFAULTS);
-  assert.deepEqual(resolveBudgetConfig({ b0: 800 }), { ...BUDGET_DEFAULTS, b0: 800 });
+Deno.test("BUDGET.resolve() keeps scaled defaults and rejects out-of-range values by name", () => {
+  assert.deepEqual(BUDGET.resolve(undefined), BUDGET.defaults);
+  assert.deepEqual(BUDGET.resolve({ b0: 800 }), { ...BUDGET.defaults, b0: 800 });
   assert.throws(
-    () => resolveBudgetConfig({ gamma: 0 }),
+    () => BUDGET.resolve({ gamma: 0 }),
     /^ConfigError: rmt.budget.gamma: expected a number in \(0, 1\), got 0$/,
   );
-  assert.throws(() => resolveBudgetConfig({ gamma: 1 }), /rmt.budget.gamma/);
-  assert.throws(() => resolveBudgetConfig({ bMin: 0 }), /rmt.budget.bMin: expected an integer ≥ 1/);
-  assert.throws(() => resolveBudgetConfig({ b0: 12.5 }), /rmt.budget.b0/);
+  assert.throws(() => BUDGET.resolve({ gamma: 1 }), /rmt.budget.gamma/);
+  assert.throws(() => BUDGET.resolve({ bMin: 0 }), /rmt.budget.bMin: expected an integer ≥ 1/);
+  assert.throws(() => BUDGET.resolve({ b0: 12.5 }), /rmt.budget.b0/);
   assert.throws(
-    () => resolveBudgetConfig({ b0: 4, bMin: 5 }),
+    () => BUDGET.resolve({ b0: 4, bMin: 5 }),
     /rmt.budget.b0: expected an integer ≥ bMin \(5\)/,
   );
-  assert.throws(() => resolveBudgetConfig({ k: 0 }), /rmt.budget.k/);
-  assert.throws(() => resolveBudgetConfig({ gamma: "0.2" }), /rmt.budget.gamma: expected a number/);
-  assert.throws(() => resolveBudgetConfig({ decay: 0.2 }), /rmt.budget.decay: unknown key/);
+  assert.throws(() => BUDGET.resolve({ k: 0 }), /rmt.budget.k/);
+  assert.throws(() => BUDGET.resolve({ gamma: "0.2" }), /rmt.budget.gamma: expected a number/);
+  assert.throws(() => BUDGET.resolve({ decay: 0.2 }), /rmt.budget.decay: unknown key/);
+});
+
+Deno.test("finalBudget() is the schedule at t = T: max(B_min, ⌊B_0·γ⌋) for every k", () => {
+  assert.equal(finalBudget(PAPER), 160);
+  for (const k of [0.5, 1, 2]) assert.equal(finalBudget({ ...PAPER, k }), 160);
+  assert.equal(finalBudget({ ...PAPER, b0: 113 }), 22); // ⌊22.6⌋
+  assert.equal(finalBudget({ b0: 3, bMin: 2, gamma: 0.2, k: 1 }), 2); // ⌊0.6⌋ floored up to B_min
+  assert.equal(finalBudget(PAPER), tokenBudget(320, 320, PAPER));
 });

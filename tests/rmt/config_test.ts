@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { readYamlFile } from "../../lib/util/config.ts";
-import { resolveRmtConfig, RMT_DEFAULTS } from "../../lib/rmt/config.ts";
+import { RMT } from "../../lib/rmt/config.ts";
 
 const YAML = new URL("../../configs/rmt_components.yaml", import.meta.url).pathname;
 
-Deno.test("resolveRmtConfig() returns the scaled defaults of §11.3", () => {
-  const cfg = resolveRmtConfig(undefined);
-  assert.deepEqual(cfg, RMT_DEFAULTS);
+Deno.test("RMT.resolve() returns the scaled defaults of §11.3", () => {
+  const cfg = RMT.resolve(undefined);
+  assert.deepEqual(cfg, RMT.defaults);
   assert.deepEqual(cfg.budget, { b0: 113, bMin: 1, gamma: 0.2, k: 1 });
   assert.deepEqual(cfg.lengthReward, { rMax: 1, w: 0.2 });
   assert.equal(cfg.reward.mode, "exact");
@@ -24,20 +24,20 @@ Deno.test("resolveRmtConfig() returns the scaled defaults of §11.3", () => {
   assert.equal(cfg.prompt.maxContextTokens, 160);
 });
 
-Deno.test("resolveRmtConfig() returns a copy: changing it leaves the defaults alone", () => {
-  const cfg = resolveRmtConfig({});
+Deno.test("RMT.resolve() returns a copy: changing it leaves the defaults alone", () => {
+  const cfg = RMT.resolve({});
   cfg.curriculum.pT1[0] = 0;
   cfg.budget.b0 = 1;
-  assert.equal(RMT_DEFAULTS.curriculum.pT1[0], 0.6);
-  assert.equal(RMT_DEFAULTS.budget.b0, 113);
+  assert.equal(RMT.defaults.curriculum.pT1[0], 0.6);
+  assert.equal(RMT.defaults.budget.b0, 113);
 });
 
 Deno.test("configs/rmt_components.yaml resolves to the defaults", () => {
-  assert.deepEqual(resolveRmtConfig(readYamlFile(YAML)), RMT_DEFAULTS);
+  assert.deepEqual(RMT.resolve(readYamlFile(YAML)), RMT.defaults);
 });
 
-Deno.test("resolveRmtConfig() applies partial overrides section by section", () => {
-  const cfg = resolveRmtConfig({
+Deno.test("RMT.resolve() applies partial overrides section by section", () => {
+  const cfg = RMT.resolve({
     budget: { b0: 800 },
     reward: { mode: "prefix" },
     entropy: { topK: 16 },
@@ -45,10 +45,10 @@ Deno.test("resolveRmtConfig() applies partial overrides section by section", () 
   assert.deepEqual(cfg.budget, { b0: 800, bMin: 1, gamma: 0.2, k: 1 });
   assert.equal(cfg.reward.mode, "prefix");
   assert.equal(cfg.entropy.topK, 16);
-  assert.deepEqual(cfg.grpo, RMT_DEFAULTS.grpo);
+  assert.deepEqual(cfg.grpo, RMT.defaults.grpo);
 });
 
-Deno.test("resolveRmtConfig() rejects each out-of-range value with a one-line message naming it", () => {
+Deno.test("RMT.resolve() rejects each out-of-range value with a one-line message naming it", () => {
   const cases: [unknown, RegExp][] = [
     [{ budget: { gamma: 1 } }, /^rmt\.budget\.gamma: expected a number in \(0, 1\), got 1$/],
     [{ budget: { gamma: -0.2 } }, /^rmt\.budget\.gamma:/],
@@ -76,7 +76,7 @@ Deno.test("resolveRmtConfig() rejects each out-of-range value with a one-line me
   ];
   for (const [overrides, message] of cases) {
     assert.throws(
-      () => resolveRmtConfig(overrides),
+      () => RMT.resolve(overrides),
       (e: Error) =>
         e.name === "ConfigError" && !e.message.includes("\n") && message.test(e.message),
       JSON.stringify(overrides),

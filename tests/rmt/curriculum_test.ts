@@ -1,17 +1,12 @@
 import assert from "node:assert/strict";
-import {
-  CURRICULUM_DEFAULTS,
-  resolveCurriculumConfig,
-  sampleRlPositions,
-  tierProbs,
-} from "../../lib/rmt/curriculum.ts";
+import { CURRICULUM, sampleRlPositions, tierProbs } from "../../lib/rmt/curriculum.ts";
 import { mulberry32 } from "../../lib/util/rng.ts";
 
 const near = (a: readonly number[], b: readonly number[], tol = 1e-12) =>
   a.forEach((x, i) => assert.ok(Math.abs(x - b[i]!) <= tol, `[${a}] vs [${b}]`));
 
 Deno.test("tierProbs() is p_t1 before t_1, linear on [t_1, t_2), p_t2 after (§3.2)", () => {
-  const cfg = CURRICULUM_DEFAULTS; // t_1 = 30, t_2 = 70 for T = 100
+  const cfg = CURRICULUM.defaults; // t_1 = 30, t_2 = 70 for T = 100
   near(tierProbs(0, 100, cfg), [0.6, 0.3, 0.1]);
   near(tierProbs(29.9, 100, cfg), [0.6, 0.3, 0.1]);
   near(tierProbs(30, 100, cfg), [0.6, 0.3, 0.1]); // τ = 0
@@ -32,7 +27,7 @@ Deno.test("tierProbs() is continuous at t_2 and sums to 1 at every step (random)
   };
   for (let trial = 0; trial < 100; trial++) {
     const t1Frac = 0.05 + 0.5 * rng();
-    const cfg = resolveCurriculumConfig({
+    const cfg = CURRICULUM.resolve({
       t1Frac,
       t2Frac: t1Frac + (0.95 - t1Frac) * (0.1 + 0.9 * rng()),
       pT1: randomDistribution(),
@@ -72,7 +67,7 @@ function tierFrequencies(tiers: Int8Array, probs: number[], draws: number, seed:
 Deno.test("sampleRlPositions() tier frequencies match p_t within 0.015 over 20 000 draws (§3.3)", () => {
   // tolerance: 0.015 ≥ 4 standard deviations of a frequency, √(p(1−p)/n) ≤ 0.0036
   for (const t of [0, 50, 100]) {
-    const probs = tierProbs(t, 100, CURRICULUM_DEFAULTS);
+    const probs = tierProbs(t, 100, CURRICULUM.defaults);
     const { frequencies, positionCounts } = tierFrequencies(DOC, probs, 20_000, 100 + t);
     near(frequencies, probs, 0.015);
     // uniform within a tier: each hard position gets ≈ p_hard / 30 of the draws
@@ -121,22 +116,22 @@ Deno.test("sampleRlPositions() is reproducible for a seed", () => {
   assert.deepEqual(sampleRlPositions(DOC, [0.2, 0.3, 0.5], 5, mulberry32(99)), a);
 });
 
-Deno.test("resolveCurriculumConfig() rejects t_1 ≥ t_2 and probabilities not summing to 1, by name", () => {
-  assert.deepEqual(resolveCurriculumConfig(undefined), CURRICULUM_DEFAULTS);
+Deno.test("CURRICULUM.resolve() rejects t_1 ≥ t_2 and probabilities not summing to 1, by name", () => {
+  assert.deepEqual(CURRICULUM.resolve(undefined), CURRICULUM.defaults);
   assert.throws(
-    () => resolveCurriculumConfig({ t1Frac: 0.7, t2Frac: 0.7 }),
+    () => CURRICULUM.resolve({ t1Frac: 0.7, t2Frac: 0.7 }),
     /rmt.curriculum.t2Frac: expected a number in \(t1Frac = 0.7, 1\), got 0.7/,
   );
-  assert.throws(() => resolveCurriculumConfig({ t1Frac: 0 }), /rmt.curriculum.t1Frac/);
-  assert.throws(() => resolveCurriculumConfig({ t2Frac: 1 }), /rmt.curriculum.t2Frac/);
+  assert.throws(() => CURRICULUM.resolve({ t1Frac: 0 }), /rmt.curriculum.t1Frac/);
+  assert.throws(() => CURRICULUM.resolve({ t2Frac: 1 }), /rmt.curriculum.t2Frac/);
   assert.throws(
-    () => resolveCurriculumConfig({ pT1: [0.6, 0.3, 0.2] }),
+    () => CURRICULUM.resolve({ pT1: [0.6, 0.3, 0.2] }),
     /rmt.curriculum.pT1: expected 3 non-negative numbers summing to 1/,
   );
-  assert.throws(() => resolveCurriculumConfig({ pT2: [1.2, -0.2, 0] }), /rmt.curriculum.pT2/);
-  assert.throws(() => resolveCurriculumConfig({ pT2: [0.5, 0.5] }), /rmt.curriculum.pT2/);
+  assert.throws(() => CURRICULUM.resolve({ pT2: [1.2, -0.2, 0] }), /rmt.curriculum.pT2/);
+  assert.throws(() => CURRICULUM.resolve({ pT2: [0.5, 0.5] }), /rmt.curriculum.pT2/);
   assert.throws(
-    () => resolveCurriculumConfig({ positionsPerDoc: 0 }),
+    () => CURRICULUM.resolve({ positionsPerDoc: 0 }),
     /rmt.curriculum.positionsPerDoc/,
   );
 });

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import {
   assignTiers,
-  ENTROPY_DEFAULTS,
+  ENTROPY,
   entropyByPosition,
   nestedTierMasks,
   quantileThresholds,
-  resolveEntropyConfig,
   tierThresholds,
   tokenEntropy,
 } from "../../lib/rmt/entropy.ts";
@@ -73,18 +72,18 @@ Deno.test("entropyByPosition() shifts rows to positions and makes position 0 tie
   const h = entropyByPosition(new Float32Array([2, 0.7, 1.1]));
   assert.ok(Number.isNaN(h[0]));
   assert.deepEqual([...h.subarray(1)], [2, Math.fround(0.7)]);
-  assert.equal(assignTiers(h, ENTROPY_DEFAULTS)[0], -1);
+  assert.equal(assignTiers(h, ENTROPY.defaults)[0], -1);
 });
 
 Deno.test("assignTiers() puts each threshold in the tier above it (disjoint)", () => {
   const h = new Float32Array([0, 0.49, 0.5, 0.99, 1, 1.49, 1.5, 2.77, NaN, Infinity]);
-  assert.deepEqual([...assignTiers(h, ENTROPY_DEFAULTS)], [-1, -1, 0, 0, 1, 1, 2, 2, -1, 2]);
-  assert.deepEqual([...assignTiers(new Float32Array(), ENTROPY_DEFAULTS)], []);
+  assert.deepEqual([...assignTiers(h, ENTROPY.defaults)], [-1, -1, 0, 0, 1, 1, 2, 2, -1, 2]);
+  assert.deepEqual([...assignTiers(new Float32Array(), ENTROPY.defaults)], []);
 });
 
 Deno.test("assignTiers() in quantile mode splits by the entropies' own quantiles", () => {
   const h = Float32Array.from({ length: 101 }, (_, i) => i / 10); // 0.0 .. 10.0
-  const cfg = { ...ENTROPY_DEFAULTS, tierMode: "quantiles" as const };
+  const cfg = { ...ENTROPY.defaults, tierMode: "quantiles" as const };
   assert.deepEqual(quantileThresholds(h, cfg.quantiles).map((x) => +x.toFixed(4)), [5, 7.5, 9]);
   const tiers = assignTiers(h, cfg);
   const counts = [-1, 0, 1, 2].map((d) => tiers.filter((t) => t === d).length);
@@ -114,7 +113,7 @@ Deno.test("nestedTierMasks() uses H > threshold and hard ⊂ medium ⊂ easy (ra
   const rng = mulberry32(5);
   const h = Float32Array.from({ length: 500 }, () => 3 * rng());
   const masks = nestedTierMasks(h, [0.5, 1, 1.5]);
-  const tiers = assignTiers(h, ENTROPY_DEFAULTS);
+  const tiers = assignTiers(h, ENTROPY.defaults);
   for (let p = 0; p < h.length; p++) {
     assert.ok(masks[2]![p]! <= masks[1]![p]! && masks[1]![p]! <= masks[0]![p]!);
     // away from exact ties, mask d is "disjoint tier ≥ d"
@@ -122,25 +121,25 @@ Deno.test("nestedTierMasks() uses H > threshold and hard ⊂ medium ⊂ easy (ra
   }
 });
 
-Deno.test("resolveEntropyConfig() rejects bad thresholds, quantiles, mode and topK by name", () => {
-  assert.deepEqual(resolveEntropyConfig(undefined), ENTROPY_DEFAULTS);
+Deno.test("ENTROPY.resolve() rejects bad thresholds, quantiles, mode and topK by name", () => {
+  assert.deepEqual(ENTROPY.resolve(undefined), ENTROPY.defaults);
   assert.throws(
-    () => resolveEntropyConfig({ thresholds: [0.5, 1] }),
+    () => ENTROPY.resolve({ thresholds: [0.5, 1] }),
     /rmt.entropy.thresholds: expected 3 strictly increasing numbers ≥ 0/,
   );
   assert.throws(
-    () => resolveEntropyConfig({ thresholds: [0.5, 0.5, 1] }),
+    () => ENTROPY.resolve({ thresholds: [0.5, 0.5, 1] }),
     /rmt.entropy.thresholds/,
   );
-  assert.throws(() => resolveEntropyConfig({ thresholds: [-1, 0.5, 1] }), /rmt.entropy.thresholds/);
-  assert.throws(() => resolveEntropyConfig({ quantiles: [0.5, 0.75, 1] }), /rmt.entropy.quantiles/);
+  assert.throws(() => ENTROPY.resolve({ thresholds: [-1, 0.5, 1] }), /rmt.entropy.thresholds/);
+  assert.throws(() => ENTROPY.resolve({ quantiles: [0.5, 0.75, 1] }), /rmt.entropy.quantiles/);
   assert.throws(
-    () => resolveEntropyConfig({ tierMode: "bins" }),
+    () => ENTROPY.resolve({ tierMode: "bins" }),
     /rmt.entropy.tierMode: expected "thresholds" or "quantiles"/,
   );
-  assert.throws(() => resolveEntropyConfig({ topK: 1.5 }), /rmt.entropy.topK/);
+  assert.throws(() => ENTROPY.resolve({ topK: 1.5 }), /rmt.entropy.topK/);
   assert.throws(
-    () => resolveEntropyConfig({ thresholds: ["a", "b", "c"] }),
+    () => ENTROPY.resolve({ thresholds: ["a", "b", "c"] }),
     /rmt.entropy.thresholds: expected an array of numbers/,
   );
 });

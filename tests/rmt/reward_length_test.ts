@@ -1,10 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  combinedReward,
-  LENGTH_REWARD_DEFAULTS,
-  lengthReward,
-  resolveLengthRewardConfig,
-} from "../../lib/rmt/reward_length.ts";
+import { combinedReward, LENGTH_REWARD, lengthReward } from "../../lib/rmt/reward_length.ts";
 import { mulberry32 } from "../../lib/util/rng.ts";
 
 Deno.test("lengthReward() at ℓ = 0, B_t/2, B_t, 1.5·B_t, 2·B_t, 3·B_t matches §2.3", () => {
@@ -50,7 +45,7 @@ Deno.test("lengthReward() rejects a negative length and a non-positive budget", 
 });
 
 Deno.test("combinedReward() is the convex combination of §2.4", () => {
-  const w = LENGTH_REWARD_DEFAULTS.w; // 0.2
+  const w = LENGTH_REWARD.defaults.w; // 0.2
   assert.equal(combinedReward(1, 1, w), 1); // correct, on budget
   assert.equal(combinedReward(1, 0, w), 0.8); // correct, ℓ ≥ 2·B_t
   assert.ok(Math.abs(combinedReward(0, 1, w) - 0.2) < 1e-15); // wrong, on budget
@@ -61,15 +56,15 @@ Deno.test("combinedReward() is the convex combination of §2.4", () => {
   assert.equal(combinedReward(0, 1, 0.5), combinedReward(1, 0, 0.5));
 });
 
-Deno.test("resolveLengthRewardConfig() rejects out-of-range values by name", () => {
-  assert.deepEqual(resolveLengthRewardConfig({}), { rMax: 1, w: 0.2 });
+Deno.test("LENGTH_REWARD.resolve() rejects out-of-range values by name", () => {
+  assert.deepEqual(LENGTH_REWARD.resolve({}), { rMax: 1, w: 0.2 });
   assert.throws(
-    () => resolveLengthRewardConfig({ w: -0.1 }),
+    () => LENGTH_REWARD.resolve({ w: -0.1 }),
     /rmt.lengthReward.w: expected a number in \[0, 1\], got -0.1/,
   );
-  assert.throws(() => resolveLengthRewardConfig({ w: 1.1 }), /rmt.lengthReward.w/);
+  assert.throws(() => LENGTH_REWARD.resolve({ w: 1.1 }), /rmt.lengthReward.w/);
   assert.throws(
-    () => resolveLengthRewardConfig({ rMax: 0 }),
+    () => LENGTH_REWARD.resolve({ rMax: 0 }),
     /rmt.lengthReward.rMax: expected a number > 0/,
   );
 });

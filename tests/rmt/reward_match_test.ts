@@ -5,7 +5,7 @@ import {
   lastBoxed,
   matchReward,
   parseCompletion,
-  resolveRewardConfig,
+  REWARD,
 } from "../../lib/rmt/reward_match.ts";
 import { makeCodec } from "../_helpers/codec.ts";
 
@@ -148,12 +148,12 @@ Deno.test("matchReward() end to end: completion → parse → reward", () => {
   assert.equal(score("hmm</think>\\boxed{}", "exact"), 0);
 });
 
-Deno.test("resolveRewardConfig() accepts exact and prefix only", () => {
-  assert.equal(resolveRewardConfig(undefined).mode, "exact");
-  assert.equal(resolveRewardConfig({ mode: "prefix" }).mode, "prefix");
+Deno.test("REWARD.resolve() accepts exact and prefix only", () => {
+  assert.equal(REWARD.resolve(undefined).mode, "exact");
+  assert.equal(REWARD.resolve({ mode: "prefix" }).mode, "prefix");
   assert.throws(
-    () => resolveRewardConfig({ mode: "first-token" }),
+    () => REWARD.resolve({ mode: "first-token" }),
     /rmt.reward.mode: expected "exact" or "prefix", got "first-token"/,
   );
-  assert.throws(() => resolveRewardConfig({ mode: 1 }), /rmt.reward.mode: expected a string/);
+  assert.throws(() => REWARD.resolve({ mode: 1 }), /rmt.reward.mode: expected a string/);
 });

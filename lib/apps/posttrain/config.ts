@@ -18,227 +18,133 @@
  * @module
  */
 import {
-  check,
-  checkPositiveInteger,
-  ConfigError,
+  above,
+  atLeast,
+  type ConfigOf,
+  defineConfig,
+  integer,
+  nonEmpty,
   readYamlFile,
-  resolveConfig,
+  that,
+  within,
 } from "../../util/config.ts";
 import { PROBLEM_KINDS } from "../../data/corpus_math.ts";
 import { POSTTRAIN_SEEDS } from "./questions.ts";
-import {
-  POSTTRAIN_PROMPT_DEFAULTS,
-  type PostTrainPromptConfig,
-  resolvePostTrainPromptConfig,
-} from "./verify.ts";
+import { POSTTRAIN_PROMPT } from "./verify.ts";
 
-/** GRPO settings of the post-training stage (method §4.1 applied to questions). */
-export interface PostTrainGrpoConfig {
-  /** G, completions per question. Paper/RPT 8. */
-  groupSize: number;
-  /** ε of the clipped surrogate (inactive on-policy, kept for the shared loss). */
-  clipEps: number;
-  /** Rollout sampling temperature. RPT 0.8 (training), 0.6 (evaluation). */
-  temperature: number;
-  /** δ of the advantage whitening. */
-  advantageEps: number;
-}
+/** GRPO settings of the post-training stage (method §4.1 applied to questions, §6.5). */
+export const POSTTRAIN_GRPO = defineConfig("posttrain.grpo", {
+  /** G ≥ 2: completions per question (one alone has no group to compare with). Paper/RPT 8. */
+  groupSize: { default: 8, check: integer(2) },
+  /** ε ∈ (0, 1) of the clipped surrogate (inactive on-policy, kept for the shared loss). */
+  clipEps: { default: 0.2, check: within(0, 1, "()") },
+  /** Rollout sampling temperature > 0. RPT 0.8 (training), 0.6 (evaluation); ours 0.8. */
+  temperature: { default: 0.8, check: above(0) },
+  /** δ ≥ 0 of the advantage whitening; ours 1e-6. */
+  advantageEps: { default: 1e-6, check: atLeast(0) },
+});
+
+/** GRPO settings of the post-training stage. */
+export type PostTrainGrpoConfig = ConfigOf<typeof POSTTRAIN_GRPO>;
 
 /** How held-out accuracy is measured (before and after). */
-export interface PostTrainEvalConfig {
-  /** Decoding temperature; 0 = greedy (default: deterministic before/after comparison). */
-  temperature: number;
-  /** Longest answer completion in tokens. */
-  maxNewTokens: number;
+export const POSTTRAIN_EVAL = defineConfig("posttrain.eval", {
+  /** Decoding temperature ≥ 0; 0 = greedy (default: deterministic before/after comparison). */
+  temperature: { default: 0, check: atLeast(0) },
+  /** Longest answer completion, tokens. */
+  maxNewTokens: { default: 96, check: integer(1) },
   /** Prompts per generation call. */
-  batchSize: number;
+  batchSize: { default: 50, check: integer(1) },
   /** Seed of the sampler (ignored when greedy). */
-  seed: number;
-}
+  seed: { default: 1, check: integer() },
+});
+
+/** How held-out accuracy is measured. */
+export type PostTrainEvalConfig = ConfigOf<typeof POSTTRAIN_EVAL>;
 
 /**
- * All post-training settings.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { resolvePostTrainConfig } from "./config.ts";
- * const cfg = resolvePostTrainConfig({ steps: 3, grpo: { groupSize: 4 } });
- * assert.equal(cfg.steps, 3);
- * assert.equal(cfg.grpo.groupSize, 4);
- * assert.equal(cfg.eval.temperature, 0);
- * ```
+ * All post-training settings (paper value → ours, method §6.5). Defaults: ~minutes on 2 CPU
+ * cores for the project's base model.
  */
-export interface PostTrainConfig {
+export const POSTTRAIN = defineConfig("posttrain", {
   /** Starting checkpoint (base, RPT, RMT …). */
-  checkpoint: string;
+  checkpoint: { default: "checkpoints/base", check: nonEmpty("a directory") },
   /** Output directory: result.json, metrics.jsonl, config.json, checkpoint/. */
-  out: string;
-  /** Optimiser steps. */
-  steps: number;
-  /** Questions per step (each gets G completions). Paper 64. */
-  questionsPerStep: number;
-  /** Training questions (paper 256). */
-  trainQuestions: number;
-  /** Held-out questions for accuracy before/after (paper 200). */
-  heldOutQuestions: number;
+  out: { default: "runs/posttrain", check: nonEmpty("a directory") },
+  /** Optimiser steps. Paper 15 epochs of 4 batches; ours 20. */
+  steps: { default: 20, check: integer(1) },
+  /** Questions per step (each gets G completions). Paper 64; ours 8. */
+  questionsPerStep: { default: 8, check: integer(1) },
+  /** Training questions. Paper 256; ours 256. */
+  trainQuestions: { default: 256, check: integer(1) },
+  /** Held-out questions for accuracy before/after. Paper 200; ours 200. */
+  heldOutQuestions: { default: 200, check: integer(1) },
   /** Difficulty grades 1..4 to draw questions from. */
-  difficulties: number[];
+  difficulties: {
+    default: [1, 2, 3, 4],
+    check: that(
+      (d: number[]) => d.length > 0 && d.every((g) => Number.isInteger(g) && g >= 1 && g <= 4),
+      "a non-empty list of grades 1..4",
+    ),
+  },
   /** Problem kinds to draw from (empty = all corpus kinds). */
-  kinds: string[];
+  kinds: {
+    default: [] as string[],
+    check: that(
+      (k: string[]) => k.every((x) => (PROBLEM_KINDS as readonly string[]).includes(x)),
+      `a list of ${PROBLEM_KINDS.join(", ")} (empty = all)`,
+    ),
+  },
   /** Seed of the training questions. */
-  trainSeed: number;
+  trainSeed: { default: POSTTRAIN_SEEDS.train, check: integer() },
   /** Seed of the held-out questions (must differ from trainSeed). */
-  heldOutSeed: number;
-  /** AdamW learning rate (constant). */
-  lr: number;
-  /** AdamW weight decay. */
-  weightDecay: number;
-  /** AdamW β1. */
-  beta1: number;
-  /** AdamW β2. */
-  beta2: number;
+  heldOutSeed: {
+    default: POSTTRAIN_SEEDS.heldOut,
+    check: that(
+      (seed: number, cfg: { trainSeed: number }) =>
+        Number.isInteger(seed) && seed !== cfg.trainSeed,
+      "an integer different from trainSeed",
+    ),
+  },
+  /** AdamW learning rate > 0 (constant). Ours 1e-4. */
+  lr: { default: 1e-4, check: above(0) },
+  /** AdamW weight decay ≥ 0. RPT 0.01. */
+  weightDecay: { default: 0.01, check: atLeast(0) },
+  /** AdamW β1 ∈ [0, 1). RPT 0.9. */
+  beta1: { default: 0.9, check: within(0, 1, "[)") },
+  /** AdamW β2 ∈ [0, 1). RPT 0.999. */
+  beta2: { default: 0.999, check: within(0, 1, "[)") },
   /** Global gradient-norm clip (0 = off). */
-  gradClip: number;
-  /** Longest rollout completion in tokens. */
-  maxNewTokens: number;
+  gradClip: { default: 1, check: atLeast(0) },
+  /** Longest rollout completion, tokens. Paper 4096; ours 96. */
+  maxNewTokens: { default: 96, check: integer(1) },
   /** Rollout sampling top-k (0 = all). */
-  topK: number;
+  topK: { default: 0, check: integer(0) },
   /** Sequences per forward/backward (gradient accumulation inside a step). */
-  microBatch: number;
+  microBatch: { default: 32, check: integer(1) },
   /** Seed of question order and rollouts. */
-  seed: number;
+  seed: { default: 1, check: integer() },
   /** Progress line every this many steps. */
-  logEvery: number;
+  logEvery: { default: 1, check: integer(1) },
   /** Save the post-trained checkpoint into `out/checkpoint`. */
-  saveCheckpoint: boolean;
+  saveCheckpoint: { default: true },
   /** GRPO settings. */
-  grpo: PostTrainGrpoConfig;
+  grpo: POSTTRAIN_GRPO,
   /** Accuracy measurement. */
-  eval: PostTrainEvalConfig;
+  eval: POSTTRAIN_EVAL,
   /** Prompt texts. */
-  prompt: PostTrainPromptConfig;
-}
+  prompt: POSTTRAIN_PROMPT,
+});
+
+/** All post-training settings. */
+export type PostTrainConfig = ConfigOf<typeof POSTTRAIN>;
+
+/** {@linkcode POSTTRAIN}'s defaults. */
+export const POSTTRAIN_DEFAULTS: Readonly<PostTrainConfig> = POSTTRAIN.defaults;
 
 /**
- * Defaults: ~minutes on 2 CPU cores for the project's base model.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { POSTTRAIN_DEFAULTS } from "./config.ts";
- * assert.equal(POSTTRAIN_DEFAULTS.grpo.groupSize, 8);
- * assert.notEqual(POSTTRAIN_DEFAULTS.trainSeed, POSTTRAIN_DEFAULTS.heldOutSeed);
- * ```
- */
-export const POSTTRAIN_DEFAULTS: Readonly<PostTrainConfig> = {
-  checkpoint: "checkpoints/base",
-  out: "runs/posttrain",
-  steps: 20,
-  questionsPerStep: 8,
-  trainQuestions: 256,
-  heldOutQuestions: 200,
-  difficulties: [1, 2, 3, 4],
-  kinds: [],
-  trainSeed: POSTTRAIN_SEEDS.train,
-  heldOutSeed: POSTTRAIN_SEEDS.heldOut,
-  lr: 1e-4,
-  weightDecay: 0.01,
-  beta1: 0.9,
-  beta2: 0.999,
-  gradClip: 1,
-  maxNewTokens: 96,
-  topK: 0,
-  microBatch: 32,
-  seed: 1,
-  logEvery: 1,
-  saveCheckpoint: true,
-  grpo: { groupSize: 8, clipEps: 0.2, temperature: 0.8, advantageEps: 1e-6 },
-  eval: { temperature: 0, maxNewTokens: 96, batchSize: 50, seed: 1 },
-  prompt: POSTTRAIN_PROMPT_DEFAULTS,
-};
-
-/**
- * Checks a resolved config; throws a one-line `ConfigError` naming the field.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { POSTTRAIN_DEFAULTS, validatePostTrainConfig } from "./config.ts";
- * assert.throws(() => validatePostTrainConfig({ ...POSTTRAIN_DEFAULTS, steps: 0 }), /posttrain.steps/);
- * assert.throws(
- *   () => validatePostTrainConfig({ ...POSTTRAIN_DEFAULTS, kinds: ["poems"] }),
- *   /posttrain.kinds/,
- * );
- * ```
- */
-export function validatePostTrainConfig(cfg: PostTrainConfig, path = "posttrain"): PostTrainConfig {
-  check(cfg.checkpoint.length > 0, `${path}.checkpoint`, "a directory", cfg.checkpoint);
-  check(cfg.out.length > 0, `${path}.out`, "a directory", cfg.out);
-  checkPositiveInteger(cfg.steps, `${path}.steps`);
-  checkPositiveInteger(cfg.questionsPerStep, `${path}.questionsPerStep`);
-  checkPositiveInteger(cfg.trainQuestions, `${path}.trainQuestions`);
-  checkPositiveInteger(cfg.heldOutQuestions, `${path}.heldOutQuestions`);
-  check(
-    cfg.difficulties.length > 0 &&
-      cfg.difficulties.every((d) => Number.isInteger(d) && d >= 1 && d <= 4),
-    `${path}.difficulties`,
-    "a non-empty list of grades 1..4",
-    cfg.difficulties,
-  );
-  check(
-    cfg.kinds.every((k) => (PROBLEM_KINDS as readonly string[]).includes(k)),
-    `${path}.kinds`,
-    `a list of ${PROBLEM_KINDS.join(", ")} (empty = all)`,
-    cfg.kinds,
-  );
-  check(
-    Number.isInteger(cfg.trainSeed) && Number.isInteger(cfg.heldOutSeed) &&
-      cfg.trainSeed !== cfg.heldOutSeed,
-    `${path}.heldOutSeed`,
-    "an integer different from trainSeed",
-    cfg.heldOutSeed,
-  );
-  check(cfg.lr > 0, `${path}.lr`, "a number > 0", cfg.lr);
-  check(cfg.weightDecay >= 0, `${path}.weightDecay`, "a number ≥ 0", cfg.weightDecay);
-  check(cfg.beta1 >= 0 && cfg.beta1 < 1, `${path}.beta1`, "a number in [0, 1)", cfg.beta1);
-  check(cfg.beta2 >= 0 && cfg.beta2 < 1, `${path}.beta2`, "a number in [0, 1)", cfg.beta2);
-  check(cfg.gradClip >= 0, `${path}.gradClip`, "a number ≥ 0", cfg.gradClip);
-  checkPositiveInteger(cfg.maxNewTokens, `${path}.maxNewTokens`);
-  check(Number.isInteger(cfg.topK) && cfg.topK >= 0, `${path}.topK`, "an integer ≥ 0", cfg.topK);
-  checkPositiveInteger(cfg.microBatch, `${path}.microBatch`);
-  check(Number.isInteger(cfg.seed), `${path}.seed`, "an integer", cfg.seed);
-  checkPositiveInteger(cfg.logEvery, `${path}.logEvery`);
-  checkPositiveInteger(cfg.grpo.groupSize, `${path}.grpo.groupSize`);
-  check(cfg.grpo.groupSize >= 2, `${path}.grpo.groupSize`, "an integer ≥ 2", cfg.grpo.groupSize);
-  check(
-    cfg.grpo.clipEps > 0 && cfg.grpo.clipEps < 1,
-    `${path}.grpo.clipEps`,
-    "a number in (0, 1)",
-    cfg.grpo.clipEps,
-  );
-  check(cfg.grpo.temperature > 0, `${path}.grpo.temperature`, "a number > 0", cfg.grpo.temperature);
-  check(
-    cfg.grpo.advantageEps >= 0,
-    `${path}.grpo.advantageEps`,
-    "a number ≥ 0",
-    cfg.grpo.advantageEps,
-  );
-  check(
-    cfg.eval.temperature >= 0,
-    `${path}.eval.temperature`,
-    "a number ≥ 0",
-    cfg.eval.temperature,
-  );
-  checkPositiveInteger(cfg.eval.maxNewTokens, `${path}.eval.maxNewTokens`);
-  checkPositiveInteger(cfg.eval.batchSize, `${path}.eval.batchSize`);
-  check(Number.isInteger(cfg.eval.seed), `${path}.eval.seed`, "an integer", cfg.eval.seed);
-  return cfg;
-}
-
-/**
- * Applies overrides (a parsed YAML mapping) to {@linkcode POSTTRAIN_DEFAULTS} and checks every
- * range; unknown keys are rejected with a message naming them.
+ * Applies overrides (a parsed YAML mapping) to the defaults and checks every range; unknown keys
+ * are rejected with a message naming them.
  *
  * @example
  * ```ts
@@ -246,21 +152,11 @@ export function validatePostTrainConfig(cfg: PostTrainConfig, path = "posttrain"
  * import { resolvePostTrainConfig } from "./config.ts";
  * assert.equal(resolvePostTrainConfig({ eval: { temperature: 0.6 } }).eval.temperature, 0.6);
  * assert.throws(() => resolvePostTrainConfig({ stepz: 1 }), /posttrain.stepz: unknown key/);
+ * assert.throws(() => resolvePostTrainConfig({ kinds: ["poems"] }), /posttrain.kinds/);
  * ```
  */
 export function resolvePostTrainConfig(overrides: unknown, path = "posttrain"): PostTrainConfig {
-  const raw = (overrides ?? {}) as Record<string, unknown>;
-  if (typeof raw !== "object" || Array.isArray(raw)) {
-    throw new ConfigError(`${path}: expected a mapping of keys to values`);
-  }
-  const { prompt, ...rest } = raw;
-  const { prompt: _p, ...defaults } = POSTTRAIN_DEFAULTS;
-  const base = resolveConfig(defaults, rest, path);
-  const cfg: PostTrainConfig = {
-    ...base,
-    prompt: resolvePostTrainPromptConfig(prompt, `${path}.prompt`),
-  };
-  return validatePostTrainConfig(cfg, path);
+  return POSTTRAIN.resolve(overrides, path);
 }
 
 /**

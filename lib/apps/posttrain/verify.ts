@@ -13,49 +13,45 @@
  *
  * @module
  */
-import { check, resolveConfig } from "../../util/config.ts";
+import { type ConfigOf, defineConfig, that } from "../../util/config.ts";
 import { type Codec, SPECIAL_TOKENS } from "../../data/codec.ts";
 
 export type { Codec, SpecialName } from "../../data/codec.ts";
 
 /**
- * Post-training prompt text: `prefix + question + suffix + "<think>"`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { POSTTRAIN_PROMPT_DEFAULTS, type PostTrainPromptConfig } from "./verify.ts";
- * const cfg: PostTrainPromptConfig = { ...POSTTRAIN_PROMPT_DEFAULTS, suffix: "\nAnswer:\n" };
- * assert.equal(cfg.suffix, "\nAnswer:\n");
- * ```
+ * Post-training prompt text, `prefix + question + suffix + "<think>"`, worded like the
+ * next-token prompt's instruction. The texts must not contain special tokens other than the
+ * instruction's literal `<think></think>`.
  */
-export interface PostTrainPromptConfig {
+export const POSTTRAIN_PROMPT = defineConfig("posttrain.prompt", {
   /** Instruction before the question. */
-  prefix: string;
+  prefix: {
+    default: "Solve the problem. Think in <think></think>, then give the answer in \\boxed{}.\n" +
+      "### Problem\n",
+    check: that(
+      (s: string) => ![SPECIAL_TOKENS.pad, SPECIAL_TOKENS.eot].some((t) => s.includes(t)),
+      "a text without <|pad|> or <|endoftext|>",
+    ),
+  },
   /** Text between the question and the `<think>` token. */
-  suffix: string;
-}
+  suffix: {
+    default: "\n### Answer\n",
+    check: that(
+      (s: string) => !Object.values(SPECIAL_TOKENS).some((t) => s.includes(t)),
+      "a text without special tokens",
+    ),
+  },
+});
+
+/** Post-training prompt texts. */
+export type PostTrainPromptConfig = ConfigOf<typeof POSTTRAIN_PROMPT>;
+
+/** {@linkcode POSTTRAIN_PROMPT}'s defaults. */
+export const POSTTRAIN_PROMPT_DEFAULTS: Readonly<PostTrainPromptConfig> = POSTTRAIN_PROMPT.defaults;
 
 /**
- * Default post-training prompt, worded like the next-token prompt's instruction.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { POSTTRAIN_PROMPT_DEFAULTS } from "./verify.ts";
- * assert.equal(POSTTRAIN_PROMPT_DEFAULTS.suffix, "\n### Answer\n");
- * ```
- */
-export const POSTTRAIN_PROMPT_DEFAULTS: Readonly<PostTrainPromptConfig> = {
-  prefix:
-    "Solve the problem. Think in <think></think>, then give the answer in \\boxed{}.\n### Problem\n",
-  suffix: "\n### Answer\n",
-};
-
-/**
- * Applies overrides to {@linkcode POSTTRAIN_PROMPT_DEFAULTS} and checks them (the texts must
- * not contain special tokens other than the instruction's literal `<think></think>`); throws a
- * `ConfigError` naming the field.
+ * Applies overrides to the default prompt and checks them; throws a `ConfigError` naming the
+ * field.
  *
  * @example
  * ```ts
@@ -70,20 +66,7 @@ export function resolvePostTrainPromptConfig(
   overrides: unknown,
   path = "posttrain.prompt",
 ): PostTrainPromptConfig {
-  const cfg = resolveConfig(POSTTRAIN_PROMPT_DEFAULTS, overrides, path);
-  check(
-    !Object.values(SPECIAL_TOKENS).some((t) => cfg.suffix.includes(t)),
-    `${path}.suffix`,
-    "a text without special tokens",
-    cfg.suffix,
-  );
-  check(
-    ![SPECIAL_TOKENS.pad, SPECIAL_TOKENS.eot].some((t) => cfg.prefix.includes(t)),
-    `${path}.prefix`,
-    "a text without <|pad|> or <|endoftext|>",
-    cfg.prefix,
-  );
-  return cfg;
+  return POSTTRAIN_PROMPT.resolve(overrides, path);
 }
 
 /**

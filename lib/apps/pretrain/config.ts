@@ -21,7 +21,7 @@ import {
   resolveConfig,
 } from "../../util/config.ts";
 import { GPT_DEFAULTS, type GptConfig, resolveGptConfig } from "../../model/gpt.ts";
-import { PROMPT_DEFAULTS, type PromptConfig, validatePromptConfig } from "../../rmt/prompt.ts";
+import { PROMPT, PROMPT_DEFAULTS, type PromptConfig } from "../../rmt/prompt.ts";
 import type { BackendKind } from "../../engine/tensor.ts";
 import { PRETRAIN_DATA_DEFAULTS, type PretrainDataConfig, validatePretrainData } from "./data.ts";
 
@@ -112,7 +112,7 @@ export const PRETRAIN_DEFAULTS: Readonly<PretrainConfig> = {
 export function validatePretrainConfig(cfg: PretrainConfig, path = "pretrain"): PretrainConfig {
   const int = (v: number, min: number) => Number.isInteger(v) && v >= min;
   validatePretrainData(cfg.data, `${path}.data`);
-  validatePromptConfig(cfg.prompt, `${path}.prompt`);
+  PROMPT.validate(cfg.prompt, `${path}.prompt`);
   resolveGptConfig(cfg.model, `${path}.model`);
   check(int(cfg.steps, 1), `${path}.steps`, "an integer ≥ 1", cfg.steps);
   check(int(cfg.batchSize, 1), `${path}.batchSize`, "an integer ≥ 1", cfg.batchSize);

@@ -25,16 +25,22 @@
  *
  * @module
  */
-import {
-  check,
-  checkBackendKind,
-  checkPositiveInteger,
-  ConfigError,
-  readYamlFile,
-  resolveConfig,
-} from "../../util/config.ts";
 import type { BackendKind } from "../../engine/tensor.ts";
-import { resolveRmtConfig, RMT_DEFAULTS, type RmtConfig } from "../../rmt/config.ts";
+import {
+  above,
+  atLeast,
+  backendKind,
+  ConfigError,
+  type ConfigOf,
+  defineConfig,
+  integer,
+  nonEmpty,
+  oneOf,
+  readYamlFile,
+  that,
+  within,
+} from "../../util/config.ts";
+import { RMT } from "../../rmt/config.ts";
 import { type TierProbs, tierProbs } from "../../rmt/curriculum.ts";
 import type { RewardMode } from "../../rmt/reward_match.ts";
 
@@ -47,232 +53,112 @@ export type BudgetMode = "dynamic" | "none";
  */
 export type SamplingMode = "curriculum" | "uniform" | "entropy-filter";
 
-/**
- * The method as values of the shared components (see the table in the module doc).
- *
- * @example RPT as a method config
- * ```ts
- * import assert from "node:assert/strict";
- * import type { MethodConfig } from "./config.ts";
- * const rpt: MethodConfig = {
- *   rlWeight: 1, ntpWeight: 0, budget: "none", sampling: "entropy-filter", reward: "prefix",
- * };
- * assert.equal(rpt.ntpWeight, 0);
- * ```
- */
-export interface MethodConfig {
+/** The method as values of the shared components (see the table in the module doc). */
+export const METHOD = defineConfig("train.method", {
   /** Weight of −J_RL in the loss, ≥ 0. RMT 1; 0 = continued NTP only (no rollouts). */
-  rlWeight: number;
-  /** λ ≥ 0, weight of NLL_NTP (§4.3). Paper 0.1; 0 = "RMT w/o NTP" and RPT. */
-  ntpWeight: number;
+  rlWeight: { default: 1, check: atLeast(0) },
+  /** λ ≥ 0, weight of NLL_NTP (§4.3), > 0 when rlWeight is 0. Paper 0.1; 0 = "RMT w/o NTP", RPT. */
+  ntpWeight: {
+    default: 0.1,
+    check: that(
+      (w: number, m: { rlWeight: number }) => w >= 0 && (m.rlWeight > 0 || w > 0),
+      (m) =>
+        m.rlWeight > 0
+          ? "a number ≥ 0"
+          : "a number > 0 when method.rlWeight is 0 (nothing to train)",
+    ),
+  },
   /** Dynamic token budget (§2) or none ("w/o DTB", RPT). */
-  budget: BudgetMode;
+  budget: { default: "dynamic" as BudgetMode, check: oneOf<BudgetMode>(["dynamic", "none"]) },
   /** Position sampler (§3.3): curriculum, uniform over tiers ("w/o CAS"), entropy filter (RPT). */
-  sampling: SamplingMode;
+  sampling: {
+    default: "curriculum" as SamplingMode,
+    check: oneOf<SamplingMode>(["curriculum", "uniform", "entropy-filter"]),
+  },
   /** Matching reward (§1.4): exact (RMT Eq. 5) or prefix (RPT Eq. 3). */
-  reward: RewardMode;
-}
+  reward: { default: "exact" as RewardMode, check: oneOf<RewardMode>(["exact", "prefix"]) },
+});
+
+/** The method: loss weights, budget, sampler and reward mode. */
+export type MethodConfig = ConfigOf<typeof METHOD>;
+
+/** Default method: RMT as described (method §4.3, §11.3). */
+export const METHOD_DEFAULTS: Readonly<MethodConfig> = METHOD.defaults;
 
 /** Where the training documents come from. */
-export interface DataConfig {
+export const DATA = defineConfig("train.data", {
   /** `"base"`: the training documents recorded with the base checkpoint; else a .txt/.jsonl file. */
-  source: string;
+  source: { default: "base", check: nonEmpty('"base" or a file') },
   /** Number of documents used (0 = all). */
-  documents: number;
-}
+  documents: { default: 0, check: integer(0) },
+});
+
+/** Where the training documents come from. */
+export type DataConfig = ConfigOf<typeof DATA>;
 
 /**
- * All trainer settings.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { resolveTrainConfig } from "./config.ts";
- * const cfg = resolveTrainConfig({ steps: 10, method: { sampling: "uniform" } });
- * assert.equal(cfg.steps, 10);
- * assert.equal(cfg.rmt.grpo.groupSize, 8);
- * ```
+ * All trainer settings (method §5, §11.3: paper value → ours). RMT from `checkpoints/base`, sized
+ * to finish in minutes on 2 CPU cores.
  */
-export interface TrainConfig {
+export const TRAIN = defineConfig("train", {
   /**
    * Backend the `train` command initialises (`--backend` overrides it): `auto` is WebGPU when an
    * adapter exists. The experiment runner sets it to its own `backend`. Not part of a run's
    * identity: `--resume` may change it.
    */
-  backend: BackendKind;
+  backend: { default: "auto" as BackendKind, check: backendKind },
   /** Directory of the base checkpoint π_θ0 (also π_ref when rmt.grpo.klBeta > 0). */
-  baseCheckpoint: string;
+  baseCheckpoint: { default: "checkpoints/base", check: nonEmpty("a directory") },
   /** Output directory: checkpoint/, metrics.jsonl, summary.json, config.json. */
-  out: string;
+  out: { default: "runs/rmt", check: nonEmpty("a directory") },
   /** T, total optimiser steps (§8.2). Paper ≈ 320; ours 40. */
-  steps: number;
+  steps: { default: 40, check: integer(1) },
   /** |C| per step: RL positions (prompts) per step (§11.3). Paper 128; ours 16. */
-  positionsPerStep: number;
-  /** Peak AdamW learning rate. Paper 1e-6 (14B); ours 1e-4 (tiny model, §11.3). */
-  lr: number;
+  positionsPerStep: { default: 16, check: integer(1) },
+  /** Peak AdamW learning rate > 0. Paper 1e-6 (14B); ours 1e-4 (tiny model, §11.3). */
+  lr: { default: 1e-4, check: above(0) },
   /** Linear warm-up steps of the learning rate (0 = constant lr, as the paper). */
-  warmupSteps: number;
-  /** AdamW weight decay. RPT 0.01. */
-  weightDecay: number;
-  /** AdamW β1. RPT 0.9. */
-  beta1: number;
-  /** AdamW β2. RPT 0.999. */
-  beta2: number;
+  warmupSteps: { default: 0, check: integer(0) },
+  /** AdamW weight decay ≥ 0. RPT 0.01; ours 0.01. */
+  weightDecay: { default: 0.01, check: atLeast(0) },
+  /** AdamW β1 ∈ [0, 1). RPT 0.9; ours 0.9. */
+  beta1: { default: 0.9, check: within(0, 1, "[)") },
+  /** AdamW β2 ∈ [0, 1). RPT 0.999; ours 0.999. */
+  beta2: { default: 0.999, check: within(0, 1, "[)") },
   /** Global gradient-norm clip (0 = off). Not reported; ours 1. */
-  gradClip: number;
-  /** Longest completion o^i in tokens. Paper 2048; ours a few × B_0. */
-  maxNewTokens: number;
-  /** Sampling top-k for rollouts (0 = full distribution). RPT: none. */
-  topK: number;
+  gradClip: { default: 1, check: atLeast(0) },
+  /** Longest completion o^i, tokens. Paper 2048; ours 128, a few × B_0. */
+  maxNewTokens: { default: 128, check: integer(1) },
+  /** Sampling top-k for rollouts (0 = full distribution). RPT: none; ours 0. */
+  topK: { default: 0, check: integer(0) },
   /** Sequences per forward/backward pass (gradient accumulation inside a step). */
-  microBatch: number;
+  microBatch: { default: 32, check: integer(1) },
   /** Seed of position sampling and rollouts; a step's randomness depends only on (seed, t). */
-  seed: number;
+  seed: { default: 1, check: integer() },
   /** Print a progress line every this many steps. */
-  logEvery: number;
+  logEvery: { default: 1, check: integer(1) },
   /** Write the (atomic) checkpoint every this many steps, and always at the end. */
-  checkpointEvery: number;
+  checkpointEvery: { default: 10, check: integer(1) },
   /** Write every completion's token ids into metrics.jsonl (needed to recompute rewards). */
-  logCompletions: boolean;
+  logCompletions: { default: true },
   /** Training documents. */
-  data: DataConfig;
+  data: DATA,
   /** The method, as values of the shared components. */
-  method: MethodConfig;
+  method: METHOD,
   /** Component settings (lib/rmt); `objective` and `reward` are set through `method`. */
-  rmt: RmtConfig;
-}
+  rmt: RMT,
+});
+
+/** All trainer settings. */
+export type TrainConfig = ConfigOf<typeof TRAIN>;
+
+/** Default trainer settings (method §11.3). */
+export const TRAIN_DEFAULTS: Readonly<TrainConfig> = TRAIN.defaults;
 
 /**
- * Default method: RMT as described (method §4.3, §11.3).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { METHOD_DEFAULTS } from "./config.ts";
- * assert.equal(METHOD_DEFAULTS.ntpWeight, 0.1);
- * ```
- */
-export const METHOD_DEFAULTS: Readonly<MethodConfig> = {
-  rlWeight: 1,
-  ntpWeight: 0.1,
-  budget: "dynamic",
-  sampling: "curriculum",
-  reward: "exact",
-};
-
-/**
- * Default trainer settings (method §11.3): RMT from `checkpoints/base`, sized to finish in minutes
- * on 2 CPU cores.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { TRAIN_DEFAULTS } from "./config.ts";
- * assert.equal(TRAIN_DEFAULTS.rmt.grpo.groupSize, 8);
- * assert.equal(TRAIN_DEFAULTS.method.budget, "dynamic");
- * ```
- */
-export const TRAIN_DEFAULTS: Readonly<TrainConfig> = {
-  backend: "auto",
-  baseCheckpoint: "checkpoints/base",
-  out: "runs/rmt",
-  steps: 40,
-  positionsPerStep: 16,
-  lr: 1e-4,
-  warmupSteps: 0,
-  weightDecay: 0.01,
-  beta1: 0.9,
-  beta2: 0.999,
-  gradClip: 1,
-  maxNewTokens: 128,
-  topK: 0,
-  microBatch: 32,
-  seed: 1,
-  logEvery: 1,
-  checkpointEvery: 10,
-  logCompletions: true,
-  data: { source: "base", documents: 0 },
-  method: METHOD_DEFAULTS,
-  rmt: RMT_DEFAULTS,
-};
-
-const SAMPLING_MODES: readonly SamplingMode[] = ["curriculum", "uniform", "entropy-filter"];
-
-/**
- * Checks a resolved trainer config; throws a one-line `ConfigError` naming the field.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { TRAIN_DEFAULTS, validateTrainConfig } from "./config.ts";
- * assert.throws(() => validateTrainConfig({ ...TRAIN_DEFAULTS, steps: 0 }), /train.steps/);
- * ```
- */
-// §5, §11.3 ranges
-export function validateTrainConfig(cfg: TrainConfig, path = "train"): TrainConfig {
-  checkBackendKind(cfg.backend, `${path}.backend`);
-  check(cfg.baseCheckpoint.length > 0, `${path}.baseCheckpoint`, "a directory", cfg.baseCheckpoint);
-  check(cfg.out.length > 0, `${path}.out`, "a directory", cfg.out);
-  checkPositiveInteger(cfg.steps, `${path}.steps`);
-  checkPositiveInteger(cfg.positionsPerStep, `${path}.positionsPerStep`);
-  check(cfg.lr > 0, `${path}.lr`, "a number > 0", cfg.lr);
-  check(
-    Number.isInteger(cfg.warmupSteps) && cfg.warmupSteps >= 0,
-    `${path}.warmupSteps`,
-    "an integer ≥ 0",
-    cfg.warmupSteps,
-  );
-  check(cfg.weightDecay >= 0, `${path}.weightDecay`, "a number ≥ 0", cfg.weightDecay);
-  check(cfg.beta1 >= 0 && cfg.beta1 < 1, `${path}.beta1`, "a number in [0, 1)", cfg.beta1);
-  check(cfg.beta2 >= 0 && cfg.beta2 < 1, `${path}.beta2`, "a number in [0, 1)", cfg.beta2);
-  check(cfg.gradClip >= 0, `${path}.gradClip`, "a number ≥ 0", cfg.gradClip);
-  checkPositiveInteger(cfg.maxNewTokens, `${path}.maxNewTokens`);
-  check(Number.isInteger(cfg.topK) && cfg.topK >= 0, `${path}.topK`, "an integer ≥ 0", cfg.topK);
-  checkPositiveInteger(cfg.microBatch, `${path}.microBatch`);
-  check(Number.isInteger(cfg.seed), `${path}.seed`, "an integer", cfg.seed);
-  checkPositiveInteger(cfg.logEvery, `${path}.logEvery`);
-  checkPositiveInteger(cfg.checkpointEvery, `${path}.checkpointEvery`);
-  check(cfg.data.source.length > 0, `${path}.data.source`, '"base" or a file', cfg.data.source);
-  check(
-    Number.isInteger(cfg.data.documents) && cfg.data.documents >= 0,
-    `${path}.data.documents`,
-    "an integer ≥ 0",
-    cfg.data.documents,
-  );
-  const m = cfg.method;
-  check(m.rlWeight >= 0, `${path}.method.rlWeight`, "a number ≥ 0", m.rlWeight);
-  check(m.ntpWeight >= 0, `${path}.method.ntpWeight`, "a number ≥ 0", m.ntpWeight);
-  check(
-    m.rlWeight > 0 || m.ntpWeight > 0,
-    `${path}.method.ntpWeight`,
-    "a number > 0 when method.rlWeight is 0 (nothing to train)",
-    m.ntpWeight,
-  );
-  check(
-    m.budget === "dynamic" || m.budget === "none",
-    `${path}.method.budget`,
-    '"dynamic" or "none"',
-    m.budget,
-  );
-  check(
-    SAMPLING_MODES.includes(m.sampling),
-    `${path}.method.sampling`,
-    SAMPLING_MODES.map((s) => `"${s}"`).join(", "),
-    m.sampling,
-  );
-  check(
-    m.reward === "exact" || m.reward === "prefix",
-    `${path}.method.reward`,
-    '"exact" or "prefix"',
-    m.reward,
-  );
-  return cfg;
-}
-
-/**
- * Applies overrides (a parsed YAML mapping) to {@linkcode TRAIN_DEFAULTS}, resolves the `rmt`
- * section with `resolveRmtConfig`, writes `method.ntpWeight`/`method.reward` into it, and checks
- * every range. `rmt.objective` and `rmt.reward` are rejected: set them through `method`.
+ * Applies overrides (a parsed YAML mapping) to {@linkcode TRAIN}'s defaults and checks every
+ * range, then writes `method.ntpWeight`/`method.reward` into `rmt`. `rmt.objective` and
+ * `rmt.reward` are rejected: set them through `method` (one source of truth per switch).
  *
  * @example
  * ```ts
@@ -287,21 +173,14 @@ export function validateTrainConfig(cfg: TrainConfig, path = "train"): TrainConf
  */
 // §5, §11.3: defaults + overrides, one source of truth per switch
 export function resolveTrainConfig(overrides: unknown, path = "train"): TrainConfig {
-  const { rmt: rmtOverrides, ...rest } = (overrides ?? {}) as Record<string, unknown>;
-  if (rmtOverrides !== undefined && rmtOverrides !== null && typeof rmtOverrides === "object") {
-    const r = rmtOverrides as Record<string, unknown>;
-    if ("objective" in r) {
-      throw new ConfigError(`${path}.rmt.objective: set λ with method.ntpWeight instead`);
-    }
-    if ("reward" in r) {
-      throw new ConfigError(`${path}.rmt.reward: set the reward mode with method.reward instead`);
-    }
+  const rmt = (overrides as { rmt?: unknown } | null | undefined)?.rmt;
+  if (typeof rmt === "object" && rmt !== null && "objective" in rmt) {
+    throw new ConfigError(`${path}.rmt.objective: set λ with method.ntpWeight instead`);
   }
-  const { rmt: _rmtDefaults, ...defaults } = TRAIN_DEFAULTS;
-  const base = resolveConfig(defaults, typeof overrides === "object" ? rest : overrides, path);
-  const rmt = resolveRmtConfig(rmtOverrides, `${path}.rmt`);
-  const cfg: TrainConfig = { ...base, rmt };
-  validateTrainConfig(cfg, path);
+  if (typeof rmt === "object" && rmt !== null && "reward" in rmt) {
+    throw new ConfigError(`${path}.rmt.reward: set the reward mode with method.reward instead`);
+  }
+  const cfg = TRAIN.resolve(overrides, path);
   cfg.rmt.objective.lambda = cfg.method.ntpWeight;
   cfg.rmt.reward.mode = cfg.method.reward;
   return cfg;

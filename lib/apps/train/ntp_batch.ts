@@ -1,7 +1,8 @@
 /**
  * Token-inclusive NTP term of Reinforcement Mid-Training (Tian et al., "Reinforcement
- * Mid-Training", arXiv:2509.24375; method §1.2, §4.2): teacher-forced next-token NLL on the raw
- * documents, with the RL positions of the step masked out so that no token is trained twice.
+ * Mid-Training", arXiv:2509.24375; method §1.2, §4.2) on a batch of documents: the raw documents
+ * padded into one batch with the RL positions of the step masked out, so that no token is trained
+ * twice, and the teacher-forced forward whose logits `ntpLoss` (`lib/rmt/objective.ts`) scores.
  *
  * Index convention (`lib/data/codec.ts`): position p is the target ids[p] predicted from
  * ids[0..p); logits row r predicts position r + 1, so row r is weighted by m_{r+1}.
@@ -15,20 +16,10 @@
  * @module
  */
 import { type Tensor, tensor } from "../../engine/tensor.ts";
-import { ntpMask } from "../../rmt/objective.ts";
+import { ntpLoss, ntpMask } from "../../rmt/objective.ts";
 import type { Policy } from "./_policy.ts";
 
-/**
- * A right-padded batch of documents with the NTP targets and mask of logits rows.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { ntpBatch, type NtpBatch } from "./ntp_loss.ts";
- * const b: NtpBatch = ntpBatch([[5, 6, 7]], [[2]], 0);
- * assert.deepEqual([...b.mask], [1, 0]); // row 1 predicts the RL position 2
- * ```
- */
+/** A right-padded batch of documents with the NTP targets and mask of logits rows. */
 export interface NtpBatch {
   /** Input ids, right-padded (B·T). */
   ids: Int32Array;
@@ -50,7 +41,7 @@ export interface NtpBatch {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { ntpBatch } from "./ntp_loss.ts";
+ * import { ntpBatch } from "./ntp_batch.ts";
  * const b = ntpBatch([[5, 6, 7, 8], [9, 10]], [[2], []], 0);
  * assert.equal(b.length, 4);
  * assert.deepEqual([...b.targets], [6, 7, 8, 10, 0, 0]);
@@ -58,7 +49,7 @@ export interface NtpBatch {
  * assert.equal(b.tokens, 3);
  * ```
  */
-// §4.2 Eq. m_pos = 1[τ_pos ∉ C], shifted to logits rows (row r predicts position r + 1)
+// method §4.2: m_pos = 1[τ_pos ∉ C], shifted to logits rows (row r predicts position r + 1)
 export function ntpBatch(docs: number[][], rlPositions: number[][], padId: number): NtpBatch {
   const B = docs.length;
   const T = docs.reduce((m, d) => Math.max(m, d.length), 2);
@@ -79,30 +70,33 @@ export function ntpBatch(docs: number[][], rlPositions: number[][], padId: numbe
 }
 
 /**
- * NLL_NTP of a batch: Σ_r m_r·nll_r / `tokens` (default: this batch's Σ m), with gradient.
+ * NLL_NTP of a batch, with gradient: the policy's teacher-forced logits scored by `ntpLoss`.
  *
  * @param model The policy π_θ (teacher forcing, raw text, no template).
  * @param batch Documents, targets and mask from {@linkcode ntpBatch}.
- * @param opts `tokens`: the divisor (the step's Σ m when the step is split in micro-batches).
+ * @param opts `tokens`: the divisor (the step's Σ m when the step is split in micro-batches;
+ *   default this batch's Σ m).
  *
  * @example A uniform model has NLL ln V everywhere
  * ```ts
  * import assert from "node:assert/strict";
  * import { tensor, type Tensor } from "../../engine/tensor.ts";
- * import { ntpBatch, ntpLoss } from "./ntp_loss.ts";
+ * import { ntpBatch, ntpBatchLoss } from "./ntp_batch.ts";
  * const V = 4;
  * const model = { forward: (ids: Tensor) => tensor(new Float32Array(ids.size * V), [...ids.shape, V]) };
- * const nll = ntpLoss(model, ntpBatch([[1, 2, 3]], [[1]], 0));
+ * const nll = ntpBatchLoss(model, ntpBatch([[1, 2, 3]], [[1]], 0));
  * assert.ok(Math.abs(await nll.item() - Math.log(V)) < 1e-6);
  * ```
  */
-// §4.2 Eq. L_NTP = −Σ_pos m_pos log p_θ(τ_pos | τ_<pos) / Σ m_pos
-export function ntpLoss(model: Policy, batch: NtpBatch, opts: { tokens?: number } = {}): Tensor {
+export function ntpBatchLoss(
+  model: Policy,
+  batch: NtpBatch,
+  opts: { tokens?: number } = {},
+): Tensor {
   const { batch: B, length: T } = batch;
   const ids = tensor(batch.ids, [B, T], { dtype: "i32" }); // (B, T)
+  const logits = model.forward(ids).narrow(1, 0, T - 1); // row r predicts τ_{r+1} (B, T − 1, V)
   const targets = tensor(batch.targets, [B, T - 1], { dtype: "i32" }); // (B, T − 1)
   const mask = tensor(batch.mask, [B, T - 1]); // (B, T − 1)
-  const logits = model.forward(ids); // (B, T, V)
-  const nll = logits.narrow(1, 0, T - 1).crossEntropy(targets); // −log p_θ(τ_{r+1}|τ_≤r) (B, T − 1)
-  return nll.mul(mask).sum().div(Math.max(1, opts.tokens ?? batch.tokens)); // scalar
+  return ntpLoss({ logits, targets, mask }, { tokens: opts.tokens ?? batch.tokens }); // scalar
 }

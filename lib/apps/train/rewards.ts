@@ -15,7 +15,7 @@
  * @module
  */
 import type { Codec } from "../../data/codec.ts";
-import { groupAdvantages } from "../../rmt/grpo.ts";
+import { advantage } from "../../rmt/grpo.ts";
 import { combinedReward, lengthReward } from "../../rmt/reward_length.ts";
 import {
   groundTruthAt,
@@ -24,17 +24,7 @@ import {
   type RewardMode,
 } from "../../rmt/reward_match.ts";
 
-/**
- * Settings of the group reward (a slice of the RMT config).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import type { RewardOptions } from "./rewards.ts";
- * const o: RewardOptions = { mode: "exact", rMax: 1, w: 0.2, advantageEps: 1e-6 };
- * assert.equal(o.w, 0.2);
- * ```
- */
+/** Settings of the group reward (a slice of the RMT config). */
 export interface RewardOptions {
   /** Matching reward mode (§1.4). */
   mode: RewardMode;
@@ -46,20 +36,7 @@ export interface RewardOptions {
   advantageEps: number;
 }
 
-/**
- * The rewards of one group: per completion r_pos, r_len, ℓ and r, then the advantages.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import type { GroupRewards } from "./rewards.ts";
- * const g: GroupRewards = {
- *   matchReward: [1, 0], lengthReward: [1, 0.5], length: [4, 2], closed: [true, true],
- *   reward: [1, 0.1], advantage: [1, -1],
- * };
- * assert.equal(g.reward.length, 2);
- * ```
- */
+/** The rewards of one group: per completion r_pos, r_len, ℓ and r, then the advantages. */
 export interface GroupRewards {
   /** r_pos ∈ {0, 1} (G). */
   matchReward: number[];
@@ -138,7 +115,7 @@ export function groupRewards(
     out.closed.push(parsed.closedThinking);
     out.reward.push(combinedReward(rPos, rLen, w));
   }
-  // §4.1 Eq. A_i = (r_i − mean r)/(std r + δ)
-  out.advantage = groupAdvantages(out.reward, opts.advantageEps);
+  // §4.1: A_i = (r_i − mean r)/(std r + δ)
+  out.advantage = advantage(out.reward, opts.advantageEps);
   return out;
 }

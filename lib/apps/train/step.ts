@@ -28,11 +28,11 @@ import type { AdamW } from "../../engine/optim/adamw.ts";
 import type { GPT } from "../../model/gpt.ts";
 import type { Codec } from "../../data/codec.ts";
 import { tokenBudget } from "../../rmt/budget.ts";
+import { grpoObjective } from "../../rmt/grpo.ts";
 import { unifiedLoss } from "../../rmt/objective.ts";
 import { samplingProbs, type TrainConfig } from "./config.ts";
-import { grpoObjective } from "./grpo_loss.ts";
 import { completionLogprobs, sequenceBatch } from "./logprobs.ts";
-import { ntpBatch, ntpLoss } from "./ntp_loss.ts";
+import { ntpBatch, ntpBatchLoss } from "./ntp_batch.ts";
 import { sampleStep, stepSeed } from "./positions.ts";
 import { groupRewards } from "./rewards.ts";
 import { rolloutPrompts, sampleRollouts } from "./rollout.ts";
@@ -58,20 +58,7 @@ export interface StepContext {
   cfg: TrainConfig;
 }
 
-/**
- * What one RL position produced (logged in metrics.jsonl; enough to recompute the rewards).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import type { GroupRecord } from "./step.ts";
- * const g: GroupRecord = {
- *   doc: 0, pos: 5, tier: 2, reward: [1, 0], matchReward: [1, 0], lengthReward: [0, 0],
- *   length: [3, 9], advantage: [1, -1], completions: null,
- * };
- * assert.equal(g.reward.length, 2);
- * ```
- */
+/** What one RL position produced (logged in metrics.jsonl; enough to recompute the rewards). */
 export interface GroupRecord {
   /** Document index. */
   doc: number;
@@ -96,14 +83,6 @@ export interface GroupRecord {
 /**
  * One line of metrics.jsonl. Everything except `timing` is a deterministic function of
  * (weights, optimiser state, seed, t).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import type { StepRecord } from "./step.ts";
- * const keys: (keyof StepRecord)[] = ["step", "budget", "tierProbs", "loss", "groups"];
- * assert.equal(keys.length, 5);
- * ```
  */
 export interface StepRecord {
   /** t, 0-based. */
@@ -116,7 +95,7 @@ export interface StepRecord {
   tierProbs: number[];
   /** Learning rate of this update. */
   lr: number;
-  /** −rlWeight·J_RL + λ·NLL_NTP. */
+  /** L = −rlWeight·J_RL + λ·NLL_NTP (§4.3), the sum of the backpropagated micro-batch parts. */
   loss: number;
   /** J_RL (to maximise). */
   rlObjective: number;
@@ -242,6 +221,7 @@ export async function rmtStep(ctx: StepContext, t: number): Promise<StepRecord> 
   ).filter((r) => klBeta > 0 || r.advantage !== 0); // (≤ N)
   const promptLength = prompts.reduce((m, p) => Math.max(m, p.length), 1); // P_max
   const objectives: Tensor[] = [], kls: Tensor[] = [], clips: Tensor[] = []; // scalars
+  const losses: Tensor[] = []; // the micro-batch parts of L (scalars)
   for (let start = 0; start < responses.length; start += cfg.microBatch) {
     const part = responses.slice(start, start + cfg.microBatch);
     const batch = sequenceBatch(part.map((r) => r.prompt), part.map((r) => r.completion), pad, {
@@ -266,10 +246,13 @@ export async function rmtStep(ctx: StepContext, t: number): Promise<StepRecord> 
         },
         { clipEps, klBeta, responses: N },
       );
-      objective.mul(-cfg.method.rlWeight).backward();
-      return { objective: objective.detach(), meanKl, clipFraction };
+      // §4.3: this micro-batch's part of L = −rlWeight·J_RL + λ·NLL_NTP (its J_RL term)
+      const loss = unifiedLoss({ jRl: objective.mul(cfg.method.rlWeight) }, lambda);
+      loss.backward();
+      return { objective: objective.detach(), loss: loss.detach(), meanKl, clipFraction };
     });
     objectives.push(keep(parts.objective));
+    losses.push(keep(parts.loss));
     kls.push(keep(parts.meanKl));
     clips.push(keep(parts.clipFraction));
   }
@@ -287,12 +270,15 @@ export async function rmtStep(ctx: StepContext, t: number): Promise<StepRecord> 
         ntpPositions.slice(start, start + docsPerBatch),
         pad,
       );
-      const nll = tidy(() => {
-        const nll = ntpLoss(model, batch, { tokens: ntpTokens });
-        nll.mul(lambda).backward();
-        return nll.detach();
+      const part = tidy(() => {
+        const nll = ntpBatchLoss(model, batch, { tokens: ntpTokens });
+        // §4.3: this micro-batch's part of L (its λ·NLL_NTP term)
+        const loss = unifiedLoss({ nllNtp: nll }, lambda);
+        loss.backward();
+        return { nll: nll.detach(), loss: loss.detach() };
       });
-      ntpParts.push(keep(nll));
+      ntpParts.push(keep(part.nll));
+      losses.push(keep(part.loss));
     }
   }
 
@@ -316,6 +302,7 @@ export async function rmtStep(ctx: StepContext, t: number): Promise<StepRecord> 
   const meanKl = await sum(kls);
   const clipFraction = await sum(clips);
   const nll = await sum(ntpParts);
+  const loss = await sum(losses);
   const all = (key: "reward" | "matchReward" | "length") => groups.flatMap((g) => g[key]);
   const finished = performance.now();
   return {
@@ -324,8 +311,7 @@ export async function rmtStep(ctx: StepContext, t: number): Promise<StepRecord> 
     budget,
     tierProbs,
     lr,
-    // §4.3 Eq. L = −J_RL + λ·NLL_NTP (with J_RL weighted by rlWeight)
-    loss: unifiedLoss(cfg.method.rlWeight * rlObjective, nll, lambda),
+    loss,
     rlObjective,
     ntpLoss: nll,
     meanKl,

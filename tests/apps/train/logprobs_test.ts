@@ -4,7 +4,9 @@
  * (N, P + L): same log-probabilities and the same gradients of every parameter.
  */
 import assert from "node:assert/strict";
+import { tensor } from "../../../lib/engine/tensor.ts";
 import { completionLogprobs, sequenceBatch } from "../../../lib/apps/train/logprobs.ts";
+import type { Policy } from "../../../lib/apps/train/_policy.ts";
 import { maxDiff, tinyModel } from "../../_helpers/tiny_model.ts";
 
 Deno.test("completionLogprobs() with shared prompts equals one forward per sequence, values and gradients", async () => {
@@ -34,4 +36,32 @@ Deno.test("completionLogprobs() with shared prompts equals one forward per seque
     });
     model.dispose();
   }
+});
+
+const close = (a: number, b: number, tol: number, what: string) =>
+  assert.ok(Math.abs(a - b) <= tol, `${what}: expected ${b}, got ${a}`);
+
+Deno.test("completionLogprobs() equals gatherLast(logSoftmax(logits / τ)) on the completion rows", async () => {
+  const V = 6;
+  const logitsTable = Float32Array.from({ length: 40 * V }, (_, i) => Math.sin(i * 1.7) * 2);
+  // a fixed "model": logits of row t depend on (token, column) only
+  const model: Policy = {
+    forward(ids) {
+      const [B, T] = ids.shape as [number, number];
+      const out = new Float32Array(B * T * V);
+      for (let j = 0; j < B * T; j++) {
+        out.set(logitsTable.subarray(((j % T) * 3 % 40) * V, ((j % T) * 3 % 40 + 1) * V), j * V);
+      }
+      return tensor(out, [B, T, V]);
+    },
+  };
+  const batch = sequenceBatch([[1, 2, 3], [4]], [[5, 1], [2, 3, 4]], 0);
+  const { logp, mask } = completionLogprobs(model, batch, { temperature: 0.8 });
+  const P = batch.promptLength, L = batch.completionLength;
+  const ids = tensor(batch.ids, [2, P + L], { dtype: "i32" });
+  const composite = model.forward(ids).narrow(1, P - 1, L).div(0.8).logSoftmax()
+    .gatherLast(tensor(batch.targets, [2, L, 1], { dtype: "i32" })).reshape([2, L]);
+  const a = await logp.toArray(), b = await composite.toArray();
+  for (let i = 0; i < a.length; i++) close(a[i]!, b[i]!, 1e-5, `logp[${i}]`);
+  assert.deepEqual([...await mask.toArray()], [1, 1, 0, 1, 1, 1]);
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { type Tensor, tensor } from "../../../lib/engine/tensor.ts";
 import { mulberry32 } from "../../../lib/util/rng.ts";
-import { ntpBatch, ntpLoss } from "../../../lib/apps/train/ntp_loss.ts";
+import { ntpBatch, ntpBatchLoss } from "../../../lib/apps/train/ntp_batch.ts";
 import { sampleStep } from "../../../lib/apps/train/positions.ts";
 
 Deno.test("ntpBatch() never puts an RL position in the NTP mask (§1.2, §4.2)", () => {
@@ -38,7 +38,7 @@ Deno.test("ntpBatch() never puts an RL position in the NTP mask (§1.2, §4.2)",
   assert.equal(batch.tokens, expectedTokens);
 });
 
-Deno.test("ntpLoss() is the token mean of −log p over unmasked positions", async () => {
+Deno.test("ntpBatchLoss() is the token mean of −log p over unmasked positions", async () => {
   // logits row r put all mass 0..V−1 as r-dependent values; NLL computed by hand
   const V = 3;
   const model = {
@@ -51,7 +51,7 @@ Deno.test("ntpLoss() is the token mean of −log p over unmasked positions", asy
   };
   const docs = [[0, 1, 2, 0], [2, 2]];
   const batch = ntpBatch(docs, [[2], []], 0);
-  const nll = await ntpLoss(model, batch).item();
+  const nll = await ntpBatchLoss(model, batch).item();
   const logp = (row: number, target: number) => {
     const z = [0, row * 0.5, 1];
     const lse = Math.log(z.reduce((a, x) => a + Math.exp(x), 0));

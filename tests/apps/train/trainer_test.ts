@@ -4,7 +4,7 @@ import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../../../lib/mo
 import { Tokenizer } from "../../../lib/data/tokenizer.ts";
 import { tokenBudget } from "../../../lib/rmt/budget.ts";
 import { tierProbs } from "../../../lib/rmt/curriculum.ts";
-import { groupAdvantages } from "../../../lib/rmt/grpo.ts";
+import { advantage } from "../../../lib/rmt/grpo.ts";
 import { combinedReward, lengthReward } from "../../../lib/rmt/reward_length.ts";
 import { groundTruthAt, matchReward, parseCompletion } from "../../../lib/rmt/reward_match.ts";
 import type { TrainConfig } from "../../../lib/apps/train/config.ts";
@@ -94,7 +94,7 @@ Deno.test("metrics.jsonl rewards and budgets agree with lib/rmt recomputed from 
         return combinedReward(rPos, rLen, cfg.rmt.lengthReward.w);
       });
       assert.deepEqual(g.reward, rewards, "§2.4 r");
-      assert.deepEqual(g.advantage, groupAdvantages(rewards, cfg.rmt.grpo.advantageEps), "§4.1 A");
+      assert.deepEqual(g.advantage, advantage(rewards, cfg.rmt.grpo.advantageEps), "§4.1 A");
       rlPositions++;
       docTokens += doc.length - 1;
     }
