@@ -4,8 +4,10 @@
  * token stream, plus the held-out documents that evaluation and RMT use.
  *
  * Pipeline ({@linkcode buildPretrainCorpus}):
- * 1. Documents: seeded math documents (`generateMathDocuments`, train and held-out from two
- *    seeds) or a user `.txt`/`.jsonl` file (`readCorpusFile`, split by a seeded shuffle).
+ * 1. Documents (`documents.ts`): seeded math documents (`generateMathDocuments`, train and
+ *    held-out from two seeds), the reasoning corpus (`generateReasoningDocuments`,
+ *    `source: reasoning`) or a user `.txt`/`.jsonl` file (`readCorpusFile`, split by a seeded
+ *    shuffle).
  *    Every document is at most `maxDocChars` characters, so that a whole document fits in the
  *    prompt's context window.
  * 2. Tokenizer: byte-level BPE trained on the training documents plus the prompt's fixed
@@ -19,7 +21,10 @@
  *    NTR/RPT/"w/o DTB" do not, so the base model must have seen both formats. The stated budget
  *    is always the (verbose) true length, so the base model never sees a small budget: it
  *    over-thinks by construction (§11.1) and it is RL's length reward that has to teach it to
- *    follow a shrinking B_t.
+ *    follow a shrinking B_t. With `demoStyle: scratchpad` (for the reasoning corpus) three in
+ *    four demonstrations are cut at a digit of a computed number and derive it with a
+ *    scratch-pad (`lib/data/scratchpad.ts`), verbose for a share `verboseFraction`, concise
+ *    otherwise; the rest are generic restatements at other cuts.
  * 4. Stream: documents and demonstrations, shuffled (seeded), each followed by `<|endoftext|>`,
  *    concatenated; `starts` records where each document begins, so batches can start rows at
  *    document boundaries ({@linkcode sampleStreamBatch}).
@@ -29,13 +34,14 @@
  * @module
  */
 import { check } from "../../util/config.ts";
-import { readCorpusFile } from "../../data/corpus_files.ts";
-import { generateMathDocuments, type MathDocument } from "../../data/corpus_math.ts";
-import { mulberry32, type Rng } from "../../util/rng.ts";
+import type { MathDocument } from "../../data/math_doc.ts";
+import { pickResultCut, scratchpad } from "../../data/scratchpad.ts";
+import { mulberry32 } from "../../util/rng.ts";
 import { Tokenizer } from "../../data/tokenizer.ts";
 import type { PromptConfig } from "../../rmt/prompt.ts";
 import { demoCount, type DemoStats, demoStats, makeDemoRecords } from "./demo_records.ts";
 import { packStream, type TokenStream } from "./stream.ts";
+import { type CorpusDocuments, loadDocuments, shuffle } from "./documents.ts";
 
 export {
   demoCount,
@@ -45,6 +51,7 @@ export {
   demoStats,
   makeDemoRecords,
 } from "./demo_records.ts";
+export { type CorpusDocuments, loadDocuments } from "./documents.ts";
 export {
   packStream,
   sampleStreamBatch,
@@ -55,7 +62,10 @@ export {
 
 /** The `data` section of the pre-training config. */
 export interface PretrainDataConfig {
-  /** `"math"` (the embedded generator) or the path of a `.txt`/`.jsonl` corpus. */
+  /**
+   * `"math"` (the embedded generator), `"reasoning"` (the reasoning corpus,
+   * `lib/data/corpus_reasoning.ts`) or the path of a `.txt`/`.jsonl` corpus.
+   */
   source: string;
   /** Number of training documents (file source: 0 = all that remain after the held-out split). */
   trainDocs: number;
@@ -81,6 +91,14 @@ export interface PretrainDataConfig {
   maxDemoTokens: number;
   /** Seed of the demonstrations and of the stream's shuffle. */
   demoSeed: number;
+  /**
+   * `"classic"` (scratch-pads and restatements of `lib/data/demonstrations.ts`) or
+   * `"scratchpad"` (digit-by-digit derivations of `lib/data/scratchpad.ts` at result digits).
+   * Records written before this field existed mean `"classic"`.
+   */
+  demoStyle: "classic" | "scratchpad";
+  /** Scratch-pad style: share of the verbose (over-thinking) form; the rest are concise. */
+  verboseFraction: number;
 }
 
 /** Defaults, sized for a model with a 320-token context window. */
@@ -98,6 +116,8 @@ export const PRETRAIN_DATA_DEFAULTS: Readonly<PretrainDataConfig> = {
   maxDocChars: 200,
   maxDemoTokens: 320,
   demoSeed: 3,
+  demoStyle: "classic",
+  verboseFraction: 0.5,
 };
 
 /**
@@ -115,15 +135,12 @@ export const PRETRAIN_DATA_DEFAULTS: Readonly<PretrainDataConfig> = {
  */
 export function validatePretrainData(cfg: PretrainDataConfig, path: string): PretrainDataConfig {
   const int = (v: number, min: number) => Number.isInteger(v) && v >= min;
-  check(cfg.source.length > 0, `${path}.source`, '"math" or a .txt/.jsonl path', cfg.source);
+  const generated = cfg.source === "math" || cfg.source === "reasoning";
+  const sources = '"math", "reasoning" or a .txt/.jsonl path';
+  check(cfg.source.length > 0, `${path}.source`, sources, cfg.source);
+  check(generated || /\.(txt|jsonl)$/i.test(cfg.source), `${path}.source`, sources, cfg.source);
   check(
-    cfg.source === "math" || /\.(txt|jsonl)$/i.test(cfg.source),
-    `${path}.source`,
-    '"math" or a .txt/.jsonl path',
-    cfg.source,
-  );
-  check(
-    int(cfg.trainDocs, cfg.source === "math" ? 1 : 0),
+    int(cfg.trainDocs, generated ? 1 : 0),
     `${path}.trainDocs`,
     "an integer ≥ 1 (file: ≥ 0)",
     cfg.trainDocs,
@@ -132,7 +149,7 @@ export function validatePretrainData(cfg: PretrainDataConfig, path: string): Pre
   check(int(cfg.trainSeed, 0), `${path}.trainSeed`, "an integer ≥ 0", cfg.trainSeed);
   check(int(cfg.heldOutSeed, 0), `${path}.heldOutSeed`, "an integer ≥ 0", cfg.heldOutSeed);
   check(
-    cfg.source !== "math" || cfg.heldOutSeed !== cfg.trainSeed,
+    !generated || cfg.heldOutSeed !== cfg.trainSeed,
     `${path}.heldOutSeed`,
     "a seed different from trainSeed",
     cfg.heldOutSeed,
@@ -160,79 +177,19 @@ export function validatePretrainData(cfg: PretrainDataConfig, path: string): Pre
   check(int(cfg.maxDocChars, 20), `${path}.maxDocChars`, "an integer ≥ 20", cfg.maxDocChars);
   check(int(cfg.maxDemoTokens, 0), `${path}.maxDemoTokens`, "an integer ≥ 0", cfg.maxDemoTokens);
   check(int(cfg.demoSeed, 0), `${path}.demoSeed`, "an integer ≥ 0", cfg.demoSeed);
+  check(
+    ["classic", "scratchpad"].includes(cfg.demoStyle),
+    `${path}.demoStyle`,
+    '"classic" or "scratchpad"',
+    cfg.demoStyle,
+  );
+  check(
+    cfg.verboseFraction >= 0 && cfg.verboseFraction <= 1,
+    `${path}.verboseFraction`,
+    "a number in [0, 1]",
+    cfg.verboseFraction,
+  );
   return cfg;
-}
-
-/** Training and held-out documents, before tokenization. */
-export interface CorpusDocuments {
-  /** Training documents (math documents carry their facts; file documents have none). */
-  train: MathDocument[];
-  /** Held-out documents (evaluation). */
-  heldOut: MathDocument[];
-}
-
-function asDocument(text: string): MathDocument {
-  return { text, facts: [], difficulty: 0, kinds: [] };
-}
-
-/** Fisher–Yates shuffle in place with `rng`. */
-function shuffle<T>(items: T[], rng: Rng): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [items[i], items[j]] = [items[j], items[i]];
-  }
-  return items;
-}
-
-/**
- * The first `count` generated math documents of at most `maxChars` characters (the generator
- * may exceed its `maxChars` with a single long problem; such documents are skipped). The
- * generator's stream does not depend on `count`, so the result is deterministic in the seed.
- */
-function fittingMathDocuments(count: number, seed: number, maxChars: number): MathDocument[] {
-  const opts = { maxChars, minChars: Math.min(100, maxChars >> 1) };
-  for (let n = Math.ceil(count * 1.25) + 8;; n *= 2) {
-    const fit = generateMathDocuments(n, seed, opts).filter((d) => d.text.length <= maxChars);
-    if (fit.length >= count) return fit.slice(0, count);
-    if (n > 64 * count + 1024) {
-      throw new Error(
-        `data.maxDocChars: too few generated documents fit in ${maxChars} characters`,
-      );
-    }
-  }
-}
-
-/**
- * The training and held-out documents of a data config (deterministic: the RMT trainer and the
- * evaluation rebuild exactly the documents the base model was trained and evaluated on).
- *
- * @example Math documents respect maxDocChars
- * ```ts
- * import assert from "node:assert/strict";
- * import { loadDocuments, PRETRAIN_DATA_DEFAULTS } from "./data.ts";
- * const docs = loadDocuments({ ...PRETRAIN_DATA_DEFAULTS, trainDocs: 20, heldOutDocs: 5 });
- * assert.equal(docs.train.length, 20);
- * assert.ok(docs.heldOut.every((d) => d.text.length <= PRETRAIN_DATA_DEFAULTS.maxDocChars));
- * ```
- */
-export function loadDocuments(cfg: PretrainDataConfig): CorpusDocuments {
-  if (cfg.source === "math") {
-    return {
-      train: fittingMathDocuments(cfg.trainDocs, cfg.trainSeed, cfg.maxDocChars),
-      heldOut: fittingMathDocuments(cfg.heldOutDocs, cfg.heldOutSeed, cfg.maxDocChars),
-    };
-  }
-  const texts = readCorpusFile(cfg.source).map((t) => t.slice(0, cfg.maxDocChars));
-  if (texts.length < cfg.heldOutDocs + 1) {
-    throw new Error(
-      `${cfg.source}: ${texts.length} documents, need more than heldOutDocs = ${cfg.heldOutDocs}`,
-    );
-  }
-  shuffle(texts, mulberry32(cfg.trainSeed));
-  const heldOut = texts.slice(0, cfg.heldOutDocs);
-  const rest = texts.slice(cfg.heldOutDocs);
-  const train = cfg.trainDocs > 0 ? rest.slice(0, cfg.trainDocs) : rest;
-  return { train: train.map(asDocument), heldOut: heldOut.map(asDocument) };
 }
 
 /** Everything pre-training needs from the data side. */
@@ -251,9 +208,16 @@ export interface PretrainCorpus {
 
 /**
  * Texts the tokenizer is trained on: the training documents plus the prompt's fixed texts
- * repeated once per expected demonstration (so the instruction words get merges).
+ * repeated once per expected demonstration (so the instruction words get merges); with
+ * scratch-pad demonstrations, also a scratch-pad per expected demonstration (its own seed), so
+ * that "column", "carry" and "borrow" get merges too.
  */
-function tokenizerTexts(docs: MathDocument[], prompt: PromptConfig, demos: number): string[] {
+function tokenizerTexts(
+  docs: MathDocument[],
+  prompt: PromptConfig,
+  demos: number,
+  cfg: PretrainDataConfig,
+): string[] {
   const texts = docs.map((d) => d.text);
   const fixed = [
     prompt.prefixWithBudget.replaceAll("{budget}", "100"),
@@ -261,6 +225,16 @@ function tokenizerTexts(docs: MathDocument[], prompt: PromptConfig, demos: numbe
     prompt.suffix,
   ].join("\n");
   for (let i = 0; i < Math.ceil(demos / 2); i++) texts.push(fixed);
+  if (cfg.demoStyle !== "scratchpad") return texts;
+  const rng = mulberry32(cfg.demoSeed + 2);
+  for (let i = 0, tries = 0; i < demos && tries < 4 * demos; tries++) {
+    const doc = docs[Math.floor(rng() * docs.length)];
+    const cut = pickResultCut(doc, rng);
+    if (cut === undefined) continue;
+    const style = rng() < cfg.verboseFraction ? "verbose" : "concise";
+    texts.push(scratchpad(doc, cut, style, rng)!.reasoning);
+    i++;
+  }
   return texts;
 }
 
@@ -284,7 +258,7 @@ function tokenizerTexts(docs: MathDocument[], prompt: PromptConfig, demos: numbe
 export function buildPretrainCorpus(cfg: PretrainDataConfig, prompt: PromptConfig): PretrainCorpus {
   const documents = loadDocuments(cfg);
   const nDemos = demoCount(documents.train.length, cfg.demoFraction);
-  const tokenizer = Tokenizer.train(tokenizerTexts(documents.train, prompt, nDemos), {
+  const tokenizer = Tokenizer.train(tokenizerTexts(documents.train, prompt, nDemos, cfg), {
     vocabSize: cfg.vocabSize,
   });
   const eot = tokenizer.specialId("eot");
@@ -294,6 +268,8 @@ export function buildPretrainCorpus(cfg: PretrainDataConfig, prompt: PromptConfi
     verbosity: cfg.verbosity,
     errorRate: cfg.errorRate,
     maxTokens: cfg.maxDemoTokens,
+    style: cfg.demoStyle ?? "classic", // absent in records written before the field existed
+    verboseFraction: cfg.verboseFraction ?? 0.5,
   };
   const rng = mulberry32(cfg.demoSeed);
   const demos = nDemos > 0

@@ -5,8 +5,11 @@
  *
  * @module
  */
+import type { MathExpr } from "../../data/arith.ts";
 import type { MathDocument } from "../../data/math_doc.ts";
-import { makeDemonstration, pickDemoCut } from "../../data/demonstrations.ts";
+import { type Demonstration, makeDemonstration, pickDemoCut } from "../../data/demonstrations.ts";
+import { factAt } from "../../data/math_doc.ts";
+import { pickResultCut, scratchpad } from "../../data/scratchpad.ts";
 import type { Rng } from "../../util/rng.ts";
 import { pretokenize, type Tokenizer } from "../../data/tokenizer.ts";
 import { buildPrompt, completionText, type PromptConfig } from "../../rmt/prompt.ts";
@@ -41,6 +44,14 @@ export interface DemoRecordOptions {
   errorRate: number;
   /** Longest demonstration in tokens (0 = no limit); longer ones are redrawn. */
   maxTokens: number;
+  /**
+   * `"classic"` (default): `makeDemonstration` at `pickDemoCut` cuts. `"scratchpad"`: three in
+   * four at a digit of a computed number, derived by `scratchpad()` (never wrong), the others
+   * generic restatements at cuts outside computed numbers.
+   */
+  style?: "classic" | "scratchpad";
+  /** Scratch-pad style: share of the verbose form (default 0.5). */
+  verboseFraction?: number;
 }
 
 /**
@@ -86,7 +97,11 @@ export function makeDemoRecords(
     }
     const doc = docs[Math.floor(rng() * docs.length)];
     if (doc.text.length < 2 || pretokenize(doc.text).length < 2) continue;
-    const cut = pickDemoCut(doc, rng);
+    const atResult = opts.style === "scratchpad" && rng() < 0.75;
+    const cut = atResult ? pickResultCut(doc, rng) : pickDemoCut(doc, rng);
+    if (cut === undefined) continue;
+    // Scratch-pad style: outside results only generic restatements, never the classic pads.
+    if (opts.style === "scratchpad" && !atResult && factAt(doc, cut) !== undefined) continue;
     const ids = tok.encode(doc.text);
     // Token index j whose first byte is at character offset `cut`.
     const cutBytes = encoder.encode(doc.text.slice(0, cut)).length;
@@ -95,10 +110,19 @@ export function makeDemoRecords(
     if (offset !== cutBytes || j >= ids.length || j === 0) continue;
     const answer = tok.decode([ids[j]]);
     if (answer.includes("\uFFFD")) continue;
-    const demo = makeDemonstration(doc, cut, answer, rng, {
-      verbosity: opts.verbosity,
-      errorRate: opts.errorRate,
-    });
+    let demo: Demonstration;
+    if (atResult) {
+      const form = rng() < (opts.verboseFraction ?? 0.5) ? "verbose" : "concise";
+      const pad = scratchpad(doc, cut, form, rng)!;
+      if (pad.answer !== answer) continue; // a tokenizer that merges digits
+      if (!contextHolds(ids.slice(0, j), doc, cut, tok, opts.prompt)) continue;
+      demo = { reasoning: pad.reasoning, answer, correct: true, kind: "computed" };
+    } else {
+      demo = makeDemonstration(doc, cut, answer, rng, {
+        verbosity: opts.verbosity,
+        errorRate: opts.errorRate,
+      });
+    }
     const reasoningLength = tok.encode(demo.reasoning).length;
     const budget = rng() < opts.budgetFraction ? Math.max(1, reasoningLength) : null;
     const prompt = buildPrompt(ids.slice(0, j), budget, tok, opts.prompt);
@@ -115,6 +139,24 @@ export function makeDemoRecords(
     });
   }
   return out;
+}
+
+/**
+ * Whether the prompt's left-truncated context still holds every number the computed number at
+ * `cut` is computed from (else a scratch-pad would cite numbers the prompt does not show).
+ */
+function contextHolds(
+  contextIds: number[],
+  doc: MathDocument,
+  cut: number,
+  tok: Tokenizer,
+  prompt: PromptConfig,
+): boolean {
+  if (contextIds.length <= prompt.maxContextTokens) return true;
+  const kept = tok.decode(contextIds.slice(contextIds.length - prompt.maxContextTokens));
+  const numbers = new Set(kept.match(/\d+/g) ?? []);
+  const leaves = (e: MathExpr): number[] => typeof e === "number" ? [e] : e.args.flatMap(leaves);
+  return leaves(factAt(doc, cut)!.expr).every((n) => n <= 9 || numbers.has(String(n)));
 }
 
 /** Summary of a set of demonstrations. */

@@ -9,9 +9,9 @@
 import assert from "node:assert/strict";
 import {
   buildPretrainCorpus,
-  loadDocuments,
   PRETRAIN_DATA_DEFAULTS,
   type PretrainDataConfig,
+  validatePretrainData,
 } from "../../../lib/apps/pretrain/data.ts";
 import { buildPrompt, PROMPT_DEFAULTS, promptText } from "../../../lib/rmt/prompt.ts";
 import { parseCompletion } from "../../../lib/rmt/reward_match.ts";
@@ -100,18 +100,68 @@ Deno.test("corpus: deterministic in the seeds; held-out documents differ from tr
   assert.ok(a.documents.train.every((d) => d.text.length <= DATA.maxDocChars));
 });
 
-Deno.test("corpus: a .jsonl source is split into training and held-out documents", () => {
-  const file = Deno.makeTempFileSync({ suffix: ".jsonl" });
-  const lines = Array.from(
-    { length: 30 },
-    (_, i) => JSON.stringify({ text: `Document ${i}: the cat sat on mat number ${i}.` }),
+const REASONING: PretrainDataConfig = {
+  ...PRETRAIN_DATA_DEFAULTS,
+  source: "reasoning",
+  trainDocs: 60,
+  heldOutDocs: 8,
+  vocabSize: 400,
+  maxDocChars: 160,
+  maxDemoTokens: 0,
+  demoStyle: "scratchpad",
+  verboseFraction: 0.5,
+};
+const WIDE = { ...PROMPT_DEFAULTS, maxContextTokens: 128 };
+
+Deno.test("buildPretrainCorpus() scratch-pad demonstrations derive the true next token at result digits", () => {
+  const corpus = buildPretrainCorpus(REASONING, WIDE);
+  const tok = corpus.tokenizer;
+  const think = tok.specialId("thinkOpen");
+  const texts = corpus.documents.train.map((d) => d.text);
+  assert.ok(texts.every((t) => t.length <= REASONING.maxDocChars));
+  const demos = streamDocs(corpus.train).filter((d) => tok.decode(d).startsWith("Predict"));
+  assert.equal(demos.length, 60);
+  let computed = 0, verbose = 0;
+  for (const d of demos) {
+    const promptLength = d.lastIndexOf(think) + 1;
+    const prompt = tok.decode(d.slice(0, promptLength));
+    const context = prompt.split("### Context\n")[1].split(WIDE.suffix)[0];
+    const doc = texts.find((t) => t.startsWith(context))!;
+    assert.ok(doc !== undefined, context);
+    const parsed = parseCompletion(d.slice(promptLength), tok);
+    assert.equal(parsed.closedThinking, true);
+    const reasoning = tok.decode(d.slice(promptLength, promptLength + parsed.reasoningLength));
+    if (/^\d$/.test(doc[context.length]) && /^(The context stops|.* = \?\n)/.test(reasoning)) {
+      computed++;
+      assert.equal(parsed.answer, doc[context.length], reasoning);
+      assert.equal(reasoning.trim().at(reasoning.startsWith("The") ? -2 : -1), parsed.answer);
+      if (reasoning.startsWith("The")) verbose++;
+    }
+  }
+  assert.ok(computed > 30 && computed < 60, `${computed} of 60 at result digits`);
+  assert.ok(verbose > 0.25 * computed && verbose < 0.75 * computed, `${verbose} verbose`);
+});
+
+Deno.test("buildPretrainCorpus() builds the classic corpus from a record without demoStyle", () => {
+  const { demoStyle: _s, verboseFraction: _v, ...old } = DATA;
+  const a = buildPretrainCorpus(old as PretrainDataConfig, PROMPT);
+  const b = buildPretrainCorpus(DATA, PROMPT);
+  assert.deepEqual(a.train.tokens, b.train.tokens);
+});
+
+Deno.test("validatePretrainData() accepts the reasoning source and checks the new fields", () => {
+  assert.equal(validatePretrainData(REASONING, "data"), REASONING);
+  assert.throws(
+    () => validatePretrainData({ ...REASONING, demoStyle: "fancy" as "classic" }, "data"),
+    /data\.demoStyle: expected "classic" or "scratchpad"/,
   );
-  Deno.writeTextFileSync(file, lines.join("\n"));
-  const cfg = { ...DATA, source: file, trainDocs: 0, heldOutDocs: 5 };
-  const docs = loadDocuments(cfg);
-  assert.equal(docs.heldOut.length, 5);
-  assert.equal(docs.train.length, 25);
-  const corpus = buildPretrainCorpus(cfg, PROMPT);
-  assert.equal(corpus.train.demos, 25);
-  Deno.removeSync(file);
+  assert.throws(
+    () => validatePretrainData({ ...REASONING, verboseFraction: 2 }, "data"),
+    /data\.verboseFraction/,
+  );
+  assert.throws(
+    () => validatePretrainData({ ...REASONING, heldOutSeed: REASONING.trainSeed }, "data"),
+    /data\.heldOutSeed/,
+  );
+  assert.throws(() => validatePretrainData({ ...REASONING, source: "poems" }, "data"), /source/);
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { demoCount, demoStats, makeDemoRecords } from "../../../lib/apps/pretrain/demo_records.ts";
 import { generateMathDocuments } from "../../../lib/data/corpus_math.ts";
+import { generateReasoningDocuments } from "../../../lib/data/corpus_reasoning.ts";
 import { Tokenizer } from "../../../lib/data/tokenizer.ts";
 import { buildPrompt, PROMPT_DEFAULTS } from "../../../lib/rmt/prompt.ts";
 import { mulberry32 } from "../../../lib/util/rng.ts";
@@ -77,4 +78,32 @@ Deno.test("demoCount() gives a demonstration share of fraction in the stream", (
   assert.equal(demoCount(4000, 0.5), 4000);
   assert.equal(demoCount(300, 0.25), 100);
   assert.equal(demoCount(300, 0), 0);
+});
+
+Deno.test("makeDemoRecords() scratch-pads only where the truncated prompt shows the operands", () => {
+  const rdocs = generateReasoningDocuments(40, 3, { maxChars: 160 });
+  const rtok = Tokenizer.train(rdocs.map((d) => d.text), { vocabSize: 400 });
+  const narrow = { ...PROMPT_DEFAULTS, maxContextTokens: 24 };
+  const demos = makeDemoRecords(rdocs, rtok, mulberry32(5), {
+    ...OPTS,
+    prompt: narrow,
+    count: 80,
+    style: "scratchpad",
+    verboseFraction: 0.5,
+  });
+  const think = rtok.specialId("thinkOpen");
+  let computed = 0;
+  for (const d of demos.filter((d) => d.kind === "computed")) {
+    computed++;
+    const prompt = rtok.decode(d.ids.slice(0, d.promptLength));
+    const context = prompt.split("### Context\n")[1];
+    const reasoning = rtok.decode(d.ids.slice(d.promptLength, d.promptLength + d.reasoningLength));
+    const header = reasoning.match(/(?:result of |^)([\d+\-* ()]+?)(?:\.\n| = \?)/)!;
+    for (const n of header[1].match(/\d+/g)!) {
+      if (n.length > 1) assert.ok(new RegExp(`\\b${n}\\b`).test(context), `${n} not in ${context}`);
+    }
+    assert.equal(d.correct, true);
+    assert.equal(d.ids[d.promptLength - 1], think);
+  }
+  assert.ok(computed > 40, `${computed} of 80 scratch-pads`);
 });

@@ -1,0 +1,124 @@
+/**
+ * The documents of a pre-training data config (method §11.1), before tokenization: seeded math
+ * documents (`generateMathDocuments`, `source: math`), the reasoning corpus
+ * (`generateReasoningDocuments`, `source: reasoning`), train and held-out from two seeds, or a
+ * user `.txt`/`.jsonl` file split by a seeded shuffle. Every document is at most `maxDocChars`
+ * characters, so that a whole document fits in the prompt's context window.
+ *
+ * @module
+ */
+import { readCorpusFile } from "../../data/corpus_files.ts";
+import { generateMathDocuments } from "../../data/corpus_math.ts";
+import { generateReasoningDocuments } from "../../data/corpus_reasoning.ts";
+import type { MathDocument } from "../../data/math_doc.ts";
+import { mulberry32, type Rng } from "../../util/rng.ts";
+
+/** The fields of the `data` config section that choose the documents (see `data.ts`). */
+export interface DocumentsConfig {
+  /** `"math"`, `"reasoning"` or the path of a `.txt`/`.jsonl` corpus. */
+  source: string;
+  /** Number of training documents (file source: 0 = all that remain after the held-out split). */
+  trainDocs: number;
+  /** Number of held-out documents. */
+  heldOutDocs: number;
+  /** Seed of the training documents (generators) or of the train/held-out split (file). */
+  trainSeed: number;
+  /** Seed of the held-out documents (generators). */
+  heldOutSeed: number;
+  /** Longest document in characters (generators: their `maxChars`; file: truncation). */
+  maxDocChars: number;
+}
+
+/** Training and held-out documents, before tokenization. */
+export interface CorpusDocuments {
+  /** Training documents (math documents carry their facts; file documents have none). */
+  train: MathDocument[];
+  /** Held-out documents (evaluation). */
+  heldOut: MathDocument[];
+}
+
+function asDocument(text: string): MathDocument {
+  return { text, facts: [], difficulty: 0, kinds: [] };
+}
+
+/** Fisher–Yates shuffle in place with `rng`. */
+export function shuffle<T>(items: T[], rng: Rng): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
+
+type Generator = (
+  count: number,
+  seed: number,
+  opts: { maxChars: number; minChars: number },
+) => MathDocument[];
+
+/**
+ * The first `count` generated documents of at most `maxChars` characters (a generator may
+ * exceed its `maxChars` with a single long problem; such documents are skipped). The
+ * generator's stream does not depend on `count`, so the result is deterministic in the seed.
+ */
+function fittingDocuments(
+  generate: Generator,
+  count: number,
+  seed: number,
+  maxChars: number,
+  minChars: number,
+): MathDocument[] {
+  const opts = { maxChars, minChars: Math.min(minChars, maxChars >> 1) };
+  for (let n = Math.ceil(count * 1.25) + 8;; n *= 2) {
+    const fit = generate(n, seed, opts).filter((d) => d.text.length <= maxChars);
+    if (fit.length >= count) return fit.slice(0, count);
+    if (n > 64 * count + 1024) {
+      throw new Error(
+        `data.maxDocChars: too few generated documents fit in ${maxChars} characters`,
+      );
+    }
+  }
+}
+
+/**
+ * The training and held-out documents of a data config (deterministic: the RMT trainer and the
+ * evaluation rebuild exactly the documents the base model was trained and evaluated on).
+ *
+ * @example Math documents respect maxDocChars
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadDocuments } from "./documents.ts";
+ * import { PRETRAIN_DATA_DEFAULTS } from "./data.ts";
+ * const docs = loadDocuments({ ...PRETRAIN_DATA_DEFAULTS, trainDocs: 20, heldOutDocs: 5 });
+ * assert.equal(docs.train.length, 20);
+ * assert.ok(docs.heldOut.every((d) => d.text.length <= PRETRAIN_DATA_DEFAULTS.maxDocChars));
+ * ```
+ */
+export function loadDocuments(cfg: DocumentsConfig): CorpusDocuments {
+  if (cfg.source === "math" || cfg.source === "reasoning") {
+    const [generate, minChars] = cfg.source === "math"
+      ? [generateMathDocuments, 100]
+      : [generateReasoningDocuments, 80];
+    return {
+      train: fittingDocuments(generate, cfg.trainDocs, cfg.trainSeed, cfg.maxDocChars, minChars),
+      heldOut: fittingDocuments(
+        generate,
+        cfg.heldOutDocs,
+        cfg.heldOutSeed,
+        cfg.maxDocChars,
+        minChars,
+      ),
+    };
+  }
+  const texts = readCorpusFile(cfg.source).map((t) => t.slice(0, cfg.maxDocChars));
+  if (texts.length < cfg.heldOutDocs + 1) {
+    throw new Error(
+      `${cfg.source}: ${texts.length} documents, need more than heldOutDocs = ${cfg.heldOutDocs}`,
+    );
+  }
+  shuffle(texts, mulberry32(cfg.trainSeed));
+  const heldOut = texts.slice(0, cfg.heldOutDocs);
+  const rest = texts.slice(cfg.heldOutDocs);
+  const train = cfg.trainDocs > 0 ? rest.slice(0, cfg.trainDocs) : rest;
+  return { train: train.map(asDocument), heldOut: heldOut.map(asDocument) };
+}

@@ -1,0 +1,38 @@
+import assert from "node:assert/strict";
+import { buildPretrainCorpus, PRETRAIN_DATA_DEFAULTS } from "../../../lib/apps/pretrain/data.ts";
+import { loadDocuments } from "../../../lib/apps/pretrain/documents.ts";
+import { PROMPT_DEFAULTS } from "../../../lib/rmt/prompt.ts";
+
+const DATA = { ...PRETRAIN_DATA_DEFAULTS, trainDocs: 40, heldOutDocs: 8, vocabSize: 320 };
+const PROMPT = { ...PROMPT_DEFAULTS, maxContextTokens: 48 };
+
+Deno.test("loadDocuments() splits a .jsonl source into training and held-out documents", () => {
+  const file = Deno.makeTempFileSync({ suffix: ".jsonl" });
+  const lines = Array.from(
+    { length: 30 },
+    (_, i) => JSON.stringify({ text: `Document ${i}: the cat sat on mat number ${i}.` }),
+  );
+  Deno.writeTextFileSync(file, lines.join("\n"));
+  const cfg = { ...DATA, source: file, trainDocs: 0, heldOutDocs: 5 };
+  const docs = loadDocuments(cfg);
+  assert.equal(docs.heldOut.length, 5);
+  assert.equal(docs.train.length, 25);
+  const corpus = buildPretrainCorpus(cfg, PROMPT);
+  assert.equal(corpus.train.demos, 25);
+  Deno.removeSync(file);
+});
+
+Deno.test("loadDocuments() draws reasoning documents that fit maxDocChars, apart per seed", () => {
+  const cfg = { ...DATA, source: "reasoning", maxDocChars: 120 };
+  const docs = loadDocuments(cfg);
+  assert.equal(docs.train.length, 40);
+  assert.equal(docs.heldOut.length, 8);
+  for (const d of [...docs.train, ...docs.heldOut]) {
+    assert.ok(d.text.length <= 120, d.text);
+    assert.ok(d.facts.length > 0 && d.drawn!.length > 0);
+  }
+  const train = new Set(docs.train.map((d) => d.text));
+  assert.ok(docs.heldOut.every((d) => !train.has(d.text)));
+  assert.deepEqual(loadDocuments(cfg), docs);
+
+});
