@@ -8,7 +8,8 @@
  *   so the results agree.
  * - pre-tokenizer: our chunk pattern as a `Split` (isolated) — letter runs with an optional
  *   leading space, single digits, runs of anything else — then `ByteLevel` without its own regex.
- * - the four special tokens as added tokens with our ids; decoder `ByteLevel`.
+ * - the four special tokens as added tokens with our ids (`<think>`, `</think>` not marked
+ *   special, so they survive `skip_special_tokens`); decoder `ByteLevel`.
  *
  * One thing does not carry over: our encoder never merges inside a digit chunk, the HF BPE
  * would (a multi-byte digit such as "٣" whose bytes form a merge). Our trainer never creates
@@ -67,7 +68,9 @@ export function bpeToHf(tok: Tokenizer): { tokenizer: object; config: object } {
     lstrip: false,
     rstrip: false,
     normalized: false,
-    special: true,
+    // As Qwen3 and R1-Distill: <think> and </think> are not "special", so decoders that skip
+    // special tokens (verl's reward managers, TRL) keep them in the completion text.
+    special: content === SPECIAL_TOKENS.pad || content === SPECIAL_TOKENS.eot,
   }));
   const tokenizer = {
     version: "1.0",
