@@ -54,6 +54,3 @@ export const RMT = defineConfig("rmt", {
 
 /** The settings of every RMT component. */
 export type RmtConfig = ConfigOf<typeof RMT>;
-
-/** {@linkcode RMT}'s defaults, for the evaluation command. */
-export const RMT_DEFAULTS: Readonly<RmtConfig> = RMT.defaults;

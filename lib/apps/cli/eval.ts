@@ -22,8 +22,8 @@
 import { ConfigError } from "../../util/config.ts";
 import { initBackend } from "../../engine/tensor.ts";
 import { ENTROPY_DEFAULTS } from "../../rmt/entropy.ts";
-import { tokenBudget } from "../../rmt/budget.ts";
-import { RMT_DEFAULTS } from "../../rmt/config.ts";
+import { finalBudget } from "../../rmt/budget.ts";
+import { RMT } from "../../rmt/config.ts";
 import { EVAL_DEFAULTS, type EvalConfig, evaluateCheckpoint } from "../eval/evaluate.ts";
 import { formatReport } from "../eval/report.ts";
 import { readCorpusFile } from "../../data/corpus_files.ts";
@@ -44,7 +44,7 @@ export const EVAL_COMMAND: CommandSpec = {
       type: "string",
       arg: "FILE",
       help: "held-out documents (.txt/.jsonl), instead of the ones the checkpoint records",
-      default: "the checkpoint's (or its base's) held-out documents",
+      default: "the held-out documents the checkpoint or its base records",
     },
     out: {
       type: "string",
@@ -216,7 +216,7 @@ export async function main(args: string[]): Promise<void> {
   if (budgetRaw !== undefined) {
     if (budgetRaw === "none") budget = null;
     else if (budgetRaw === "final") {
-      budget = tokenBudget(1, 1, RMT_DEFAULTS.budget); // B_T = max(B_min, ⌊B_0·γ⌋)
+      budget = finalBudget(RMT.defaults.budget); // B_T of the default schedule
     } else budget = intFlag(flags, "budget", 1, null);
   }
   const config: EvalConfig = {

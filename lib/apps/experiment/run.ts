@@ -28,7 +28,7 @@ import {
   type PretrainDataConfig,
 } from "../pretrain/data.ts";
 import { resolveConfig } from "../../util/config.ts";
-import { tokenBudget } from "../../rmt/budget.ts";
+import { finalBudget } from "../../rmt/budget.ts";
 import type { EntropyConfig } from "../../rmt/entropy.ts";
 import type { PromptConfig } from "../../rmt/prompt.ts";
 import { readTrainYaml, resolveTrainConfig, type TrainConfig } from "../train/config.ts";
@@ -547,9 +547,7 @@ async function runOne(run: PlannedRun, ctx: RunContext): Promise<RunRecord> {
   if (row.kind === "ntp-base" || row.kind === "ntr-base") {
     const base = await ctx.getBase();
     const te = performance.now();
-    const budget = row.evalBudget === "final"
-      ? tokenBudget(ctx.reference.steps, ctx.reference.steps, ctx.reference.rmt.budget)
-      : null;
+    const budget = row.evalBudget === "final" ? finalBudget(ctx.reference.rmt.budget) : null;
     const report = await evaluate(base.model, base, ctx, {
       mode: row.kind === "ntp-base" ? "ntp" : "ntr",
       budget,
@@ -588,9 +586,7 @@ async function runOne(run: PlannedRun, ctx: RunContext): Promise<RunRecord> {
     const te = performance.now();
     const trained = await loadCheckpoint(checkpoint, { optimizer: false });
     try {
-      const budget = cfg.method.budget === "dynamic"
-        ? tokenBudget(cfg.steps, cfg.steps, cfg.rmt.budget)
-        : null;
+      const budget = cfg.method.budget === "dynamic" ? finalBudget(cfg.rmt.budget) : null;
       const report = await evaluate(trained.model, base, ctx, {
         mode: ctx.evalCfg.ntpForTrained ? "both" : "ntr",
         budget,

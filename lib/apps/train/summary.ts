@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { tokenBudget } from "../../rmt/budget.ts";
+import { finalBudget, tokenBudget } from "../../rmt/budget.ts";
 import type { MethodConfig, TrainConfig } from "./config.ts";
 import type { StepRecord } from "./step.ts";
 
@@ -47,7 +47,7 @@ export function budgetRange(cfg: TrainConfig): [number, number] | null {
   if (cfg.method.budget !== "dynamic" || cfg.method.rlWeight === 0) return null;
   return [
     tokenBudget(0, cfg.steps, cfg.rmt.budget),
-    tokenBudget(cfg.steps, cfg.steps, cfg.rmt.budget),
+    finalBudget(cfg.rmt.budget),
   ];
 }
 
