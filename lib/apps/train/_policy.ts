@@ -12,18 +12,7 @@
 import type { KvPrefix } from "../../model/gpt.ts";
 import type { Tensor } from "../../engine/tensor.ts";
 
-/**
- * A causal language model: logits row t predicts the token after input t.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { tensor, type Tensor } from "../../engine/tensor.ts";
- * import type { Policy } from "./_policy.ts";
- * const uniform: Policy = { forward: (ids: Tensor) => tensor(new Float32Array(ids.size * 3), [...ids.shape, 3]) };
- * assert.deepEqual(uniform.forward(tensor([[1, 2]], undefined, { dtype: "i32" })).shape, [1, 2, 3]);
- * ```
- */
+/** A causal language model: logits row t predicts the token after input t. */
 export interface Policy {
   /**
    * i32 ids (B, T) → logits (B, T, V). `keyMask` (B, T), 1 for real tokens and 0 for left

@@ -15,17 +15,7 @@
 import { mulberry32 } from "../../util/rng.ts";
 import { sampleRlPositions, type TierProbs } from "../../rmt/curriculum.ts";
 
-/**
- * One document of the step and its RL positions.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import type { StepDocument } from "./positions.ts";
- * const d: StepDocument = { doc: 3, positions: [17], tiers: [2] };
- * assert.equal(d.positions.length, d.tiers.length);
- * ```
- */
+/** One document of the step and its RL positions. */
 export interface StepDocument {
   /** Index of the document in the training corpus. */
   doc: number;

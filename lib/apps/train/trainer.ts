@@ -53,18 +53,7 @@ import {
   summaryOf,
 } from "./summary.ts";
 
-/**
- * Options of {@linkcode train}.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { TRAIN_DEFAULTS } from "./config.ts";
- * import type { TrainOptions } from "./trainer.ts";
- * const o: TrainOptions = { cfg: TRAIN_DEFAULTS, resume: true, quiet: true };
- * assert.equal(o.resume, true);
- * ```
- */
+/** Options of {@linkcode train}. */
 export interface TrainOptions {
   /** Resolved settings. */
   cfg: TrainConfig;
@@ -82,20 +71,7 @@ export interface TrainOptions {
   write?: (text: string) => void;
 }
 
-/**
- * Where a run put its outputs, and how far it got.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import type { TrainResult } from "./trainer.ts";
- * const r: TrainResult = {
- *   out: "runs/x", checkpoint: "runs/x/checkpoint", metrics: "runs/x/metrics.jsonl",
- *   summary: "runs/x/summary.json", report: "runs/x/report.html", step: 3, meanStepSeconds: 1,
- * };
- * assert.equal(r.step, 3);
- * ```
- */
+/** Where a run put its outputs, and how far it got. */
 export interface TrainResult {
   /** Output directory. */
   out: string;
