@@ -18,7 +18,7 @@ import { mulberry32 } from "../../util/rng.ts";
 import { Tokenizer } from "../../data/tokenizer.ts";
 import { CheckpointError, findCheckpoint, loadCheckpoint } from "../../model/checkpoint.ts";
 import { generate } from "../../model/generate.ts";
-import type { GPT } from "../../model/gpt.ts";
+import type { CausalLM } from "../../model/causal_lm.ts";
 import { ConfigError } from "../../util/config.ts";
 import { ENTROPY_DEFAULTS, type EntropyConfig, tierThresholds } from "../../rmt/entropy.ts";
 import { PROMPT_DEFAULTS, type PromptConfig } from "../../rmt/prompt.ts";
@@ -82,7 +82,7 @@ export const EVAL_DEFAULTS: Readonly<EvalConfig> = {
 /** Inputs of {@linkcode evaluateModel}. */
 export interface EvaluateModelInput {
   /** The evaluated model. */
-  model: GPT;
+  model: CausalLM;
   /** Its tokenizer. */
   tokenizer: Tokenizer;
   /** Held-out documents as token ids. */
@@ -92,7 +92,7 @@ export interface EvaluateModelInput {
   /** Settings (defaults: {@linkcode EVAL_DEFAULTS}). */
   config?: Partial<EvalConfig>;
   /** The tier model (default: the evaluated model itself). */
-  tierModel?: GPT;
+  tierModel?: CausalLM;
   /** A custom NTR generator (default: `generate` with the model). */
   generator?: CompletionGenerator;
   /** Checkpoint directory and step, for the report. */
@@ -106,7 +106,7 @@ export interface EvaluateModelInput {
  * prompts, each chunk with its own seed; completions stop at `<|endoftext|>`.
  */
 export function modelGenerator(
-  model: GPT,
+  model: CausalLM,
   tokenizer: Tokenizer,
   cfg: Pick<EvalConfig, "temperature" | "topK" | "maxNewTokens" | "seed" | "batchSize">,
   stats: { tokens: number; seconds: number } = { tokens: 0, seconds: 0 },

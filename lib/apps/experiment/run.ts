@@ -20,7 +20,7 @@
  */
 import { ConfigError, readYamlFile } from "../../util/config.ts";
 import { loadCheckpoint } from "../../model/checkpoint.ts";
-import type { GPT } from "../../model/gpt.ts";
+import type { CausalLM } from "../../model/causal_lm.ts";
 import { Tokenizer } from "../../data/tokenizer.ts";
 import {
   loadDocuments,
@@ -298,7 +298,7 @@ export async function readRecords(runs: PlannedRun[]): Promise<RunRecord[]> {
 
 /** The base model, its tokenizer, the held-out documents and the shared evaluation settings. */
 interface BaseContext {
-  model: GPT;
+  model: CausalLM;
   tokenizer: Tokenizer;
   documents: number[][];
   prompt: PromptConfig;
@@ -498,7 +498,7 @@ interface RunContext {
 }
 
 async function evaluate(
-  model: GPT,
+  model: CausalLM,
   base: BaseContext,
   ctx: RunContext,
   opts: { mode: "ntp" | "ntr" | "both"; budget: number | null; seed: number; prompt: PromptConfig },

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { GPT } from "../../model/gpt.ts";
+import type { CausalLM } from "../../model/causal_lm.ts";
 import { generate } from "../../model/generate.ts";
 import { ConfigError } from "../../util/config.ts";
 import type { ProblemKind } from "../../data/corpus_math.ts";
@@ -190,7 +190,7 @@ export async function questionAccuracy(
  * prompts per call, stopping at `<|endoftext|>`; completions are cut after the stop token.
  */
 export function questionGenerator(
-  model: GPT,
+  model: CausalLM,
   codec: Codec,
   cfg: PostTrainEvalConfig,
 ): CompletionGenerator {

@@ -27,7 +27,7 @@
  */
 import { keep, type Tensor, tensor, tidy } from "../../engine/tensor.ts";
 import { AdamW } from "../../engine/optim/adamw.ts";
-import type { GPT } from "../../model/gpt.ts";
+import type { CausalLM } from "../../model/causal_lm.ts";
 import { loadCheckpoint, saveCheckpoint } from "../../model/checkpoint.ts";
 import { Tokenizer } from "../../data/tokenizer.ts";
 import { ConfigError } from "../../util/config.ts";
@@ -104,7 +104,7 @@ export interface PostTrainStepRecord {
 /** Everything one post-training step reads. */
 export interface PostTrainStepContext {
   /** π_θ, trained in place. */
-  model: GPT;
+  model: CausalLM;
   /** AdamW over the model's parameters. */
   optimizer: AdamW;
   /** Tokenizer. */

@@ -15,7 +15,7 @@
  * @module
  */
 import { generate } from "../../model/generate.ts";
-import type { GPT } from "../../model/gpt.ts";
+import type { CausalLM } from "../../model/causal_lm.ts";
 import type { Codec } from "../../data/codec.ts";
 import { buildPrompt, type PromptConfig } from "../../rmt/prompt.ts";
 
@@ -87,7 +87,7 @@ export interface Rollouts {
  */
 // §1.3 step 2: o^i ~ π_θ(· | prompt), i = 1..G
 export async function sampleRollouts(
-  model: GPT,
+  model: CausalLM,
   prompts: number[][],
   opts: {
     groupSize: number;

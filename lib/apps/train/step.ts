@@ -25,7 +25,7 @@
  */
 import { keep, noGrad, type Tensor, tensor, tidy } from "../../engine/tensor.ts";
 import type { AdamW } from "../../engine/optim/adamw.ts";
-import type { GPT } from "../../model/gpt.ts";
+import type { CausalLM } from "../../model/causal_lm.ts";
 import type { Codec } from "../../data/codec.ts";
 import { tokenBudget } from "../../rmt/budget.ts";
 import { grpoObjective } from "../../rmt/grpo.ts";
@@ -43,9 +43,9 @@ import { rolloutPrompts, sampleRollouts } from "./rollout.ts";
  */
 export interface StepContext {
   /** π_θ, trained in place. */
-  model: GPT;
+  model: CausalLM;
   /** π_ref = the base model, frozen; `null` when β = 0. */
-  reference: GPT | null;
+  reference: CausalLM | null;
   /** AdamW over `model.parameters()`. */
   optimizer: AdamW;
   /** The tokenizer. */
