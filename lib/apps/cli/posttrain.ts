@@ -35,7 +35,7 @@ export const POSTTRAIN_COMMAND: CommandSpec = {
       default: "configs/posttrain.yaml",
     },
     out: { type: "string", arg: "DIR", help: "output directory", default: "the config's out" },
-    steps: { type: "string", arg: "N", help: "GRPO steps", default: "the config's steps" },
+    steps: { type: "string", arg: "N", help: "GRPO steps to run", default: "the config's steps" },
     seed: {
       type: "string",
       arg: "S",
