@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { check, resolveConfig } from "../util/config.ts";
+import { type ConfigOf, defineConfig, integer, oneOf, that } from "../util/config.ts";
 import { Embedding, LayerNorm, Linear, Module } from "../engine/nn.ts";
 import type { Backend } from "../engine/backend/backend.ts";
 import { getBackend, type Tensor } from "../engine/tensor.ts";
@@ -108,37 +108,51 @@ export class Block extends Module {
 
 // ---- configuration ---------------------------------------------------------------------------
 
-/** Model hyper-parameters (the YAML section `model`). */
-export interface GptConfig {
-  /** Vocabulary size V (the tokenizer's). */
-  vocabSize: number;
-  /** Maximum sequence length (learned position table size; RoPE table size). */
-  contextLength: number;
-  /** Number of transformer blocks. */
-  nLayer: number;
-  /** Number of attention heads H (divides nEmbd). */
-  nHead: number;
-  /** Width C of the residual stream. */
-  nEmbd: number;
+const positiveInteger = that((v: number) => Number.isInteger(v) && v > 0, "a positive integer");
+
+/** Model hyper-parameters (the YAML section `model`). GPT-2 small → ours: a small default. */
+export const GPT_CONFIG = defineConfig("model", {
+  /** Vocabulary size V (the tokenizer's). GPT-2 50257; ours 512. */
+  vocabSize: { default: 512, check: positiveInteger },
+  /** Maximum sequence length (learned position table size; RoPE table size). GPT-2 1024. */
+  contextLength: { default: 512, check: positiveInteger },
+  /** Number of transformer blocks. GPT-2 small 12; ours 4. */
+  nLayer: { default: 4, check: positiveInteger },
+  /** Number of attention heads H; divides nEmbd (an even head size with RoPE). GPT-2 small 12. */
+  nHead: {
+    default: 4,
+    check: (h: number, cfg: { nEmbd: number; positional: string }) => {
+      if (!(Number.isInteger(h) && h > 0)) return "a positive integer";
+      if (!(Number.isInteger(cfg.nEmbd) && cfg.nEmbd > 0)) return true; // nEmbd's check names it
+      if (cfg.nEmbd % h !== 0) return `a divisor of nEmbd (${cfg.nEmbd})`;
+      const even = cfg.positional !== "rope" || (cfg.nEmbd / h) % 2 === 0;
+      return even || `an even head size nEmbd/nHead for rope (nEmbd ${cfg.nEmbd})`;
+    },
+  },
+  /** Width C of the residual stream. GPT-2 small 768; ours 128. */
+  nEmbd: { default: 128, check: positiveInteger },
   /** Learned absolute positions (GPT-2) or rotary embeddings on q, k (RoPE). */
-  positional: "learned" | "rope";
-  /** MLP width F = mlpRatio · C (GPT-2: 4). */
-  mlpRatio: number;
+  positional: {
+    default: "learned" as "learned" | "rope",
+    check: oneOf<"learned" | "rope">(["learned", "rope"]),
+  },
+  /** MLP width F = mlpRatio · C, mlpRatio·nEmbd an integer. GPT-2: 4. */
+  mlpRatio: {
+    default: 4,
+    check: that(
+      (r: number, cfg: { nEmbd: number }) => r > 0 && Number.isInteger(r * cfg.nEmbd),
+      "a positive number with mlpRatio·nEmbd an integer",
+    ),
+  },
   /** Seed of the parameter initialisation. */
-  seed: number;
-}
+  seed: { default: 1337, check: integer(0) },
+});
+
+/** Model hyper-parameters. */
+export type GptConfig = ConfigOf<typeof GPT_CONFIG>;
 
 /** Small default: vocab 512, context 512, 4 layers, 4 heads, width 128, learned positions. */
-export const GPT_DEFAULTS: GptConfig = {
-  vocabSize: 512,
-  contextLength: 512,
-  nLayer: 4,
-  nHead: 4,
-  nEmbd: 128,
-  positional: "learned",
-  mlpRatio: 4,
-  seed: 1337,
-};
+export const GPT_DEFAULTS: Readonly<GptConfig> = GPT_CONFIG.defaults;
 
 function mlpWidth(cfg: GptConfig): number {
   return Math.round(cfg.mlpRatio * cfg.nEmbd);
@@ -158,43 +172,7 @@ function mlpWidth(cfg: GptConfig): number {
  * ```
  */
 export function resolveGptConfig(overrides: unknown, path = "model"): GptConfig {
-  const cfg = resolveConfig(GPT_DEFAULTS, overrides, path);
-  const posInt = (key: keyof GptConfig) =>
-    check(
-      Number.isInteger(cfg[key]) && (cfg[key] as number) > 0,
-      `${path}.${key}`,
-      "a positive integer",
-      cfg[key],
-    );
-  for (const key of ["vocabSize", "contextLength", "nLayer", "nHead", "nEmbd"] as const) {
-    posInt(key);
-  }
-  check(
-    cfg.nEmbd % cfg.nHead === 0,
-    `${path}.nHead`,
-    `a divisor of nEmbd (${cfg.nEmbd})`,
-    cfg.nHead,
-  );
-  check(
-    cfg.positional === "learned" || cfg.positional === "rope",
-    `${path}.positional`,
-    '"learned" or "rope"',
-    cfg.positional,
-  );
-  check(
-    cfg.positional !== "rope" || (cfg.nEmbd / cfg.nHead) % 2 === 0,
-    `${path}.nHead`,
-    `an even head size nEmbd/nHead for rope (nEmbd ${cfg.nEmbd})`,
-    cfg.nHead,
-  );
-  check(
-    cfg.mlpRatio > 0 && Number.isInteger(cfg.mlpRatio * cfg.nEmbd),
-    `${path}.mlpRatio`,
-    "a positive number with mlpRatio·nEmbd an integer",
-    cfg.mlpRatio,
-  );
-  check(Number.isInteger(cfg.seed) && cfg.seed >= 0, `${path}.seed`, "an integer ≥ 0", cfg.seed);
-  return cfg;
+  return GPT_CONFIG.resolve(overrides, path);
 }
 
 /**
