@@ -12,6 +12,8 @@
  *   and {m} is ⟦p⟧.` (three phrasings, three operations).
  * - `chain`: `Start with {a}. Add {b}: ⟦x⟧. Subtract {c}: ⟦y⟧. Multiply by {m}: ⟦z⟧.`: every
  *   result is computed from the one before it (a quantity carried from earlier).
+ * - `sequence`: `Count up from {a} in steps of {b}: ⟦a+b⟧, ⟦a+2b⟧, ⟦a+3b⟧, ⟦a+4b⟧.` (or down,
+ *   or `Double {a} four times: ⟦2a⟧, ⟦4a⟧, …`): one drawn number, several computed ones.
  * - `story`: `{N} has {a} apples. {P} buys {b} more. [Now {P} has ⟦x⟧ apples.] …` ending with
  *   `{N} has ⟦z⟧ apples.`; an unstated intermediate makes the next result a nested expression.
  *
@@ -26,10 +28,15 @@ import { DocBuilder, E, type MathDocument } from "./math_doc.ts";
 import { NAMES } from "./math_problems.ts";
 
 /** The families of the reasoning corpus. */
-export type ReasoningKind = "arithmetic" | "chain" | "story";
+export type ReasoningKind = "arithmetic" | "chain" | "sequence" | "story";
 
 /** All families, in a fixed order. */
-export const REASONING_KINDS: readonly ReasoningKind[] = ["arithmetic", "chain", "story"];
+export const REASONING_KINDS: readonly ReasoningKind[] = [
+  "arithmetic",
+  "chain",
+  "sequence",
+  "story",
+];
 
 /** Options of {@linkcode generateReasoningDocuments}. */
 export interface ReasoningCorpusOptions {
@@ -97,6 +104,32 @@ function writeChain(b: DocBuilder, rng: Rng, digits: number): void {
   }
 }
 
+function writeSequence(b: DocBuilder, rng: Rng, digits: number): void {
+  const terms = randInt(rng, 3, 5);
+  const kind = randInt(rng, 0, 2);
+  let value: number, step: number, op: "add" | "sub" | "mul";
+  if (kind === 2) {
+    [value, step, op] = [operand(rng, Math.max(1, digits - 1)), 2, "mul"];
+    b.t("Double ").g(value).t(` ${["", "", "", "three", "four", "five"][terms]} times: `);
+  } else {
+    step = operand(rng, Math.max(1, digits - 1));
+    if (kind === 0) {
+      [value, op] = [operand(rng, digits), "add"];
+      b.t("Count up from ").g(value);
+    } else {
+      [value, op] = [terms * step + operand(rng, digits), "sub"];
+      b.t("Count down from ").g(value);
+    }
+    b.t(" in steps of ").g(step).t(": ");
+  }
+  for (let i = 0; i < terms; i++) {
+    const e = E[op](value, step);
+    b.t(i === 0 ? "" : ", ").n(e, false);
+    value = evalExpr(e);
+  }
+  b.t(".");
+}
+
 const THINGS = ["apples", "coins", "stamps", "books", "shells", "cards"] as const;
 
 function writeStory(b: DocBuilder, rng: Rng, digits: number, stated: number): void {
@@ -128,6 +161,7 @@ function writeStory(b: DocBuilder, rng: Rng, digits: number, stated: number): vo
 const WRITERS: Record<ReasoningKind, Writer> = {
   arithmetic: writeArithmetic,
   chain: writeChain,
+  sequence: writeSequence,
   story: writeStory,
 };
 
