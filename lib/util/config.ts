@@ -81,6 +81,8 @@ export interface ConfigSpec<T> {
   resolve(overrides?: unknown, path?: string): T;
   /** Runs every check on a complete object (e.g. one built by spreading the defaults). */
   validate(cfg: T, path?: string): T;
+  /** The same section with some defaults replaced and the same checks (e.g. a smaller model). */
+  withDefaults(changes: Partial<T>): ConfigSpec<T>;
 }
 
 /** The settings object a {@linkcode ConfigSpec} resolves to. */
@@ -95,14 +97,19 @@ function isSpec(field: unknown): field is ConfigSpec<object> {
 
 /**
  * Declares a component's settings: each field's default and check, in one object. Nested
- * sections are fields whose value is another component's spec. Checks run in field order, so a
- * check across fields sees every field before it already checked.
+ * sections are fields whose value is another component's spec. Checks run in field order, then
+ * `across` (checks between sections, written with {@linkcode check}).
  *
  * @param path Section name used in error messages (`resolve` may be given another).
  * @param schema One entry per field: `{ default, check }`, or a nested spec.
+ * @param across Checks that involve several sections, run last with the section's path.
  * @returns The spec: `defaults`, `resolve(overrides)` and `validate(cfg)`.
  */
-export function defineConfig<T extends object>(path: string, schema: Schema<T>): ConfigSpec<T> {
+export function defineConfig<T extends object>(
+  path: string,
+  schema: Schema<T>,
+  across?: (cfg: T, path: string) => void,
+): ConfigSpec<T> {
   const entries = Object.entries(schema) as [string, Field<unknown, T> | ConfigSpec<object>][];
   const defaults = Object.fromEntries(
     entries.map(([key, f]) => [key, isSpec(f) ? f.defaults : f.default]),
@@ -116,6 +123,7 @@ export function defineConfig<T extends object>(path: string, schema: Schema<T>):
         if (ok !== true) throw new ConfigError(`${at}.${key}: expected ${ok}, got ${show(value)}`);
       }
     }
+    across?.(cfg, at);
     return cfg;
   };
   const resolve = (overrides?: unknown, at = path): T => {
@@ -126,7 +134,41 @@ export function defineConfig<T extends object>(path: string, schema: Schema<T>):
     }
     return validate(cfg as T, at);
   };
-  return { path, defaults, resolve, validate };
+  const withDefaults = (changes: Partial<T>): ConfigSpec<T> => {
+    const changed = entries.map(([key, f]) => {
+      if (!(key in changes)) return [key, f];
+      const value = (changes as Record<string, unknown>)[key];
+      return [key, isSpec(f) ? f.withDefaults(value as object) : { ...f, default: value }];
+    });
+    return defineConfig(path, Object.fromEntries(changed) as Schema<T>, across);
+  };
+  return { path, defaults, resolve, validate, withDefaults };
+}
+
+/**
+ * A section whose checks are one validate function, for a component not declared with
+ * {@linkcode defineConfig}, so that it can be nested in a schema.
+ *
+ * @param path Section name used in error messages.
+ * @param defaults The section's defaults.
+ * @param validate Throws a `ConfigError` naming the field (under the path it is given).
+ */
+export function sectionOf<T extends object>(
+  path: string,
+  defaults: T,
+  validate: (cfg: T, path: string) => unknown,
+): ConfigSpec<T> {
+  const checked = (cfg: T, at = path): T => {
+    validate(cfg, at);
+    return cfg;
+  };
+  return {
+    path,
+    defaults,
+    resolve: (overrides, at = path) => checked(resolveConfig(defaults, overrides, at), at),
+    validate: checked,
+    withDefaults: (changes) => sectionOf(path, { ...defaults, ...changes }, validate),
+  };
 }
 
 function pick(overrides: unknown, key: string): unknown {

@@ -8,6 +8,7 @@ import {
   nonEmpty,
   oneOf,
   resolveConfig,
+  sectionOf,
   that,
   within,
 } from "../../lib/util/config.ts";
@@ -121,4 +122,43 @@ Deno.test("check helpers state what they expect", () => {
 
 Deno.test("resolveConfig() accepts any value where the default is null", () => {
   assert.deepEqual(resolveConfig({ a: null as unknown }, { a: { b: 1 } }, "s"), { a: { b: 1 } });
+});
+
+Deno.test("withDefaults() replaces defaults at any depth and keeps every check", () => {
+  const small = OUTER.withDefaults({ rate: 0.1, inner: { lo: 0, hi: 1, mode: "b" } });
+  assert.deepEqual(small.defaults, {
+    name: "x",
+    rate: 0.1,
+    list: [1, 2],
+    inner: { lo: 0, hi: 1, mode: "b" },
+  });
+  assert.equal(OUTER.defaults.rate, 0.5);
+  assert.throws(
+    () => small.resolve({ inner: { hi: 0 } }),
+    oneLine(/^outer\.inner\.hi: expected a number > lo \(0\), got 0$/),
+  );
+});
+
+Deno.test("defineConfig() runs the checks across sections last, under the section's path", () => {
+  const BOTH = defineConfig("both", { a: INNER, b: { default: 5 } }, (cfg, path) => {
+    if (cfg.b <= cfg.a.hi) {
+      throw new ConfigError(`${path}.b: expected more than a.hi (${cfg.a.hi}), got ${cfg.b}`);
+    }
+  });
+  assert.equal(BOTH.resolve({}).b, 5);
+  assert.throws(
+    () => BOTH.resolve({ b: 1 }, "p"),
+    oneLine(/^p\.b: expected more than a\.hi \(2\), got 1$/),
+  );
+  assert.throws(() => BOTH.resolve({ a: { lo: -1 }, b: 1 }), oneLine(/^both\.a\.lo:/));
+});
+
+Deno.test("sectionOf() nests a section checked by its own validate function", () => {
+  const LEGACY = sectionOf("s", { n: 1 }, (cfg, path) => {
+    if (cfg.n < 1) throw new ConfigError(`${path}.n: expected ≥ 1, got ${cfg.n}`);
+  });
+  const WRAP = defineConfig("w", { s: LEGACY.withDefaults({ n: 3 }) });
+  assert.deepEqual(WRAP.resolve({}), { s: { n: 3 } });
+  assert.throws(() => WRAP.resolve({ s: { n: 0 } }), oneLine(/^w\.s\.n: expected ≥ 1, got 0$/));
+  assert.throws(() => WRAP.resolve({ s: { m: 0 } }), oneLine(/^w\.s\.m: unknown key/));
 });
