@@ -18,55 +18,9 @@
 import { barChart, type BarSeries, lineChart, type LineSeries } from "../report/plots.ts";
 import { formatMeanStd, htmlReport, htmlTable, markdownTable } from "../report/html.ts";
 import { mean, pairedDiff, std } from "../report/stats.ts";
-import type { CurvePoint, RunRecord, TierFigures } from "./run.ts";
+import type { CurvePoint, ExperimentMeta, RunRecord, TierFigures } from "./records.ts";
 
-/** Reproduction facts and the state of the experiment. */
-export interface ExperimentMeta {
-  /** The exact command line. */
-  command: string;
-  /** The experiment config file. */
-  configFile: string;
-  /** `git rev-parse HEAD`. */
-  commit: string;
-  /** Whether the working tree had uncommitted changes. */
-  dirty: boolean;
-  /** Backend name and description. */
-  backend: string;
-  /** `--quick`. */
-  quick: boolean;
-  /** Seeds per seeded row. */
-  seeds: number;
-  /** ISO start time. */
-  startedAt: string;
-  /** Wall seconds so far. */
-  wallSeconds: number;
-  /** Whether every planned run finished. */
-  complete: boolean;
-  /** The planned runs. */
-  plan: { id: string; seed: number; dir: string }[];
-  /** The effective overrides (train, eval, posttrain). */
-  settings?: Record<string, unknown>;
-  /** Free-form notes (e.g. why the run was stopped). */
-  notes?: string[];
-  /** Every session that added runs (a resumed experiment has several), oldest first. */
-  sessions?: ExperimentSession[];
-}
-
-/** One invocation of the runner. */
-export interface ExperimentSession {
-  /** Command line. */
-  command: string;
-  /** ISO start time. */
-  startedAt: string;
-  /** Wall seconds. */
-  wallSeconds: number;
-  /** Backend. */
-  backend: string;
-  /** Commit. */
-  commit: string;
-  /** Runs this session finished. */
-  runs: number;
-}
+export type { ExperimentMeta, ExperimentSession } from "./records.ts";
 
 type Nested = keyof TierFigures["nested"];
 const TIERS: Nested[] = ["easy", "medium", "hard", "average"];
