@@ -14,132 +14,71 @@
  * @module
  */
 import {
+  above,
+  atLeast,
+  backendKind,
   check,
-  checkBackendKind,
   ConfigError,
+  type ConfigOf,
+  defineConfig,
+  integer,
+  nonEmpty,
   readYamlFile,
-  resolveConfig,
+  sectionOf,
+  within,
 } from "../../util/config.ts";
-import { GPT_DEFAULTS, type GptConfig, resolveGptConfig } from "../../model/gpt.ts";
-import { PROMPT, PROMPT_DEFAULTS, type PromptConfig } from "../../rmt/prompt.ts";
+import { GPT_CONFIG } from "../../model/gpt.ts";
+import { PROMPT } from "../../rmt/prompt.ts";
 import type { BackendKind } from "../../engine/tensor.ts";
-import { PRETRAIN_DATA_DEFAULTS, type PretrainDataConfig, validatePretrainData } from "./data.ts";
+import { PRETRAIN_DATA_DEFAULTS, validatePretrainData } from "./data.ts";
 
-/** All pre-training settings. */
-export interface PretrainConfig {
-  /** Corpus, tokenizer and demonstrations. */
-  data: PretrainDataConfig;
-  /** Next-token-reasoning prompt used by the demonstrations (and later by RL and evaluation). */
-  prompt: PromptConfig;
-  /** The GPT (`vocabSize` is replaced by the tokenizer's). */
-  model: GptConfig;
-  /** Total optimiser steps T (the cosine ends here). */
-  steps: number;
-  /** Rows per step. */
-  batchSize: number;
-  /** Peak learning rate. */
-  lr: number;
-  /** Floor of the cosine as a fraction of `lr`. */
-  minLrRatio: number;
-  /** Linear warm-up steps. */
-  warmupSteps: number;
-  /** AdamW decoupled weight decay (matrices only). */
-  weightDecay: number;
-  /** AdamW β1. */
-  beta1: number;
-  /** AdamW β2. */
-  beta2: number;
-  /** Global gradient-norm clip (0 = off). */
-  gradClip: number;
-  /** Seed of the batches (a step's batch depends only on (seed, step)). */
-  seed: number;
-  /** Read back and log metrics every this many steps. */
-  logEvery: number;
-  /** Held-out loss every this many steps (0 = only at the end). */
-  evalEvery: number;
-  /** Held-out batches per evaluation (fixed, seeded). */
-  evalBatches: number;
-  /** Checkpoint every this many steps (0 = only at the end). */
-  checkpointEvery: number;
-  /** Output directory: metrics.jsonl, config.json, checkpoint/. */
-  out: string;
-  /** Backend: auto (WebGPU if an adapter exists), cpu or webgpu. */
-  backend: BackendKind;
-}
-
-/** Defaults (see the module doc for the sizing). */
-export const PRETRAIN_DEFAULTS: Readonly<PretrainConfig> = {
-  data: {
-    ...PRETRAIN_DATA_DEFAULTS,
+/** All pre-training settings, sized as the module doc says. */
+export const PRETRAIN = defineConfig("pretrain", {
+  /** Corpus, tokenizer and demonstrations (`data.ts`). */
+  data: sectionOf("pretrain.data", PRETRAIN_DATA_DEFAULTS, validatePretrainData).withDefaults({
     vocabSize: 512,
     maxDocChars: 160,
     verbosity: 0.25,
     maxDemoTokens: 256,
-  },
-  prompt: { ...PROMPT_DEFAULTS, maxContextTokens: 64 },
-  model: { ...GPT_DEFAULTS, contextLength: 256, nLayer: 2, nHead: 4, nEmbd: 64 },
-  steps: 200,
-  batchSize: 8,
-  lr: 3e-3,
-  minLrRatio: 0.1,
-  warmupSteps: 10,
-  weightDecay: 0.1,
-  beta1: 0.9,
-  beta2: 0.95,
-  gradClip: 1,
-  seed: 1,
-  logEvery: 10,
-  evalEvery: 50,
-  evalBatches: 4,
-  checkpointEvery: 50,
-  out: "runs/pretrain",
-  backend: "cpu",
-};
-
-/**
- * Range checks of a resolved config; throws a one-line `ConfigError` naming the field.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { PRETRAIN_DEFAULTS, validatePretrainConfig } from "./config.ts";
- * assert.throws(
- *   () => validatePretrainConfig({ ...PRETRAIN_DEFAULTS, batchSize: 0 }),
- *   /pretrain.batchSize: expected an integer ≥ 1, got 0/,
- * );
- * ```
- */
-export function validatePretrainConfig(cfg: PretrainConfig, path = "pretrain"): PretrainConfig {
-  const int = (v: number, min: number) => Number.isInteger(v) && v >= min;
-  validatePretrainData(cfg.data, `${path}.data`);
-  PROMPT.validate(cfg.prompt, `${path}.prompt`);
-  resolveGptConfig(cfg.model, `${path}.model`);
-  check(int(cfg.steps, 1), `${path}.steps`, "an integer ≥ 1", cfg.steps);
-  check(int(cfg.batchSize, 1), `${path}.batchSize`, "an integer ≥ 1", cfg.batchSize);
-  check(cfg.lr > 0, `${path}.lr`, "a number > 0", cfg.lr);
-  check(
-    cfg.minLrRatio >= 0 && cfg.minLrRatio <= 1,
-    `${path}.minLrRatio`,
-    "a number in [0, 1]",
-    cfg.minLrRatio,
-  );
-  check(int(cfg.warmupSteps, 0), `${path}.warmupSteps`, "an integer ≥ 0", cfg.warmupSteps);
-  check(cfg.weightDecay >= 0, `${path}.weightDecay`, "a number ≥ 0", cfg.weightDecay);
-  check(cfg.beta1 >= 0 && cfg.beta1 < 1, `${path}.beta1`, "a number in [0, 1)", cfg.beta1);
-  check(cfg.beta2 >= 0 && cfg.beta2 < 1, `${path}.beta2`, "a number in [0, 1)", cfg.beta2);
-  check(cfg.gradClip >= 0, `${path}.gradClip`, "a number ≥ 0", cfg.gradClip);
-  check(int(cfg.seed, 0), `${path}.seed`, "an integer ≥ 0", cfg.seed);
-  check(int(cfg.logEvery, 1), `${path}.logEvery`, "an integer ≥ 1", cfg.logEvery);
-  check(int(cfg.evalEvery, 0), `${path}.evalEvery`, "an integer ≥ 0", cfg.evalEvery);
-  check(int(cfg.evalBatches, 1), `${path}.evalBatches`, "an integer ≥ 1", cfg.evalBatches);
-  check(
-    int(cfg.checkpointEvery, 0),
-    `${path}.checkpointEvery`,
-    "an integer ≥ 0",
-    cfg.checkpointEvery,
-  );
-  check(cfg.out.length > 0, `${path}.out`, "a directory", cfg.out);
-  checkBackendKind(cfg.backend, `${path}.backend`);
+  }),
+  /** Next-token-reasoning prompt used by the demonstrations (and later by RL and evaluation). */
+  prompt: PROMPT.withDefaults({ maxContextTokens: 64 }),
+  /** The GPT (`vocabSize` is replaced by the tokenizer's). */
+  model: GPT_CONFIG.withDefaults({ contextLength: 256, nLayer: 2, nHead: 4, nEmbd: 64 }),
+  /** Total optimiser steps T (the cosine ends here). */
+  steps: { default: 200, check: integer(1) },
+  /** Rows per step. */
+  batchSize: { default: 8, check: integer(1) },
+  /** Peak learning rate. */
+  lr: { default: 3e-3, check: above(0) },
+  /** Floor of the cosine as a fraction of `lr`. */
+  minLrRatio: { default: 0.1, check: within(0, 1, "[]") },
+  /** Linear warm-up steps. */
+  warmupSteps: { default: 10, check: integer(0) },
+  /** AdamW decoupled weight decay (matrices only). */
+  weightDecay: { default: 0.1, check: atLeast(0) },
+  /** AdamW β1. */
+  beta1: { default: 0.9, check: within(0, 1, "[)") },
+  /** AdamW β2. */
+  beta2: { default: 0.95, check: within(0, 1, "[)") },
+  /** Global gradient-norm clip (0 = off). */
+  gradClip: { default: 1, check: atLeast(0) },
+  /** Seed of the batches (a step's batch depends only on (seed, step)). */
+  seed: { default: 1, check: integer(0) },
+  /** Read back and log metrics every this many steps. */
+  logEvery: { default: 10, check: integer(1) },
+  /** Held-out loss every this many steps (0 = only at the end). */
+  evalEvery: { default: 50, check: integer(0) },
+  /** Held-out batches per evaluation (fixed, seeded). */
+  evalBatches: { default: 4, check: integer(1) },
+  /** Checkpoint every this many steps (0 = only at the end). */
+  checkpointEvery: { default: 50, check: integer(0) },
+  /** Output directory: metrics.jsonl, config.json, checkpoint/. */
+  out: { default: "runs/pretrain", check: nonEmpty("a directory") },
+  /** Backend: auto (WebGPU if an adapter exists), cpu or webgpu. */
+  backend: { default: "cpu" as BackendKind, check: backendKind },
+}, (cfg, path) => {
+  // a prompt, its reasoning and the demonstrations must fit the model's window
   const promptMax = cfg.prompt.maxContextTokens + 48;
   check(
     cfg.model.contextLength > promptMax,
@@ -153,8 +92,13 @@ export function validatePretrainConfig(cfg: PretrainConfig, path = "pretrain"): 
     `0 or at most model.contextLength (${cfg.model.contextLength})`,
     cfg.data.maxDemoTokens,
   );
-  return cfg;
-}
+});
+
+/** All pre-training settings. */
+export type PretrainConfig = ConfigOf<typeof PRETRAIN>;
+
+/** Defaults (see the module doc for the sizing). */
+export const PRETRAIN_DEFAULTS: Readonly<PretrainConfig> = PRETRAIN.defaults;
 
 /**
  * Applies overrides (a parsed YAML mapping) to {@linkcode PRETRAIN_DEFAULTS} and checks them.
@@ -167,13 +111,11 @@ export function validatePretrainConfig(cfg: PretrainConfig, path = "pretrain"): 
  * assert.equal(cfg.steps, 10);
  * assert.equal(cfg.model.nLayer, 1);
  * assert.throws(() => resolvePretrainConfig({ stpes: 1 }), /pretrain.stpes: unknown key/);
+ * assert.throws(() => resolvePretrainConfig({ batchSize: 0 }), /pretrain.batchSize: expected an integer ≥ 1, got 0/);
  * ```
  */
 export function resolvePretrainConfig(overrides: unknown, path = "pretrain"): PretrainConfig {
-  return validatePretrainConfig(
-    resolveConfig(PRETRAIN_DEFAULTS as PretrainConfig, overrides, path),
-    path,
-  );
+  return PRETRAIN.resolve(overrides, path);
 }
 
 /**
