@@ -13,17 +13,7 @@
  * @module
  */
 
-/**
- * Names of the special tokens of the prompt format (method §1.3, §9).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import type { SpecialName } from "./codec.ts";
- * const names: SpecialName[] = ["pad", "eot", "thinkOpen", "thinkClose"];
- * assert.equal(names.length, 4);
- * ```
- */
+/** Names of the special tokens of the prompt format (method §1.3, §9). */
 export type SpecialName = "pad" | "eot" | "thinkOpen" | "thinkClose";
 
 /**
@@ -47,17 +37,15 @@ export const SPECIAL_TOKENS: Readonly<Record<SpecialName, string>> = {
  * The tokenizer as seen by the RMT components (implemented by `lib/data/tokenizer.ts`; tests use
  * the byte-level fake in `tests/_helpers/codec.ts`).
  *
- * @example A structural value satisfies the interface
+ * @example The BPE tokenizer is a codec
  * ```ts
  * import assert from "node:assert/strict";
  * import type { Codec } from "./codec.ts";
- * const codec: Codec = {
- *   encode: (text) => [...new TextEncoder().encode(text)],
- *   decode: (ids) => new TextDecoder().decode(new Uint8Array(ids)),
- *   decodeBytes: (ids) => new Uint8Array(ids),
- *   specialId: (name) => ({ pad: 256, eot: 257, thinkOpen: 258, thinkClose: 259 })[name],
- * };
- * assert.equal(codec.decode(codec.encode("ab")), "ab");
+ * import { Tokenizer } from "./tokenizer.ts";
+ * const codec: Codec = Tokenizer.train(["12 + 30 = 42"], { vocabSize: 270 });
+ * const ids = codec.encode("<think>1 + 2</think>");
+ * assert.equal(ids[0], codec.specialId("thinkOpen"));
+ * assert.equal(codec.decode(ids), "<think>1 + 2</think>");
  * ```
  */
 export interface Codec {
