@@ -89,11 +89,19 @@ function rowMax(src: Data, base: number, cols: number): number {
   return max;
 }
 
+/**
+ * `exp(d)` for `d ≤ 0`, with 0 below −110 (where the f32 result is 0 anyway): V8's `Math.exp`
+ * takes a slow path for large negative arguments (the −1e4 padding bias: ~7× slower).
+ */
+function expShifted(d: number): number {
+  return d < -110 ? 0 : Math.exp(d);
+}
+
 /** `log Σ exp` of one row, shifted by its maximum. */
 function logSumExp(src: Data, base: number, cols: number): number {
   const max = rowMax(src, base, cols);
   let sum = 0;
-  for (let c = base, end = base + cols; c < end; c++) sum += Math.exp(src[c] - max);
+  for (let c = base, end = base + cols; c < end; c++) sum += expShifted(src[c] - max);
   return max + Math.log(sum);
 }
 
@@ -105,7 +113,7 @@ export function softmax(src: Data, rows: number, cols: number, out: Float32Array
     const max = rowMax(src, base, cols);
     let sum = 0;
     for (let c = 0; c < cols; c++) {
-      const v = Math.exp(src[base + c] - max);
+      const v = expShifted(src[base + c] - max);
       e[c] = v;
       sum += v;
     }
