@@ -1,70 +1,80 @@
 #!/bin/sh
-# Same-run comparison: our kernels and GPT against the peers (TensorFlow.js on the same WebGPU
-# adapter, PyTorch on the same CPU cores), one after the other on a quiet machine, so that every
-# figure can be read as a ratio measured under the same conditions.
+# Same-run comparison of our GPT with PyTorch on the same CPU cores: the reference training step
+# and KV-cache generation at batch 8 and 64 (bench/gpt_throughput.ts against its peer
+# bench/torch_peer.py, same model and cases), alternating ours and PyTorch pass by pass so that a
+# drift of the machine hits both, then the ratios ours/PyTorch of every pass.
 #
-#   sh bench/same_run.sh [PEERS_DIR] [OUT_DIR]
-#   REPEAT=3 sh bench/same_run.sh     # the whole sequence 3 times, then the headlines of each pass
+#   sh bench/same_run.sh [OUT_DIR]                  # default OUT_DIR runs/same_run
+#   REPEAT=3 sh bench/same_run.sh                   # three alternating passes
+#   BACKEND=webgpu sh bench/same_run.sh             # ours on another backend (default cpu)
+#   THREADS="2" sh bench/same_run.sh                # thread counts tried on both sides
+#   REPS=5 sh bench/same_run.sh                     # timed repetitions per case (median)
 #
-# PEERS_DIR (default ../shared/peers) holds bench_tfjs.ts, bench_torch.py and
-# wgsl_register_tiled_probe.ts. PyTorch: `apt-get install -y python3-torch libopenblas0-openmp`
-# (Debian's interpreter, /usr/bin/python3; OpenBLAS with OpenMP, 2 threads). TensorFlow.js is
-# fetched by Deno from the npm registry. Logs go to OUT_DIR (default runs/same_run); the
-# figures we quote are in docs/performance.md. Timings on a shared VM drift by up to ~1.7× between
-# runs; with REPEAT > 1 ours and the peers alternate pass by pass, so a drift hits both, and the
-# closing summary shows the spread of the headline figures (logs: OUT_DIR/NAME.PASS.log).
+# Each side runs once per thread count in THREADS (default "1 2": OpenBLAS's threads for ours
+# through RMT_BLAS_THREADS, intra-op threads for PyTorch) and its best figure per case is
+# compared, so neither side is held to a thread count that loses on a busy machine (PyTorch's
+# OpenMP threads spin, and collapse when the cores are shared). PyTorch: Debian's python3-torch
+# (apt-get install -y python3-torch), run with /usr/bin/python3 unless PYTHON is set. Logs, one
+# JSON line each, go to OUT_DIR/{ours,torch}.t<threads>.<pass>.json.
 set -u
-PEERS=${1:-../shared/peers}
-OUT=${2:-runs/same_run}
-mkdir -p "$OUT"
-LIB=/usr/lib/x86_64-linux-gnu
-export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
-
+OUT=${1:-runs/same_run}
 REPEAT=${REPEAT:-1}
-case $REPEAT in
-'' | *[!0-9]* | 0)
-  echo "same_run.sh: REPEAT must be a positive integer, got '$REPEAT'" >&2
+REPS=${REPS:-3}
+BACKEND=${BACKEND:-cpu}
+THREADS=${THREADS:-1 2}
+PYTHON=${PYTHON:-/usr/bin/python3}
+for v in "REPEAT=$REPEAT" "REPS=$REPS"; do
+  case ${v#*=} in
+  '' | *[!0-9]* | 0)
+    echo "same_run.sh: ${v%%=*} must be a positive integer, got '${v#*=}'" >&2
+    exit 2
+    ;;
+  esac
+done
+if ! "$PYTHON" -c "import torch" 2>/dev/null; then
+  echo "same_run.sh: PYTHON=$PYTHON cannot import torch (apt-get install -y python3-torch)" >&2
   exit 2
-  ;;
-esac
-
-step() {
-  name=$1
-  shift
-  log="$OUT/$name.log"
-  [ "$REPEAT" -gt 1 ] && log="$OUT/$name.$pass.log"
-  echo "== $name (pass $pass of $REPEAT): $*"
-  "$@" >"$log" 2>&1
-  grep -v -e '^\s*$' "$log" | tail -n 40
-}
+fi
+mkdir -p "$OUT"
+export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
 
 pass=1
 while [ "$pass" -le "$REPEAT" ]; do
-  step ours_matmul deno run -A bench/matmul_bench.ts --no-naive
-  step probe_matmul deno run -A "$PEERS/wgsl_register_tiled_probe.ts" 1024 8 2 8,8 8
-  step tfjs_webgpu deno run -A "$PEERS/bench_tfjs.ts" --backend webgpu --only matmul,softmax,layernorm,train
-  step ours_kernels deno bench -A bench/kernels_bench.ts
-  step ours_model deno bench -A bench/model_bench.ts
-  step ours_model_cpu env RMT_BACKEND=cpu deno bench -A bench/model_bench.ts
-  step torch env LD_LIBRARY_PATH="$LIB/openblas-openmp" /usr/bin/python3 "$PEERS/bench_torch.py" \
-    --threads 2 --only matmul,softmax,layernorm,train,sample
+  for t in $THREADS; do
+    echo "== pass $pass of $REPEAT: ours ($BACKEND), $t BLAS thread(s)"
+    RMT_BLAS_THREADS=$t deno run -A bench/gpt_throughput.ts --backend "$BACKEND" --reps "$REPS" \
+      | tee "$OUT/ours.t$t.$pass.json"
+    echo "== pass $pass of $REPEAT: PyTorch, $t thread(s)"
+    OMP_NUM_THREADS=$t "$PYTHON" bench/torch_peer.py --threads "$t" --reps "$REPS" \
+      | tee "$OUT/torch.t$t.$pass.json"
+  done
   pass=$((pass + 1))
 done
 
-if [ "$REPEAT" -gt 1 ]; then
-  echo "== headlines per pass (matmul 1024² GFLOP/s; GPT training step tokens/s)"
-  # TF.js lines read "... <rate> [<min>-<max>] ..."; the rate of the first line matching $1.
-  tfjs_rate() { grep "$1" "$OUT/tfjs_webgpu.$pass.log" | grep -o '[0-9.]* \[' | head -n 1 | cut -d' ' -f1; }
-  pass=1
-  while [ "$pass" -le "$REPEAT" ]; do
-    # Ours through the backend (what Tensor.matmul runs: repacks included), then the kernel alone.
-    ours=$(grep -m1 '^square 1024 ' "$OUT/ours_matmul.$pass.log" | sed -n 's/.* backend \([0-9.]*\).*/\1/p')
-    kernel=$(grep -m1 '^square 1024 ' "$OUT/ours_matmul.$pass.log" | awk '{ print $3 }')
-    probe=$(grep -o 'GFLOP/s=[0-9.]*' "$OUT/probe_matmul.$pass.log" | cut -d= -f2)
-    tfjs=$(tfjs_rate '1024x1024x1024 .*pipelined')
-    train=$(grep -m1 'train step reference.*tokens/s' "$OUT/ours_model.$pass.log" | grep -o '[0-9]* tokens/s' | cut -d' ' -f1)
-    tfjs_train=$(tfjs_rate 'gpt train step')
-    echo "pass $pass: matmul ours ${ours:-?} (kernel ${kernel:-?}) probe ${probe:-?} tfjs ${tfjs:-?}; train ours ${train:-?} tfjs ${tfjs_train:-?}"
-    pass=$((pass + 1))
-  done
-fi
+echo "== ratios ours/PyTorch per pass (best over threads $THREADS on each side; tokens/s)"
+"$PYTHON" - "$OUT" "$REPEAT" "$THREADS" <<'EOF'
+import json, sys
+out, repeat, threads = sys.argv[1], int(sys.argv[2]), sys.argv[3].split()
+keys = ["train_tokens_per_s", "generate_b8_tokens_per_s", "generate_b64_tokens_per_s"]
+def best(side, p, key):
+    vals = []
+    for t in threads:
+        try:
+            with open(f"{out}/{side}.t{t}.{p}.json") as f:
+                vals.append(json.loads(f.read().strip().splitlines()[-1]).get(key, 0))
+        except (OSError, ValueError, IndexError):
+            pass
+    return max(vals, default=0)
+ratios = {k: [] for k in keys}
+for p in range(1, repeat + 1):
+    cells = []
+    for k in keys:
+        o, t = best("ours", p, k), best("torch", p, k)
+        r = o / t if t else float("nan")
+        ratios[k].append(r)
+        cells.append(f"{k.replace('_tokens_per_s', '')} {o:.0f}/{t:.0f} = {r:.2f}x")
+    print(f"pass {p}: " + "; ".join(cells))
+if repeat > 1:
+    print("range:  " + "; ".join(
+        f"{k.replace('_tokens_per_s', '')} {min(v):.2f}-{max(v):.2f}x" for k, v in ratios.items()))
+EOF
