@@ -35,15 +35,6 @@ export class ConfigError extends Error {
   }
 }
 
-/** A plain configuration object: numbers, strings, booleans, arrays and nested objects. */
-export type ConfigValue =
-  | number
-  | string
-  | boolean
-  | null
-  | ConfigValue[]
-  | { [key: string]: ConfigValue };
-
 function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return `array ${JSON.stringify(value)}`;
@@ -181,18 +172,7 @@ function show(value: unknown): string {
 
 // ---- checks, each naming what it expects -------------------------------------------------------
 
-/**
- * A check from a predicate and the phrase it expects.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { that } from "./config.ts";
- * const even = that((n: number) => n % 2 === 0, "an even number");
- * assert.equal(even(4, {}), true);
- * assert.equal(even(3, {}), "an even number");
- * ```
- */
+/** A check from a predicate and the phrase it expects (a phrase, or one built from `cfg`). */
 export function that<V, T = unknown>(
   ok: (value: V, cfg: T) => boolean,
   expected: string | ((cfg: T) => string),
@@ -265,7 +245,8 @@ export function nonEmpty(what: string): Check<string> {
 /**
  * Returns `defaults` with `overrides` applied, key by key and recursively. A key that is not in
  * `defaults` or a value whose type differs from the default's is rejected. A default of `null`
- * accepts any value (an optional setting); a numeric-array default accepts a numeric array.
+ * accepts any value (an optional setting), a default of `{}` any mapping (free-form overrides),
+ * a numeric-array default a numeric array.
  * {@linkcode defineConfig}'s `resolve` runs this first, then the checks.
  *
  * @param defaults The component's defaults object (its shape is the schema).
@@ -309,6 +290,14 @@ export function resolveConfig<T extends object>(
 
 function mergeValue(base: unknown, value: unknown, field: string): unknown {
   if (base === null) return value;
+  // an empty mapping is free-form (overrides of another section, checked where they are used)
+  if (isPlainObject(base) && Object.keys(base).length === 0) {
+    if (value === null) return {};
+    if (!isPlainObject(value)) {
+      throw new ConfigError(`${field}: expected a mapping, got ${describe(value)}`);
+    }
+    return structuredClone(value);
+  }
   if (isPlainObject(base)) return resolveConfig(base, value, field);
   if (Array.isArray(base)) {
     if (!Array.isArray(value)) {
@@ -346,22 +335,8 @@ export function check(ok: boolean, field: string, expected: string, got: unknown
   if (!ok) throw new ConfigError(`${field}: expected ${expected}, got ${show(got)}`);
 }
 
-/**
- * Throws a {@linkcode ConfigError} naming `field` unless `value` is an integer ≥ 1.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { checkPositiveInteger } from "./config.ts";
- * assert.throws(() => checkPositiveInteger(0, "train.steps"), /train.steps: expected an integer ≥ 1, got 0/);
- * ```
- */
-export function checkPositiveInteger(value: number, field: string): void {
-  check(Number.isInteger(value) && value >= 1, field, "an integer ≥ 1", value);
-}
-
 /** The backend kinds a config or flag may name (`BackendKind` of `lib/engine/tensor.ts`). */
-export const BACKEND_KINDS: readonly BackendKind[] = ["auto", "cpu", "webgpu"];
+const BACKEND_KINDS: readonly BackendKind[] = ["auto", "cpu", "webgpu"];
 
 /** A backend kind, in the words of the `--backend` flag: `auto, cpu or webgpu`. */
 export const backendKind: Check<BackendKind> = that(

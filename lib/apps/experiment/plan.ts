@@ -29,12 +29,14 @@
  * @module
  */
 import {
-  check,
-  checkBackendKind,
-  checkPositiveInteger,
+  backendKind,
+  type ConfigOf,
   ConfigError,
+  defineConfig,
+  integer,
   readYamlFile,
   resolveConfig,
+  that,
 } from "../../util/config.ts";
 import type { BackendKind } from "../../engine/tensor.ts";
 
@@ -174,33 +176,85 @@ export const EXPERIMENT_ROWS: readonly RowSpec[] = [
 ];
 
 /** Settings of the NTP/NTR evaluation of every row (see `lib/apps/eval/evaluate.ts`). */
-export interface ExperimentEvalConfig {
+export const EXPERIMENT_EVAL = defineConfig("experiment.eval", {
   /** NTR positions per disjoint tier (easy, medium, hard). */
-  positions: number;
+  positions: { default: 64, check: integer(1) },
   /** NTR sampling temperature (method §8.13: 0.8, one sample). */
-  temperature: number;
+  temperature: { default: 0.8 },
   /** Longest NTR completion (clipped to the window). */
-  maxNewTokens: number;
+  maxNewTokens: { default: 112 },
   /** Sequences per forward / generation call. */
-  batchSize: number;
+  batchSize: { default: 32 },
   /** Also measure greedy NTP accuracy of every trained model (one forward pass). */
-  ntpForTrained: boolean;
-}
+  ntpForTrained: { default: true },
+});
+
+/** Settings of the NTP/NTR evaluation of every row. */
+export type ExperimentEvalConfig = ConfigOf<typeof EXPERIMENT_EVAL>;
+
+/** The default rows (all but the optional continued-NTP row). */
+export const DEFAULT_ROWS: readonly string[] = EXPERIMENT_ROWS.filter((r) => r.group !== "extra")
+  .map((r) => r.id);
+
+const ROW_IDS = EXPERIMENT_ROWS.map((x) => x.id);
+
+/** `configs/experiment.yaml`. The free-form overrides are checked by the runs' own resolvers. */
+export const EXPERIMENT = defineConfig("experiment", {
+  /** Backend of every run (`auto`: WebGPU when an adapter exists); `--backend` overrides it. */
+  backend: { default: "auto" as BackendKind, check: backendKind },
+  /** The base checkpoint (NTP/NTR rows, start of every trained row, tier model). */
+  baseCheckpoint: { default: "checkpoints/base" },
+  /** Output directory of the runs (`<out>/<row>/seed-<s>/record.json`). */
+  out: { default: "runs/experiment" },
+  /** The Markdown results file. */
+  results: { default: "docs/results.md" },
+  /** The HTML report. */
+  report: { default: "docs/results/report.html" },
+  /** Seeds per seeded row (seeds 1..n). */
+  seeds: { default: 3, check: integer(1) },
+  /** Row ids to run (empty = the default rows, every row except `ntp_cont`). */
+  rows: {
+    default: [] as string[],
+    check: that(
+      (rows: string[]) => rows.every((id) => ROW_IDS.includes(id)),
+      `row ids among ${ROW_IDS.join(", ")}`,
+    ),
+  },
+  /** Overrides of every trained row's config (e.g. `steps`, `positionsPerStep`). */
+  train: { default: {} as Record<string, unknown> },
+  /** Evaluation settings. */
+  eval: EXPERIMENT_EVAL,
+  /** Post-training: its config file and overrides. */
+  posttrain: defineConfig("experiment.posttrain", {
+    config: { default: "configs/posttrain.yaml" },
+    overrides: { default: {} as Record<string, unknown> },
+  }),
+  /** `--quick` settings. */
+  quick: defineConfig("experiment.quick", {
+    /** Seeds per seeded row. */
+    seeds: { default: 2, check: integer(1) },
+    /** Overrides of every trained row's config (laid over `train`). */
+    train: { default: {} as Record<string, unknown> },
+    /** Overrides of the evaluation: only the keys given (checked against `eval`'s). */
+    eval: { default: {} as Partial<ExperimentEvalConfig> },
+    /** Overrides of the post-training config (laid over `posttrain.overrides`). */
+    posttrain: { default: {} as Record<string, unknown> },
+  }),
+});
+
+/** `configs/experiment.yaml`. */
+export type ExperimentConfig = ConfigOf<typeof EXPERIMENT>;
 
 /** Reduced settings of `--quick`. */
-export interface QuickConfig {
-  /** Seeds per seeded row. */
-  seeds: number;
-  /** Overrides of every trained row's config (laid over `train`). */
-  train: Record<string, unknown>;
-  /** Overrides of the evaluation. */
-  eval: Partial<ExperimentEvalConfig>;
-  /** Overrides of the post-training config (laid over `posttrain.overrides`). */
-  posttrain: Record<string, unknown>;
-}
+export type QuickConfig = ExperimentConfig["quick"];
+
+/** Defaults of `configs/experiment.yaml`. */
+export const EXPERIMENT_DEFAULTS: Readonly<ExperimentConfig> = EXPERIMENT.defaults;
 
 /**
- * `configs/experiment.yaml`.
+ * Resolves a parsed `configs/experiment.yaml` over {@linkcode EXPERIMENT_DEFAULTS}; the
+ * free-form override mappings (`train`, `posttrain.overrides`, `quick.train`, `quick.posttrain`)
+ * are checked later by the trainer / post-training config resolvers.
  *
  * @example
  * ```ts
@@ -210,132 +264,13 @@ export interface QuickConfig {
  * assert.equal(cfg.seeds, 2);
  * assert.deepEqual(cfg.train, { steps: 5 });
  * assert.throws(() => resolveExperimentConfig({ rows: ["nope"] }), /experiment.rows/);
+ * assert.throws(() => resolveExperimentConfig({ quick: { eval: { positons: 1 } } }), /experiment.quick.eval.positons/);
  * ```
- */
-export interface ExperimentConfig {
-  /** Backend of every run (`auto`: WebGPU when an adapter exists); `--backend` overrides it. */
-  backend: BackendKind;
-  /** The base checkpoint (NTP/NTR rows, start of every trained row, tier model). */
-  baseCheckpoint: string;
-  /** Output directory of the runs (`<out>/<row>/seed-<s>/record.json`). */
-  out: string;
-  /** The Markdown results file. */
-  results: string;
-  /** The HTML report. */
-  report: string;
-  /** Seeds per seeded row (seeds 1..n). */
-  seeds: number;
-  /** Row ids to run (empty = the default rows, every row except `ntp_cont`). */
-  rows: string[];
-  /** Overrides of every trained row's config (e.g. `steps`, `positionsPerStep`). */
-  train: Record<string, unknown>;
-  /** Evaluation settings. */
-  eval: ExperimentEvalConfig;
-  /** Post-training: its config file and overrides. */
-  posttrain: { config: string; overrides: Record<string, unknown> };
-  /** `--quick` settings. */
-  quick: QuickConfig;
-}
-
-/** The default rows (all but the optional continued-NTP row). */
-export const DEFAULT_ROWS: readonly string[] = EXPERIMENT_ROWS.filter((r) => r.group !== "extra")
-  .map((r) => r.id);
-
-/**
- * Defaults of `configs/experiment.yaml`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { EXPERIMENT_DEFAULTS } from "./plan.ts";
- * assert.equal(EXPERIMENT_DEFAULTS.seeds, 3);
- * assert.ok(EXPERIMENT_DEFAULTS.quick.seeds >= 2);
- * ```
- */
-export const EXPERIMENT_DEFAULTS: Readonly<ExperimentConfig> = {
-  backend: "auto",
-  baseCheckpoint: "checkpoints/base",
-  out: "runs/experiment",
-  results: "docs/results.md",
-  report: "docs/results/report.html",
-  seeds: 3,
-  rows: [],
-  train: {},
-  eval: { positions: 64, temperature: 0.8, maxNewTokens: 112, batchSize: 32, ntpForTrained: true },
-  posttrain: { config: "configs/posttrain.yaml", overrides: {} },
-  quick: { seeds: 2, train: {}, eval: {}, posttrain: {} },
-};
-
-function mapping(value: unknown, field: string): Record<string, unknown> {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== "object" || Array.isArray(value)) {
-    throw new ConfigError(`${field}: expected a mapping, got ${JSON.stringify(value)}`);
-  }
-  return value as Record<string, unknown>;
-}
-
-/**
- * Resolves a parsed `configs/experiment.yaml` over {@linkcode EXPERIMENT_DEFAULTS}; the
- * free-form override mappings (`train`, `posttrain.overrides`, `quick.*`) are checked later by
- * the trainer / post-training config resolvers.
  */
 export function resolveExperimentConfig(raw: unknown, path = "experiment"): ExperimentConfig {
-  const r = mapping(raw, path);
-  const { train, posttrain, quick, eval: evalRaw, ...rest } = r;
-  const { train: _t, posttrain: _p, quick: _q, eval: _e, ...defaults } = EXPERIMENT_DEFAULTS;
-  const base = resolveConfig(defaults, rest, path);
-  const evalCfg = resolveConfig(EXPERIMENT_DEFAULTS.eval, evalRaw, `${path}.eval`);
-  const p = mapping(posttrain, `${path}.posttrain`);
-  const { config: ptConfig, overrides: ptOverrides, ...ptRest } = p;
-  if (Object.keys(ptRest).length > 0) {
-    throw new ConfigError(
-      `${path}.posttrain.${Object.keys(ptRest)[0]}: unknown key (expected config, overrides)`,
-    );
-  }
-  const q = mapping(quick, `${path}.quick`);
-  const { seeds: qSeeds, train: qTrain, eval: qEval, posttrain: qPost, ...qRest } = q;
-  if (Object.keys(qRest).length > 0) {
-    throw new ConfigError(
-      `${path}.quick.${
-        Object.keys(qRest)[0]
-      }: unknown key (expected seeds, train, eval, posttrain)`,
-    );
-  }
-  const cfg: ExperimentConfig = {
-    ...base,
-    train: mapping(train, `${path}.train`),
-    eval: evalCfg,
-    posttrain: {
-      config: typeof ptConfig === "string" ? ptConfig : EXPERIMENT_DEFAULTS.posttrain.config,
-      overrides: mapping(ptOverrides, `${path}.posttrain.overrides`),
-    },
-    quick: {
-      seeds: qSeeds === undefined ? EXPERIMENT_DEFAULTS.quick.seeds : Number(qSeeds),
-      train: mapping(qTrain, `${path}.quick.train`),
-      eval: resolveConfig(
-        EXPERIMENT_DEFAULTS.eval,
-        qEval ?? {},
-        `${path}.quick.eval`,
-      ) as Partial<ExperimentEvalConfig>,
-      posttrain: mapping(qPost, `${path}.quick.posttrain`),
-    },
-  };
-  // keep only the quick.eval keys that were given
-  const given = mapping(qEval, `${path}.quick.eval`);
-  cfg.quick.eval = Object.fromEntries(
-    Object.entries(cfg.quick.eval).filter(([k]) => k in given),
-  ) as Partial<ExperimentEvalConfig>;
-  checkPositiveInteger(cfg.seeds, `${path}.seeds`);
-  checkPositiveInteger(cfg.quick.seeds, `${path}.quick.seeds`);
-  checkBackendKind(cfg.backend, `${path}.backend`);
-  const ids = EXPERIMENT_ROWS.map((x) => x.id);
-  check(
-    cfg.rows.every((id) => ids.includes(id)),
-    `${path}.rows`,
-    `row ids among ${ids.join(", ")}`,
-    cfg.rows,
-  );
-  checkPositiveInteger(cfg.eval.positions, `${path}.eval.positions`);
+  const cfg = EXPERIMENT.resolve(raw, path);
+  // quick.eval: the keys given, with the types of eval's
+  resolveConfig(EXPERIMENT_EVAL.defaults, cfg.quick.eval, `${path}.quick.eval`);
   return cfg;
 }
 
