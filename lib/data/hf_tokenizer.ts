@@ -18,6 +18,19 @@
 import { Tokenizer as HfPipeline } from "@huggingface/tokenizers";
 import { Template } from "@huggingface/jinja";
 import { type Codec, SPECIAL_TOKENS, type SpecialName } from "./codec.ts";
+import { Tokenizer } from "./tokenizer.ts";
+
+const HF_FORMAT = "hf-tokenizer";
+
+/** A Hugging Face tokenizer as this project's checkpoints store it. */
+export interface HfTokenizerJSON {
+  /** Always `"hf-tokenizer"`. */
+  format: string;
+  /** The content of `tokenizer.json`. */
+  tokenizer: unknown;
+  /** The content of `tokenizer_config.json` (`{}` when there was none). */
+  config: unknown;
+}
 
 /** One message of a chat, as chat templates take it. */
 export interface ChatMessage {
@@ -77,6 +90,7 @@ export class HfTokenizer implements Codec {
   /** The Jinja chat template of tokenizer_config.json, or null. */
   readonly chatTemplate: string | null;
   #pipeline: HfPipeline;
+  #json: Record<string, unknown>;
   #config: Record<string, unknown>;
   #byteLevel: boolean;
   #idToToken: Map<number, string>;
@@ -88,6 +102,7 @@ export class HfTokenizer implements Codec {
     readonly source: string,
   ) {
     this.#pipeline = new HfPipeline(json, config);
+    this.#json = json;
     this.#config = config;
     this.#byteLevel = isByteLevel(json);
     const vocab = this.#pipeline.get_vocab(true);
@@ -123,6 +138,14 @@ export class HfTokenizer implements Codec {
     const json = await readJson(file, true);
     const config = await readJson(`${dir.replace(/\/+$/, "")}/tokenizer_config.json`, false);
     return HfTokenizer.fromJSON(json, config ?? {}, file);
+  }
+
+  /**
+   * Both files in one value, for checkpoints (`tokenizer.json` of a training run):
+   * {@linkcode codecFromJson} reads it back.
+   */
+  toJSON(): HfTokenizerJSON {
+    return { format: HF_FORMAT, tokenizer: this.#json, config: this.#config };
   }
 
   /** Text to ids; no BOS or other tokens are added. */
@@ -187,6 +210,36 @@ export class HfTokenizer implements Codec {
       eos_token: tokenText(this.#config.eos_token) ?? "",
     });
   }
+}
+
+/**
+ * The tokenizer of a checkpoint's `tokenizer.json`, whichever kind: ours (`rmt-bpe`), a Hugging
+ * Face one saved by a run ({@linkcode HfTokenizerJSON}), or a plain Hugging Face tokenizer.json.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { codecFromJson, HfTokenizer } from "./hf_tokenizer.ts";
+ * import { Tokenizer } from "./tokenizer.ts";
+ * const ours = Tokenizer.train([], { vocabSize: 260 });
+ * assert.equal(codecFromJson(ours.toJSON()).encode("hi").length, 2);
+ * const hf = await HfTokenizer.load("tests/fixtures/hf/qwen2");
+ * const back = codecFromJson(JSON.parse(JSON.stringify(hf)));
+ * assert.deepEqual(back.encode("The quick brown"), hf.encode("The quick brown"));
+ * ```
+ */
+export function codecFromJson(
+  json: unknown,
+  source = "tokenizer.json",
+): Codec & { vocabSize: number } {
+  const j = json as Record<string, unknown> | null;
+  if (j !== null && typeof j === "object" && j.format === HF_FORMAT) {
+    return HfTokenizer.fromJSON(j.tokenizer, j.config, source);
+  }
+  if (j !== null && typeof j === "object" && "model" in j) {
+    return HfTokenizer.fromJSON(j, {}, source);
+  }
+  return Tokenizer.fromJSON(json, source);
 }
 
 async function readJson(file: string, required: boolean): Promise<unknown> {

@@ -2,7 +2,7 @@
  * Checkpoints: a directory holding everything needed to resume or sample.
  *
  *     model.safetensors      weights by dotted parameter name (F32), SHA-256 of the data inside
- *     config.json            the model config (GptConfig)
+ *     config.json            the model config (GptConfig, or LlamaConfig: decoder.ts)
  *     tokenizer.json         the tokenizer, as given
  *     optimizer.safetensors  AdamW moments m.<name>, v.<name>; the step in the metadata
  *     state.json             step, seeds, training config, metrics (anything JSON)
@@ -24,7 +24,9 @@
 import { ConfigError } from "../util/config.ts";
 import type { AdamW } from "../engine/optim/adamw.ts";
 import type { Tensor } from "../engine/tensor.ts";
-import { GPT, type GptConfig, resolveGptConfig } from "./gpt.ts";
+import type { GPT } from "./gpt.ts";
+import type { Llama } from "./llama.ts";
+import { type ModelConfig, newDecoder, resolveModelConfig } from "./decoder.ts";
 import {
   CheckpointError,
   decodeSafetensors,
@@ -48,8 +50,8 @@ export { CheckpointError } from "./safetensors.ts";
 /** A loaded checkpoint. */
 export interface Checkpoint {
   /** The model with the saved weights, on the default backend. */
-  model: GPT;
-  modelConfig: GptConfig;
+  model: GPT | Llama;
+  modelConfig: ModelConfig;
   tokenizerJson: unknown;
   /** AdamW moments in `model.namedParameters()` order, and the step count. */
   optimizer?: { m: Float32Array[]; v: Float32Array[]; step: number };
@@ -78,7 +80,12 @@ function f32(t: Float32Array | Int32Array, name: string): StTensor {
  */
 export async function saveCheckpoint(
   dir: string,
-  ck: { model: GPT; tokenizerJson: unknown; optimizer?: AdamW; state: Record<string, unknown> },
+  ck: {
+    model: GPT | Llama;
+    tokenizerJson: unknown;
+    optimizer?: AdamW;
+    state: Record<string, unknown>;
+  },
   opts: { onStage?: (stage: SaveStage) => void | Promise<void> } = {},
 ): Promise<void> {
   // Serialise everything before touching the disk: a failure here writes nothing.
@@ -183,9 +190,9 @@ export async function loadCheckpoint(
     bytes.set(name, b);
     return b;
   };
-  let modelConfig: GptConfig;
+  let modelConfig: ModelConfig;
   try {
-    modelConfig = resolveGptConfig(
+    modelConfig = resolveModelConfig(
       parseJson(await read(FILES.config), file(FILES.config)),
       "model",
     );
@@ -205,7 +212,7 @@ export async function loadCheckpoint(
   let optimizer: Checkpoint["optimizer"];
   const optFile = file(FILES.optimizer);
   const wantOpt = opts.optimizer ?? (await exists(optFile));
-  const model = new GPT(modelConfig);
+  const model = newDecoder(modelConfig);
   try {
     const named = model.namedParameters();
     const data = matchTensors(named, weights.tensors, "", weightsFile);

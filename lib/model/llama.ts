@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { ConfigError } from "../util/config.ts";
 import type { Backend } from "../engine/backend/backend.ts";
 import { Embedding, Linear, Module, parameter } from "../engine/nn.ts";
 import { getBackend, ones, type Tensor } from "../engine/tensor.ts";
@@ -242,10 +243,10 @@ export class Llama extends Module {
   }
 }
 
-/** Throws a one-line error naming the first inconsistent field of `cfg`. */
+/** Throws a one-line {@linkcode ConfigError} naming the first inconsistent field of `cfg`. */
 export function checkLlamaConfig(cfg: LlamaConfig): void {
   const bad = (field: string, expected: string, got: unknown) => {
-    throw new Error(`model.${field}: expected ${expected}, got ${JSON.stringify(got)}`);
+    throw new ConfigError(`model.${field}: expected ${expected}, got ${JSON.stringify(got)}`);
   };
   if (!LLAMA_ARCHITECTURES.includes(cfg.architecture)) {
     bad("architecture", LLAMA_ARCHITECTURES.join(" or "), cfg.architecture);

@@ -7,10 +7,9 @@
  * @module
  */
 import type { Codec } from "../data/codec.ts";
-import { HfTokenizer } from "../data/hf_tokenizer.ts";
-import { Tokenizer } from "../data/tokenizer.ts";
+import { codecFromJson, HfTokenizer } from "../data/hf_tokenizer.ts";
 import type { CausalLM } from "./causal_lm.ts";
-import { loadCheckpoint } from "./checkpoint.ts";
+import { type Checkpoint, loadCheckpoint, type LoadCheckpointOptions } from "./checkpoint.ts";
 import { GPT } from "./gpt.ts";
 import {
   type HfWeight,
@@ -130,6 +129,58 @@ export async function loadHfModel(
   return { model, architecture: arch as string };
 }
 
+/** A checkpoint of either format, with its tokenizer ready to use. */
+export interface AnyCheckpoint extends Checkpoint {
+  format: CheckpointFormat;
+  /** The tokenizer (ours or a Hugging Face one), with its vocabulary size. */
+  codec: Codec & { vocabSize: number };
+}
+
+/**
+ * {@linkcode loadCheckpoint} for either format: a Hugging Face directory loads as a checkpoint
+ * with empty `state`, no optimizer state and its tokenizer stored as `HfTokenizerJSON` in
+ * `tokenizerJson` (what a run's checkpoints then save); ours as `loadCheckpoint` does, its
+ * tokenizer ours or a Hugging Face one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadAnyCheckpoint } from "./load.ts";
+ * const ck = await loadAnyCheckpoint("tests/fixtures/hf/llama");
+ * assert.equal(ck.format, "hf");
+ * assert.equal(ck.modelConfig.vocabSize, ck.codec.vocabSize);
+ * ck.model.dispose();
+ * ```
+ */
+export async function loadAnyCheckpoint(
+  dir: string,
+  opts: LoadCheckpointOptions & { contextLength?: number } = {},
+): Promise<AnyCheckpoint> {
+  if (await detectCheckpointFormat(dir) === "hf") {
+    const codec = await HfTokenizer.load(dir);
+    const { model } = await loadHfModel(dir, opts);
+    return {
+      format: "hf",
+      model,
+      modelConfig: model.config,
+      tokenizerJson: codec.toJSON(),
+      codec,
+      state: {},
+    };
+  }
+  const ck = await loadCheckpoint(dir, opts);
+  try {
+    return {
+      ...ck,
+      format: "rmt",
+      codec: codecFromJson(ck.tokenizerJson, join(dir, "tokenizer.json")),
+    };
+  } catch (e) {
+    ck.model.dispose();
+    throw e;
+  }
+}
+
 /** A model directory of either format, loaded. */
 export interface LoadedModel {
   format: CheckpointFormat;
@@ -158,17 +209,9 @@ export async function loadModel(
   dir: string,
   opts: { contextLength?: number } = {},
 ): Promise<LoadedModel> {
-  if (await detectCheckpointFormat(dir) === "hf") {
-    const codec = await HfTokenizer.load(dir);
-    const { model } = await loadHfModel(dir, opts);
-    return { format: "hf", model, codec, state: {} };
-  }
-  const ck = await loadCheckpoint(dir, { optimizer: false });
-  try {
-    const codec = Tokenizer.fromJSON(ck.tokenizerJson, join(dir, "tokenizer.json"));
-    return { format: "rmt", model: ck.model, codec, state: ck.state };
-  } catch (e) {
-    ck.model.dispose();
-    throw e;
-  }
+  const { format, model, codec, state } = await loadAnyCheckpoint(dir, {
+    ...opts,
+    optimizer: false,
+  });
+  return { format, model, codec, state };
 }

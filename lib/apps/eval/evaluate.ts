@@ -15,8 +15,9 @@
  * @module
  */
 import { mulberry32 } from "../../util/rng.ts";
-import { Tokenizer } from "../../data/tokenizer.ts";
-import { CheckpointError, findCheckpoint, loadCheckpoint } from "../../model/checkpoint.ts";
+import type { Codec } from "../../data/codec.ts";
+import { CheckpointError, findCheckpoint } from "../../model/checkpoint.ts";
+import { loadAnyCheckpoint } from "../../model/load.ts";
 import { generate } from "../../model/generate.ts";
 import type { CausalLM } from "../../model/causal_lm.ts";
 import { ConfigError } from "../../util/config.ts";
@@ -84,7 +85,7 @@ export interface EvaluateModelInput {
   /** The evaluated model. */
   model: CausalLM;
   /** Its tokenizer. */
-  tokenizer: Tokenizer;
+  tokenizer: Codec;
   /** Held-out documents as token ids. */
   documents: number[][];
   /** Prompt format for NTR. */
@@ -107,7 +108,7 @@ export interface EvaluateModelInput {
  */
 export function modelGenerator(
   model: CausalLM,
-  tokenizer: Tokenizer,
+  tokenizer: Codec,
   cfg: Pick<EvalConfig, "temperature" | "topK" | "maxNewTokens" | "seed" | "batchSize">,
   stats: { tokens: number; seconds: number } = { tokens: 0, seconds: 0 },
 ): CompletionGenerator {
@@ -307,8 +308,8 @@ export async function evaluateCheckpoint(
   opts: EvaluateCheckpointOptions = {},
 ): Promise<EvalReport> {
   const load = { optimizer: false, allowMissingChecksum: opts.allowMissingChecksum };
-  const ck = await loadCheckpoint(dir, load);
-  const tokenizer = Tokenizer.fromJSON(ck.tokenizerJson, `${dir}/tokenizer.json`);
+  const ck = await loadAnyCheckpoint(dir, load); // ours or a Hugging Face directory
+  const tokenizer = ck.codec;
   let texts = opts.documents;
   let prompt = opts.prompt;
   if (texts === undefined) {
@@ -323,7 +324,7 @@ export async function evaluateCheckpoint(
   prompt ??= (ck.state.corpus as { prompt?: PromptConfig } | undefined)?.prompt ?? PROMPT_DEFAULTS;
   const documents = texts.map((t) => tokenizer.encode(t));
   const tierCk = opts.tierCheckpoint !== undefined && opts.tierCheckpoint !== dir
-    ? await loadCheckpoint(opts.tierCheckpoint, load)
+    ? await loadAnyCheckpoint(opts.tierCheckpoint, load)
     : null;
   try {
     const step = typeof ck.state.step === "number" ? ck.state.step : null;

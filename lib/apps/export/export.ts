@@ -5,8 +5,8 @@
  *     config.json            GPT2LMHeadModel (our GPT, learned positions) or LlamaForCausalLM /
  *                            Qwen2ForCausalLM (a Llama-family model)
  *     model.safetensors      F32, transformers' names and (out, in) linear weights
- *     tokenizer.json         our byte-level BPE converted (`bpe_json.ts`), or the source's copy
- *     tokenizer_config.json  eos/pad tokens (ours), or the source's copy (chat template included)
+ *     tokenizer.json         our byte-level BPE converted (`bpe_json.ts`), or the source's
+ *     tokenizer_config.json  eos/pad tokens (ours), or the source's (chat template included)
  *
  * A GPT with RoPE is refused with the reason (`gpt2Differences`): no GPT-2 computes it.
  *
@@ -78,10 +78,9 @@ export async function exportModel(dir: string, out: string): Promise<ExportResul
       files.push(["tokenizer.json", json(tokenizer)]);
       files.push(["tokenizer_config.json", json(tokConfig)]);
     } else if (codec instanceof HfTokenizer) {
-      for (const name of ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"]) {
-        const bytes = await Deno.readFile(`${dir}/${name}`).catch(() => null);
-        if (bytes !== null) files.push([name, bytes]);
-      }
+      const { tokenizer, config: tokConfig } = codec.toJSON();
+      files.push(["tokenizer.json", json(tokenizer)]);
+      files.push(["tokenizer_config.json", json(tokConfig)]);
     }
     await Deno.mkdir(out, { recursive: true });
     for (const [name, bytes] of files) await Deno.writeFile(`${out}/${name}`, bytes);

@@ -28,8 +28,8 @@
 import { keep, type Tensor, tensor, tidy } from "../../engine/tensor.ts";
 import { AdamW } from "../../engine/optim/adamw.ts";
 import type { CausalLM } from "../../model/causal_lm.ts";
-import { loadCheckpoint, saveCheckpoint } from "../../model/checkpoint.ts";
-import { Tokenizer } from "../../data/tokenizer.ts";
+import { saveCheckpoint } from "../../model/checkpoint.ts";
+import { loadAnyCheckpoint } from "../../model/load.ts";
 import { ConfigError } from "../../util/config.ts";
 import type { ProblemKind } from "../../data/corpus_math.ts";
 import type { Codec } from "../../data/codec.ts";
@@ -274,10 +274,10 @@ export async function postTrain(opts: PostTrainOptions): Promise<PostTrainResult
   const write = opts.write ?? ((s: string) => Deno.stdout.writeSync(encoder.encode(s)));
   const say = (s: string) => opts.quiet ? undefined : write(`${s}\n`);
   const t0 = performance.now();
-  const ck = await loadCheckpoint(cfg.checkpoint, { optimizer: false });
+  const ck = await loadAnyCheckpoint(cfg.checkpoint, { optimizer: false }); // either format
   const model = ck.model;
   try {
-    const codec = Tokenizer.fromJSON(ck.tokenizerJson, `${cfg.checkpoint}/tokenizer.json`);
+    const codec = ck.codec;
     const { train, heldOut } = questionSplits(cfg.trainQuestions, cfg.heldOutQuestions, {
       difficulties: cfg.difficulties,
       kinds: cfg.kinds.length > 0 ? cfg.kinds as ProblemKind[] : undefined,

@@ -222,6 +222,10 @@ export async function pretrain(
     if (firstDifference(ck.tokenizerJson, tok.toJSON()) !== null) {
       throw new CheckpointError(`${ckDir}: tokenizer differs from the one rebuilt from the config`);
     }
+    if (!(ck.model instanceof GPT)) {
+      ck.model.dispose();
+      throw new CheckpointError(`${ckDir}: not a GPT checkpoint (pre-training trains the GPT)`);
+    }
     model = ck.model;
     opt = new AdamW(model.parameters(), adamw);
     loadOptimizerState(opt, ck);

@@ -9,7 +9,7 @@
  */
 import { ConfigError, resolveConfig } from "../../util/config.ts";
 import { readCorpusFile } from "../../data/corpus_files.ts";
-import type { Tokenizer } from "../../data/tokenizer.ts";
+import type { Codec } from "../../data/codec.ts";
 import { loadDocuments, PRETRAIN_DATA_DEFAULTS } from "../pretrain/data.ts";
 import type { TrainConfig } from "./config.ts";
 
@@ -51,7 +51,7 @@ export function windows(ids: number[], window: number): number[][] {
  */
 export function trainingDocuments(
   cfg: TrainConfig,
-  tokenizer: Tokenizer,
+  tokenizer: Codec,
   baseState: Record<string, unknown>,
   window: number,
 ): TrainingDocuments {

@@ -26,6 +26,9 @@
 import { ConfigError } from "../../util/config.ts";
 import { AdamW, adamwConfigOf } from "../../engine/optim/adamw.ts";
 import type { GPT } from "../../model/gpt.ts";
+import type { Llama } from "../../model/llama.ts";
+import { loadAnyCheckpoint } from "../../model/load.ts";
+import type { Codec } from "../../data/codec.ts";
 import {
   CheckpointError,
   loadCheckpoint,
@@ -33,7 +36,6 @@ import {
   saveCheckpoint,
 } from "../../model/checkpoint.ts";
 import { stringify } from "yaml";
-import { Tokenizer } from "../../data/tokenizer.ts";
 import { buildPrompt } from "../../rmt/prompt.ts";
 import { ProgressBar } from "../../util/progress.ts";
 import type { TrainConfig } from "./config.ts";
@@ -114,8 +116,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         `(or pass --pretrain-if-missing)`,
     );
   }
-  const base = await loadCheckpoint(cfg.baseCheckpoint);
-  const tokenizer = Tokenizer.fromJSON(base.tokenizerJson, `${cfg.baseCheckpoint} tokenizer`);
+  const base = await loadAnyCheckpoint(cfg.baseCheckpoint); // ours or a Hugging Face directory
+  const tokenizer = base.codec;
   const contextLength = base.modelConfig.contextLength;
   const documents = trainingDocuments(cfg, tokenizer, base.state ?? {}, contextLength);
   const docs = documents.docs;
@@ -164,9 +166,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   checkSamplable(tiers, cfg);
 
   // ---- policy, reference, optimiser; resume
-  let model: GPT = base.model;
+  let model: GPT | Llama = base.model;
   const reference = cfg.rmt.grpo.klBeta > 0
-    ? (await loadCheckpoint(cfg.baseCheckpoint)).model
+    ? (await loadAnyCheckpoint(cfg.baseCheckpoint)).model
     : null;
   const adamw = adamwConfigOf(cfg);
   let optimizer: AdamW;
@@ -252,7 +254,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 function checkPromptFits(
   cfg: TrainConfig,
   docs: number[][],
-  tokenizer: Tokenizer,
+  tokenizer: Codec,
   contextLength: number,
 ): void {
   const b0 = cfg.method.budget === "dynamic" ? cfg.rmt.budget.b0 : null;
