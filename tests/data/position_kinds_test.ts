@@ -105,3 +105,26 @@ Deno.test("countKinds() skips position 0 and every digit of the reasoning corpus
   assert.equal(total, docs.reduce((n, d) => n + tok.encode(d.text).length - 1, 0));
   assert.ok(counts.computable / total > 0.15, JSON.stringify(counts));
 });
+
+Deno.test("positionKinds() aligns with a Hugging Face byte-level BPE tokenizer", async () => {
+  const { HfTokenizer } = await import("../../lib/data/hf_tokenizer.ts");
+  const hf = await HfTokenizer.load("tests/fixtures/hf/qwen2");
+  for (const doc of generateReasoningDocuments(30, 4)) {
+    const kinds = positionKinds(doc, hf);
+    const ids = hf.encode(doc.text);
+    assert.equal(kinds.length, ids.length);
+    const chars = charKinds(doc);
+    let at = 0;
+    ids.forEach((id, p) => {
+      const text = hf.decode([id]);
+      const own = chars.slice(at, at + text.length);
+      const strongest = own.includes("unpredictable")
+        ? "unpredictable"
+        : own.includes("computable")
+        ? "computable"
+        : "other";
+      assert.equal(kinds[p], strongest, `${JSON.stringify(text)} in ${doc.text}`);
+      at += text.length;
+    });
+  }
+});
