@@ -9,7 +9,8 @@
 import assert from "node:assert/strict";
 import { generate } from "../../lib/model/generate.ts";
 import { Llama, type LlamaConfig } from "../../lib/model/llama.ts";
-import { loadHfModel } from "../../lib/model/load.ts";
+import { loadAnyCheckpoint, loadHfModel } from "../../lib/model/load.ts";
+import { saveCheckpoint } from "../../lib/model/checkpoint.ts";
 import type { KvPrefix } from "../../lib/model/attention.ts";
 import { noGrad, type Tensor, tensor } from "../../lib/engine/tensor.ts";
 import { checkGrad } from "../_helpers/fd.ts";
@@ -155,4 +156,30 @@ Deno.test("Llama rejects inconsistent configs with a one-line error", () => {
     /model.nKvHead: expected a divisor of nHead/,
   );
   assert.throws(() => new Llama({ ...TINY, headDim: 3 }), /model.headDim: expected an even/);
+});
+
+Deno.test("saveCheckpoint() and loadAnyCheckpoint() round-trip a Llama with its HF tokenizer", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "rmt-llama-ck-" });
+  try {
+    const base = await loadAnyCheckpoint(`${FIXTURES}qwen2`);
+    await saveCheckpoint(`${tmp}/ck`, {
+      model: base.model,
+      tokenizerJson: base.tokenizerJson,
+      state: { step: 1 },
+    });
+    const back = await loadAnyCheckpoint(`${tmp}/ck`);
+    assert.equal(back.format, "rmt");
+    assert.ok(back.model instanceof Llama);
+    assert.deepEqual(back.modelConfig, base.modelConfig);
+    const x = ids([[3, 1, 4, 1, 5]]);
+    const want = await noGrad(() => base.model.forward(x)).toArray();
+    const got = await noGrad(() => back.model.forward(x)).toArray();
+    assert.equal(relDiff(got, want), 0);
+    assert.deepEqual(back.codec.encode("The quick brown"), base.codec.encode("The quick brown"));
+    assert.equal(back.codec.specialId("thinkClose"), 3);
+    base.model.dispose();
+    back.model.dispose();
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
 });
