@@ -55,17 +55,7 @@ export function rolloutPrompts(
   );
 }
 
-/**
- * The sampled completions of a step, grouped: completions[p·G + i] is o^i of prompt p.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import type { Rollouts } from "./rollout.ts";
- * const r: Rollouts = { completions: [[1, 2]], generatedTokens: 2, tokensPerSecond: 10, seconds: 0.2 };
- * assert.equal(r.completions.length, 1);
- * ```
- */
+/** The sampled completions of a step, grouped: completions[p·G + i] is o^i of prompt p. */
 export interface Rollouts {
   /** o^i per prompt and sample (P·G), each cut after its stop token. */
   completions: number[][];
