@@ -34,5 +34,4 @@ Deno.test("loadDocuments() draws reasoning documents that fit maxDocChars, apart
   const train = new Set(docs.train.map((d) => d.text));
   assert.ok(docs.heldOut.every((d) => !train.has(d.text)));
   assert.deepEqual(loadDocuments(cfg), docs);
-
 });
