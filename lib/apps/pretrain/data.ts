@@ -24,7 +24,8 @@
  *    follow a shrinking B_t. With `demoStyle: scratchpad` (for the reasoning corpus) three in
  *    four demonstrations are cut at a digit of a computed number and derive it with a
  *    scratch-pad (`lib/data/scratchpad.ts`), verbose for a share `verboseFraction`, concise
- *    otherwise; the rest are generic restatements at other cuts.
+ *    otherwise (a concise one's budget sentence states the verbose length at that cut, so the
+ *    budget never drops below the verbose length); the rest are generic restatements.
  * 4. Stream: documents and demonstrations, shuffled (seeded), each followed by `<|endoftext|>`,
  *    concatenated; `starts` records where each document begins, so batches can start rows at
  *    document boundaries ({@linkcode sampleStreamBatch}).

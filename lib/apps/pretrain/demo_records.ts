@@ -22,7 +22,10 @@ export interface DemoRecord {
   promptLength: number;
   /** ℓ: reasoning tokens between `<think>` and `</think>`. */
   reasoningLength: number;
-  /** The budget written in the prompt, or null (no-budget instruction). */
+  /**
+   * The budget written in the prompt, or null (no-budget instruction): ℓ itself, except for a
+   * concise scratch-pad, whose budget is the length of the verbose one at the same cut.
+   */
   budget: number | null;
   /** Whether the boxed answer equals the ground-truth next token. */
   correct: boolean;
@@ -111,12 +114,17 @@ export function makeDemoRecords(
     const answer = tok.decode([ids[j]]);
     if (answer.includes("\uFFFD")) continue;
     let demo: Demonstration;
+    let budgetText: string | undefined; // the reasoning whose length a budget sentence states
     if (atResult) {
       const form = rng() < (opts.verboseFraction ?? 0.5) ? "verbose" : "concise";
       const pad = scratchpad(doc, cut, form, rng)!;
       if (pad.answer !== answer) continue; // a tokenizer that merges digits
       if (!contextHolds(ids.slice(0, j), doc, cut, tok, opts.prompt)) continue;
       demo = { reasoning: pad.reasoning, answer, correct: true, kind: "computed" };
+      // A concise pad under a budget sentence gets the verbose pad's length as its budget: the
+      // base model never sees a budget below the verbose length, so following a shrinking B_t
+      // is left for RL's length reward to teach (method §2.2, §11.1).
+      if (form === "concise") budgetText = scratchpad(doc, cut, "verbose", rng)!.reasoning;
     } else {
       demo = makeDemonstration(doc, cut, answer, rng, {
         verbosity: opts.verbosity,
@@ -124,7 +132,8 @@ export function makeDemoRecords(
       });
     }
     const reasoningLength = tok.encode(demo.reasoning).length;
-    const budget = rng() < opts.budgetFraction ? Math.max(1, reasoningLength) : null;
+    const budgetLength = budgetText === undefined ? reasoningLength : tok.encode(budgetText).length;
+    const budget = rng() < opts.budgetFraction ? Math.max(1, budgetLength) : null;
     const prompt = buildPrompt(ids.slice(0, j), budget, tok, opts.prompt);
     const completion = tok.encode(completionText(demo.reasoning, demo.answer));
     const all = [...prompt, ...completion];

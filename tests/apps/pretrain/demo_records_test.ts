@@ -107,3 +107,29 @@ Deno.test("makeDemoRecords() scratch-pads only where the truncated prompt shows 
   }
   assert.ok(computed > 40, `${computed} of 80 scratch-pads`);
 });
+
+Deno.test("makeDemoRecords() never states a budget below the verbose scratch-pad's length", () => {
+  const rdocs = generateReasoningDocuments(40, 5, { maxChars: 160 });
+  const rtok = Tokenizer.train(rdocs.map((d) => d.text), { vocabSize: 400 });
+  const demos = makeDemoRecords(rdocs, rtok, mulberry32(6), {
+    ...OPTS,
+    prompt: { ...PROMPT_DEFAULTS, maxContextTokens: 128 },
+    budgetFraction: 1,
+    count: 80,
+    style: "scratchpad",
+    verboseFraction: 0.5,
+  });
+  let concise = 0, verbose = 0;
+  for (const d of demos) {
+    const first = rtok.decode(d.ids.slice(d.promptLength, d.promptLength + d.reasoningLength));
+    if (d.kind !== "computed") assert.equal(d.budget, d.reasoningLength);
+    else if (first.startsWith("The context")) {
+      verbose++;
+      assert.equal(d.budget, d.reasoningLength);
+    } else {
+      concise++;
+      assert.ok(d.budget! >= 3 * d.reasoningLength, `${d.budget} for ${d.reasoningLength}`);
+    }
+  }
+  assert.ok(concise > 10 && verbose > 10, `${concise} concise, ${verbose} verbose`);
+});
