@@ -57,4 +57,9 @@ export interface Codec {
   decodeBytes(ids: number[]): Uint8Array;
   /** The id of a special token. */
   specialId(name: SpecialName): number;
+  /**
+   * The text a chat template puts around one user message with the generation prompt after it
+   * (`lib/data/hf_tokenizer.ts`), or null: tokenizers without a template leave it out.
+   */
+  chatFrame?(): { before: string; after: string } | null;
 }

@@ -196,6 +196,22 @@ export class HfTokenizer implements Codec {
   }
 
   /**
+   * The text the chat template puts before and after one user message, with the generation
+   * prompt after it; a trailing `<think>` (R1-Distill and Qwen3 templates open the thinking
+   * block themselves) is cut, since the next-token-reasoning prompt adds that token. Null
+   * without a template, or when the template does not show the message verbatim.
+   */
+  chatFrame(): { before: string; after: string } | null {
+    if (this.chatTemplate === null) return null;
+    const mark = "\u0001RMT-MESSAGE\u0001";
+    const text = this.applyChatTemplate([{ role: "user", content: mark }]);
+    const at = text.indexOf(mark);
+    if (at < 0 || text.indexOf(mark, at + 1) >= 0) return null;
+    const after = text.slice(at + mark.length).replace(/<think>\n?$/, "");
+    return { before: text.slice(0, at), after };
+  }
+
+  /**
    * Renders the chat template with `messages` (and `add_generation_prompt`, the config's
    * `bos_token`/`eos_token`), as transformers' `apply_chat_template(tokenize=False)`.
    */

@@ -3,7 +3,9 @@
  * (method §1.3, §2.2, §9), after RPT's "v0" template (Dong et al., arXiv:2506.08007): an
  * instruction with the budget sentence, the document prefix τ_<pos, a header, and `<think>`.
  *
- * Layout (token ids): encode(prefix) ++ context (left-truncated) ++ encode(suffix) ++ [<think>].
+ * Layout (token ids): encode(prefix) ++ context (left-truncated) ++ encode(suffix) ++ [<think>];
+ * with a tokenizer that has a chat template (`Codec.chatFrame`), the part before `<think>` is
+ * the user message of that template, followed by its assistant header.
  * The completion the model writes is `reasoning </think>\boxed{answer}<|endoftext|>`.
  *
  * Deliberate deviations:
@@ -85,10 +87,15 @@ export function buildPrompt(
   const context = contextIds.length > cfg.maxContextTokens
     ? contextIds.slice(contextIds.length - cfg.maxContextTokens)
     : contextIds;
+  // A tokenizer with a chat template (an instruct or reasoning model) frames the prompt as one
+  // user message and the assistant's turn, as the model saw in its own training.
+  const frame = codec.chatFrame?.() ?? null;
   return [
+    ...(frame === null ? [] : codec.encode(frame.before)),
     ...codec.encode(instruction(budget, cfg)),
     ...context,
     ...codec.encode(cfg.suffix),
+    ...(frame === null ? [] : codec.encode(frame.after)),
     codec.specialId("thinkOpen"),
   ];
 }

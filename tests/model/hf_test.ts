@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { HfTokenizer } from "../../lib/data/hf_tokenizer.ts";
 import { readWeightHeaders, toF32 } from "../../lib/model/hf_safetensors.ts";
 import { detectCheckpointFormat, loadHfModel } from "../../lib/model/load.ts";
+import { buildPrompt, PROMPT_DEFAULTS } from "../../lib/rmt/prompt.ts";
 
 const FIXTURES = new URL("../fixtures/hf/", import.meta.url).pathname;
 
@@ -160,4 +161,32 @@ Deno.test("HfTokenizer without a chat template or <think> says so in one line", 
   delete json.model.vocab["<think>"];
   const bare = HfTokenizer.fromJSON(json, {}, "x/tokenizer.json");
   assert.throws(() => bare.specialId("thinkOpen"), /x\/tokenizer.json: no "<think>" token/);
+});
+
+Deno.test("buildPrompt() frames the NTR prompt with the tokenizer's chat template", async () => {
+  const tok = await HfTokenizer.load(`${FIXTURES}qwen2`);
+  assert.deepEqual(tok.chatFrame(), {
+    before: "<|im_start|>user\n",
+    after: "<|im_end|>\n<|im_start|>assistant\n",
+  });
+  const context = tok.encode("12 + 30 =");
+  const ids = buildPrompt(context, 8, tok, PROMPT_DEFAULTS);
+  assert.equal(
+    tok.decode(ids),
+    "<|im_start|>user\nPredict the next token. Think for 8 tokens in <think></think>, then give " +
+      "the token in \\boxed{}.\n### Context\n12 + 30 =\n### Next token\n<|im_end|>\n" +
+      "<|im_start|>assistant\n<think>",
+  );
+  assert.equal(ids.at(-1), tok.specialId("thinkOpen"));
+  // R1-Distill's template opens the thinking block itself: the frame leaves it to the prompt.
+  const json = JSON.parse(await Deno.readTextFile(`${FIXTURES}qwen2/tokenizer.json`));
+  const r1 = HfTokenizer.fromJSON(json, {
+    chat_template: "{% for m in messages %}<|im_start|>{{ m['content'] }}{% endfor %}" +
+      "{% if add_generation_prompt %}<|im_end|><think>\n{% endif %}",
+  });
+  assert.deepEqual(r1.chatFrame(), { before: "<|im_start|>", after: "<|im_end|>" });
+  // Without a template the prompt is the plain one.
+  const plain = await HfTokenizer.load(`${FIXTURES}llama`);
+  assert.equal(plain.chatFrame(), null);
+  assert.ok(plain.decode(buildPrompt(context, 8, plain, PROMPT_DEFAULTS)).startsWith("Predict"));
 });
