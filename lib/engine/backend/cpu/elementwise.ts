@@ -7,8 +7,9 @@
  * - the fast path (`unaryInto`, `binaryInto`, `whereInto`): walks the views row by row through a
  *   {@linkcode planRows} plan (no gather, no per-element index arithmetic; a bias broadcast
  *   along rows is a row with inner stride 0) and runs one loop per operator (an operator passed
- *   as a callback per element is ~10× slower in V8). GELU uses `1 + tanh(u) = 2e^{2u}/(1 + e^{2u})`
- *   (`Math.exp` is about twice as fast as `Math.tanh` in V8); the values agree to f32 rounding.
+ *   as a callback per element is ~10× slower in V8). `exp` and GELU use {@linkcode fastExp}
+ *   (GELU as `1 + tanh(u) = 2/(1 + e^{−2u})`; `Math.tanh` costs ~3× `Math.exp` in V8); the
+ *   values agree with the reference to f32 rounding.
  *
  * @module
  */
@@ -32,6 +33,40 @@ export function geluDerivative(x: number): number {
   const t = Math.tanh(u);
   const du = GELU_C * (1 + 3 * 0.044715 * x * x);
   return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du;
+}
+
+/** 2^k for k in [−1023, 1024], indexed by k + 1023. */
+const POW2 = Float64Array.from({ length: 2048 }, (_, i) => Math.pow(2, i - 1023));
+const LN2 = Math.LN2;
+const E2 = LN2 ** 2 / 2, E3 = LN2 ** 3 / 6, E4 = LN2 ** 4 / 24, E5 = LN2 ** 5 / 120;
+const E6 = LN2 ** 6 / 720, E7 = LN2 ** 7 / 5040, E8 = LN2 ** 8 / 40320;
+
+/**
+ * `exp(x)` for kernels with f32 outputs, ~1.5–2× faster than `Math.exp` (a call into C in V8;
+ * this one inlines): `exp(x) = 2^k · 2^f` with `k = round(x·log₂e)`, `2^k` from a table and
+ * `2^f` (`|f| ≤ ½`) from its degree-8 Taylor polynomial, relative error < 3e-10 (remainder
+ * ≤ 0.35⁹/9!). `x·log₂e` is clamped to ±1022, so results saturate at 2^±1022 where `Math.exp`
+ * under- or overflows (both round to 0 and ∞ in f32); NaN stays NaN.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fastExp } from "./elementwise.ts";
+ * for (const x of [-700, -20, -1, 0, 0.5, 3, 88]) {
+ *   assert.ok(Math.abs(fastExp(x) / Math.exp(x) - 1) < 3e-10);
+ * }
+ * assert.equal(Math.fround(fastExp(-1e4)), 0);
+ * assert.ok(Number.isNaN(fastExp(NaN)));
+ * ```
+ */
+export function fastExp(x: number): number {
+  let t = x * Math.LOG2E;
+  t = t < -1022 ? -1022 : t > 1022 ? 1022 : t;
+  const k = Math.floor(t + 0.5);
+  const f = t - k;
+  const p = 1 +
+    f * (LN2 + f * (E2 + f * (E3 + f * (E4 + f * (E5 + f * (E6 + f * (E7 + f * E8)))))));
+  return p * POW2[k + 1023];
 }
 
 function sigmoid(x: number): number {
@@ -120,13 +155,13 @@ function unaryRow(
       for (; o < end; o++, i += s) out[o] = -x[i];
       return;
     case "exp":
-      for (; o < end; o++, i += s) out[o] = Math.exp(x[i]);
+      for (; o < end; o++, i += s) out[o] = fastExp(x[i]);
       return;
     case "gelu":
       for (; o < end; o++, i += s) {
         const v = x[i];
-        const e = Math.exp(2 * GELU_C * (v + 0.044715 * v * v * v)); // e^{2u}
-        out[o] = e === Infinity ? v : v * e / (1 + e); // 0.5·v·(1 + tanh u), 1 + tanh u = 2e/(1 + e)
+        // 0.5·v·(1 + tanh u) with 1 + tanh u = 2/(1 + e^{−2u})
+        out[o] = v / (1 + fastExp(-2 * GELU_C * (v + 0.044715 * v * v * v)));
       }
       return;
     default: {
@@ -180,11 +215,11 @@ function binaryRow(
     case "gelu_grad":
       for (; o < end; o++, i += si, j += sj) {
         const x = a[i];
-        const e = Math.exp(2 * GELU_C * (x + 0.044715 * x * x * x)); // e^{2u}
-        // With t = tanh u: 1 + t = 2e/(1 + e) and 1 − t = 2/(1 + e), so 1 − t² has no cancellation.
-        const q = 1 / (1 + e);
-        const onePlusT = e === Infinity ? 2 : 2 * e * q;
-        const oneMinusT = 2 * q;
+        // With t = tanh u and e = e^{−2u}: 1 + t = 2/(1 + e), 1 − t = 2e/(1 + e) (no cancellation).
+        const e = fastExp(-2 * GELU_C * (x + 0.044715 * x * x * x));
+        const q = 2 / (1 + e);
+        const onePlusT = q;
+        const oneMinusT = e * q;
         const du = GELU_C * (1 + 3 * 0.044715 * x * x);
         out[o] = b[j] * (0.5 * onePlusT + 0.5 * x * onePlusT * oneMinusT * du);
       }

@@ -14,6 +14,7 @@
  * @module
  */
 import type { ReduceOp } from "../backend.ts";
+import { fastExp } from "./elementwise.ts";
 
 type Data = Float32Array | Int32Array;
 
@@ -90,11 +91,12 @@ function rowMax(src: Data, base: number, cols: number): number {
 }
 
 /**
- * `exp(d)` for `d ≤ 0`, with 0 below −110 (where the f32 result is 0 anyway): V8's `Math.exp`
- * takes a slow path for large negative arguments (the −1e4 padding bias: ~7× slower).
+ * `exp(d)` for `d ≤ 0` ({@linkcode fastExp}), with 0 below −110 where the f32 result is 0
+ * anyway (`Math.exp` also takes a ~7× slower path for large negative arguments such as the
+ * −1e4 padding bias).
  */
 function expShifted(d: number): number {
-  return d < -110 ? 0 : Math.exp(d);
+  return d < -110 ? 0 : fastExp(d);
 }
 
 /** `log Σ exp` of one row, shifted by its maximum. */
@@ -159,7 +161,7 @@ export function crossEntropyBackward(
     }
     const l = lse[r];
     const g = dNll[r];
-    for (let c = 0; c < cols; c++) out[base + c] = Math.exp(src[base + c] - l) * g;
+    for (let c = 0; c < cols; c++) out[base + c] = expShifted(src[base + c] - l) * g;
     out[base + t] = (Math.exp(src[base + t] - l) - 1) * g; // (p − 1)·g, not p·g − g in f32
   }
 }
