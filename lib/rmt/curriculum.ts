@@ -63,7 +63,7 @@ export type CurriculumConfig = ConfigOf<typeof CURRICULUM>;
  * assert.deepEqual(tierProbs(70, 100, CURRICULUM.defaults), [0.1, 0.3, 0.6]);
  * ```
  */
-// method §3.2: p_t = p_t1 (t < t_1); (1 − τ)p_t1 + τ p_t2, τ = (t − t_1)/(t_2 − t_1); p_t2 (t ≥ t_2)
+// method §3.2: p_t = p_t1 (t < t_1); (1−τ)p_t1 + τp_t2, τ = (t−t_1)/(t_2−t_1); p_t2 (t ≥ t_2)
 export function tierProbs(
   t: number,
   T: number,

@@ -76,7 +76,7 @@ export const ENTROPY_DEFAULTS: Readonly<EntropyConfig> = ENTROPY.defaults;
  * assert.ok(Math.abs(tokenEntropy(logits, 4, 2)[0]! - Math.log(2)) < 1e-6);
  * ```
  */
-// §3.1 Eq. H_pos = −Σ_{v∈V_k} p̂(v|τ_<pos) log p̂(v|τ_<pos), p̂ = softmax over the top-k logits
+// method §3.1: H_pos = −Σ_{v∈V_k} p̂(v|τ_<pos) log p̂(v|τ_<pos), p̂ = softmax over the top-k logits
 export function tokenEntropy(logits: Float32Array, vocab: number, topK: number): Float32Array {
   if (!(Number.isInteger(vocab) && vocab >= 1) || logits.length % vocab !== 0) {
     throw new RangeError(
@@ -121,7 +121,7 @@ export function tokenEntropy(logits: Float32Array, vocab: number, topK: number):
  * assert.deepEqual([...h.subarray(1)].map((x) => +x.toFixed(2)), [0.7, 1.2]);
  * ```
  */
-// §1.2 index convention: H at position p comes from logits row p − 1
+// method §1.2 index convention: H at position p comes from logits row p − 1
 export function entropyByPosition(rowEntropy: Float32Array): Float32Array {
   const out = new Float32Array(rowEntropy.length); // (P)
   out[0] = NaN;
@@ -141,7 +141,7 @@ export function entropyByPosition(rowEntropy: Float32Array): Float32Array {
  * assert.deepEqual(quantileThresholds(h, [0.25, 0.5, 0.875]), [1, 2, 3.5]);
  * ```
  */
-// §3.1 option: thresholds = entropy quantiles q_1 < q_2 < q_3
+// method §3.1 option: thresholds = entropy quantiles q_1 < q_2 < q_3
 export function quantileThresholds(values: Float32Array, quantiles: number[]): number[] {
   const sorted = Float64Array.from(values.filter((v) => Number.isFinite(v))).sort();
   if (sorted.length === 0) {
@@ -170,7 +170,7 @@ export function quantileThresholds(values: Float32Array, quantiles: number[]): n
  * assert.deepEqual(tierThresholds(h, cfg), [1, 2, 3]);
  * ```
  */
-// §3.1: fixed thresholds (RPT 0.5/1.0/1.5) or quantile-based thresholds
+// method §3.1: fixed thresholds (RPT 0.5/1.0/1.5) or quantile-based thresholds
 export function tierThresholds(
   sample: Float32Array,
   cfg: Pick<EntropyConfig, "thresholds" | "tierMode" | "quantiles">,
@@ -194,7 +194,7 @@ export function tierThresholds(
  * assert.deepEqual([...assignTiers(h, { thresholds: [0.5, 1, 1.5] })], [-1, -1, 0, 1, 2, 2]);
  * ```
  */
-// §3.1: tiers low / easy / medium / hard by thresholds [t_1, t_2, t_3), disjoint
+// method §3.1: tiers low / easy / medium / hard by thresholds [t_1, t_2, t_3), disjoint
 export function assignTiers(
   entropy: Float32Array,
   cfg: Pick<EntropyConfig, "thresholds"> & Partial<Pick<EntropyConfig, "tierMode" | "quantiles">>,
@@ -229,7 +229,7 @@ export function assignTiers(
  * assert.deepEqual([...hard!], [0, 0, 1]);
  * ```
  */
-// §3.1, §6.2: nested splits H > t_d (evaluation)
+// method §3.1, §6.2: nested splits H > t_d (evaluation)
 export function nestedTierMasks(entropy: Float32Array, thresholds: number[]): Uint8Array[] {
   return thresholds.map((t) => Uint8Array.from(entropy, (h) => (h > t ? 1 : 0)));
 }

@@ -47,7 +47,7 @@ export type PromptConfig = ConfigOf<typeof PROMPT>;
 /** {@linkcode PROMPT}'s defaults, for the apps that build prompts. */
 export const PROMPT_DEFAULTS: Readonly<PromptConfig> = PROMPT.defaults;
 
-// §2.2: the instruction, with B_t written in, or without a budget sentence
+// method §2.2: the instruction, with B_t written in, or without a budget sentence
 function instruction(budget: number | null, cfg: PromptConfig): string {
   if (budget === null) return cfg.prefixWithoutBudget;
   if (!(Number.isInteger(budget) && budget >= 1)) {
@@ -77,7 +77,7 @@ function instruction(budget: number | null, cfg: PromptConfig): string {
  * );
  * ```
  */
-// §1.3 step 1, §2.2: prompt = instruction(B_t) ++ τ_<pos (left-truncated) ++ header ++ <think>
+// method §1.3 step 1, §2.2: instruction(B_t) ++ τ_<pos (left-truncated) ++ header ++ <think>
 export function buildPrompt(
   contextIds: number[],
   budget: number | null,
@@ -113,7 +113,7 @@ export function buildPrompt(
  * assert.ok(text.endsWith("1+2=\n### Next token\n<think>"));
  * ```
  */
-// §9 template as a string: instruction(B_t) ++ context ++ header ++ <think>
+// method §9 template as a string: instruction(B_t) ++ context ++ header ++ <think>
 export function promptText(contextText: string, budget: number | null, cfg: PromptConfig): string {
   return instruction(budget, cfg) + contextText + cfg.suffix + SPECIAL_TOKENS.thinkOpen;
 }
@@ -129,7 +129,7 @@ export function promptText(contextText: string, budget: number | null, cfg: Prom
  * assert.equal(completionText("2+1 is 3", "3"), "2+1 is 3</think>\\boxed{3}<|endoftext|>");
  * ```
  */
-// §1.3 step 2: o = (c, y) rendered as c </think> \boxed{y} <|endoftext|>
+// method §1.3 step 2: o = (c, y) rendered as c </think> \boxed{y} <|endoftext|>
 export function completionText(reasoning: string, answer: string): string {
   return reasoning + SPECIAL_TOKENS.thinkClose + "\\boxed{" + answer + "}" + SPECIAL_TOKENS.eot;
 }

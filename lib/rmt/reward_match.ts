@@ -50,7 +50,7 @@ const BOXED = new TextEncoder().encode("\\boxed{");
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 
-// §1.3 step 4 helper: does `pattern` occur in `bytes` at `at`?
+// method §1.3 step 4 helper: does `pattern` occur in `bytes` at `at`?
 function startsWithAt(bytes: Uint8Array, pattern: Uint8Array, at: number): boolean {
   if (at + pattern.length > bytes.length) return false;
   for (let j = 0; j < pattern.length; j++) if (bytes[at + j] !== pattern[j]) return false;
@@ -74,7 +74,7 @@ function startsWithAt(bytes: Uint8Array, pattern: Uint8Array, at: number): boole
  * assert.equal(boxed("no box"), null);
  * ```
  */
-// §1.3 step 4: y = content of the last \boxed{} (balanced braces)
+// method §1.3 step 4: y = content of the last \boxed{} (balanced braces)
 export function lastBoxed(bytes: Uint8Array): Uint8Array | null {
   let found: Uint8Array | null = null;
   let i = 0;
@@ -113,7 +113,7 @@ export function lastBoxed(bytes: Uint8Array): Uint8Array | null {
  * assert.equal(parseCompletion(codec.encode("1+2 \\boxed{3}"), codec).answer, null);
  * ```
  */
-// §1.3 steps 3–4, §8.4: ℓ = |c| before </think>; y = last \boxed{} after </think>
+// method §1.3 steps 3–4, §8.4: ℓ = |c| before </think>; y = last \boxed{} after </think>
 export function parseCompletion(ids: number[], codec: Codec): ParsedCompletion {
   const eot = codec.specialId("eot");
   const pad = codec.specialId("pad");
@@ -159,7 +159,7 @@ export interface GroundTruth {
  * assert.deepEqual(gt.boundaries, [5, 10]);
  * ```
  */
-// §1.4: τ_pos bytes, continuation x̄_≥pos and boundary set L_gt
+// method §1.4: τ_pos bytes, continuation x̄_≥pos and boundary set L_gt
 export function groundTruthAt(
   docIds: number[],
   pos: number,
@@ -185,7 +185,7 @@ export function groundTruthAt(
   };
 }
 
-// §1.4 helper: byte equality of the first `length` bytes (both must be that long)
+// method §1.4 helper: byte equality of the first `length` bytes (both must be that long)
 function equalBytes(a: Uint8Array, b: Uint8Array, length = Math.max(a.length, b.length)): boolean {
   if (a.length < length || b.length < length) return false;
   for (let i = 0; i < length; i++) if (a[i] !== b[i]) return false;

@@ -72,13 +72,6 @@ export interface QuestionOptions {
  * Default seeds of the post-training questions: training and held-out sets come from
  * different seeds (method §11.1: "held-out documents come from the same generator, another
  * seed").
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { POSTTRAIN_SEEDS } from "./questions.ts";
- * assert.notEqual(POSTTRAIN_SEEDS.train, POSTTRAIN_SEEDS.heldOut);
- * ```
  */
 export const POSTTRAIN_SEEDS: Readonly<{ train: number; heldOut: number }> = {
   train: 9001,

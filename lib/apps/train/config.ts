@@ -87,7 +87,7 @@ export const METHOD_DEFAULTS: Readonly<MethodConfig> = METHOD.defaults;
 
 /** Where the training documents come from. */
 export const DATA = defineConfig("train.data", {
-  /** `"base"`: the training documents recorded with the base checkpoint; else a .txt/.jsonl file. */
+  /** `"base"`: the documents recorded with the base checkpoint; else a .txt/.jsonl file. */
   source: { default: "base", check: nonEmpty('"base" or a file') },
   /** Number of documents used (0 = all). */
   documents: { default: 0, check: integer(0) },
