@@ -224,7 +224,7 @@ export function within(lo: number, hi: number, ends: "()" | "[]" | "[)" | "(]"):
  * ```ts
  * import assert from "node:assert/strict";
  * import { oneOf } from "./config.ts";
- * assert.equal(oneOf(["a", "b", "c"])("d", {}), '"a", "b" or "c"');
+ * assert.equal(oneOf<string>(["a", "b", "c"])("d", {}), '"a", "b" or "c"');
  * ```
  */
 export function oneOf<V extends string>(values: readonly V[]): Check<V> {
