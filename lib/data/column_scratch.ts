@@ -23,8 +23,18 @@ export type Slip = { index: number } | undefined;
 /**
  * The change of a digit for a slip: -1 or +1, never producing a leading zero, never crossing
  * 0..9 (so that the column's carry or borrow is unchanged).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { digitDelta } from "./column_scratch.ts";
+ * assert.equal(digitDelta(0, false), 1);
+ * assert.equal(digitDelta(1, true), 1); // a leading 1 never becomes 0
+ * assert.equal(digitDelta(1, false), -1);
+ * assert.equal(digitDelta(9, false), -1);
+ * ```
  */
-function digitDelta(digit: number, leading: boolean): number {
+export function digitDelta(digit: number, leading: boolean): number {
   return digit >= 2 || (digit === 1 && !leading) ? -1 : 1;
 }
 

@@ -13,7 +13,9 @@
  *
  * The text goes between `<think>` and `</think>`; the answer goes in `\boxed{}` (the
  * next-token-reasoning format of `lib/rmt/prompt.ts`, method §11.1). Every statement of either
- * form is arithmetically true (tested); the forms never contain deliberate slips.
+ * form is arithmetically true (tested), unless a deliberate slip is asked for: then one column
+ * of the final step is off by one, consistently, and the answer is wrong (a cap on what
+ * imitation alone reaches, leaving headroom for RL).
  *
  * @module
  */
@@ -27,6 +29,7 @@ import {
   multiplicationColumns,
   subtractionColumns,
 } from "./arith.ts";
+import { digitDelta } from "./column_scratch.ts";
 import { factAt, type MathDocument } from "./math_doc.ts";
 
 /** The two forms of a scratch-pad. */
@@ -45,9 +48,23 @@ interface Step {
 const SYMBOL = { add: "+", sub: "-", mul: "*" } as const;
 const col = (i: number) => COLUMN_NAMES[i];
 
-function addStep(a: number, b: number): Step {
+/** A column slip that changes digit `k` (from the left) of `value` and keeps every carry. */
+type Slip = { column: number; delta: number } | undefined;
+
+/** The digits of a column result: the written digits, then a final carry if any. */
+const readOff = (written: number[], carry: number) =>
+  Number(`${carry || ""}${[...written].reverse().join("")}`);
+
+function addStep(a: number, b: number, k?: number): Step {
   const concise: string[] = [], verbose: string[] = [];
-  const cols = additionColumns(a, b);
+  let slip: Slip;
+  if (k !== undefined) {
+    const s = String(a + b), column = s.length - 1 - k, plain = additionColumns(a, b);
+    slip = column < plain.length
+      ? { column, delta: digitDelta(plain[column].sum % 10, k === 0 && s.length > 1) }
+      : { column: plain.length - 1, delta: 10 }; // the leading carry: 1 becomes 2
+  }
+  const cols = additionColumns(a, b, slip);
   cols.forEach((c, i) => {
     const plus = c.carryIn ? ` + ${c.carryIn}` : "";
     const carry = c.sum >= 10 ? `, carry ${Math.floor(c.sum / 10)}` : "";
@@ -66,12 +83,19 @@ function addStep(a: number, b: number): Step {
     concise.push(`${col(cols.length)}: write the carry ${carry}`);
     verbose.push(`In the ${col(cols.length)} column there is only the carry, so I write ${carry}.`);
   }
-  return { a, b, op: "add", value: a + b, concise, verbose };
+  const value = readOff(cols.map((c) => c.sum % 10), Math.floor(last.sum / 10));
+  return { a, b, op: "add", value, concise, verbose };
 }
 
-function subStep(a: number, b: number): Step {
+function subStep(a: number, b: number, k?: number): Step {
   const concise: string[] = [], verbose: string[] = [];
-  subtractionColumns(a, b).forEach((c, i) => {
+  let slip: Slip;
+  if (k !== undefined) {
+    const s = String(a - b);
+    slip = { column: s.length - 1 - k, delta: digitDelta(Number(s[k]), k === 0 && s.length > 1) };
+  }
+  const cols = subtractionColumns(a, b, slip);
+  cols.forEach((c, i) => {
     const less = c.borrowIn ? ` - ${c.borrowIn}` : "";
     const what = c.borrowIn ? `${c.y} and the borrowed 1` : `${c.y}`;
     if (c.borrowOut) {
@@ -91,12 +115,20 @@ function subStep(a: number, b: number): Step {
       );
     }
   });
-  return { a, b, op: "sub", value: a - b, concise, verbose };
+  return { a, b, op: "sub", value: readOff(cols.map((c) => c.result), 0), concise, verbose };
 }
 
-function mulStep(a: number, d: number): Step {
+function mulStep(a: number, d: number, k?: number): Step {
   const concise: string[] = [], verbose: string[] = [];
-  const cols = multiplicationColumns(a, d);
+  let slip: Slip;
+  if (k !== undefined) {
+    const s = String(a * d), column = s.length - 1 - k, plain = multiplicationColumns(a, d);
+    const top = Math.floor(plain[plain.length - 1].value / 10);
+    slip = column < plain.length
+      ? { column, delta: digitDelta(plain[column].value % 10, k === 0 && s.length > 1) }
+      : { column: plain.length - 1, delta: top <= 7 ? 10 : -10 }; // the leading carry
+  }
+  const cols = multiplicationColumns(a, d, slip);
   cols.forEach((c, i) => {
     const plus = c.carryIn ? ` + ${c.carryIn}` : "";
     const carry = c.value >= 10 ? `, carry ${Math.floor(c.value / 10)}` : "";
@@ -114,16 +146,18 @@ function mulStep(a: number, d: number): Step {
     concise.push(`${col(cols.length)}: write the carry ${carry}`);
     verbose.push(`In the ${col(cols.length)} column there is only the carry, so I write ${carry}.`);
   }
-  return { a, b: d, op: "mul", value: a * d, concise, verbose };
+  const value = readOff(cols.map((c) => c.value % 10), Math.floor(last.value / 10));
+  return { a, b: d, op: "mul", value, concise, verbose };
 }
 
 /**
  * The steps that compute `expr`, innermost first. Supported: sums and differences of two
- * terms and products by one digit (0..9), nested (`(347 + 85) * 6 - 120`).
+ * terms and products by one digit (0..9), nested (`(347 + 85) * 6 - 120`). With `slipDigit`
+ * the final step makes one column slip that changes that digit (from the left) of its result.
  *
  * @throws {RangeError} On another expression (`ones`, `tens`, three terms, two-digit factors).
  */
-function steps(expr: MathExpr, out: Step[] = []): Step[] {
+function steps(expr: MathExpr, out: Step[] = [], slipDigit?: number): Step[] {
   if (typeof expr === "number") return out;
   const [x, y] = expr.args;
   if (expr.args.length !== 2 || !(expr.op in SYMBOL)) {
@@ -132,10 +166,10 @@ function steps(expr: MathExpr, out: Step[] = []): Step[] {
   steps(x, out);
   steps(y, out);
   const [a, b] = [evalExpr(x), evalExpr(y)];
-  if (expr.op === "add") out.push(addStep(a, b));
-  else if (expr.op === "sub") out.push(subStep(a, b));
-  else if (b <= 9) out.push(mulStep(a, b));
-  else if (a <= 9) out.push(mulStep(b, a));
+  if (expr.op === "add") out.push(addStep(a, b, slipDigit));
+  else if (expr.op === "sub") out.push(subStep(a, b, slipDigit));
+  else if (b <= 9) out.push(mulStep(a, b, slipDigit));
+  else if (a <= 9) out.push(mulStep(b, a, slipDigit));
   else throw new RangeError(`scratchpad: cannot derive ${exprToString(expr)} (two-digit factors)`);
   return out;
 }
@@ -160,6 +194,7 @@ function verbose(
   written: string,
   digit: string,
   rng: Rng,
+  slipped: boolean,
 ): string[] {
   const value = all[all.length - 1].value;
   const out = [
@@ -179,7 +214,7 @@ function verbose(
   out.push(pick(rng, ["Let me double-check by computing it again.", "Let me do it once more."]));
   for (const s of all) out.push(...s.concise, `${line(s)} = ${s.value}`);
   out.push(`Both times I get ${value}.`);
-  for (const s of all) {
+  for (const s of slipped ? [] : all) { // under a slip the inverse checks would be false
     if (s.op === "add") out.push(`Check: ${s.value} - ${s.b} = ${s.a}, which is right.`);
     if (s.op === "sub") out.push(`Check: ${s.value} + ${s.b} = ${s.a}, which is right.`);
   }
@@ -202,8 +237,10 @@ function verbose(
 export interface Scratchpad {
   /** Text to put between `<think>` and `</think>`. */
   reasoning: string;
-  /** The next digit (always the true one). */
+  /** The digit the reasoning arrives at: the true next digit unless it slipped. */
   answer: string;
+  /** False when the reasoning contains a deliberate slip. */
+  correct: boolean;
 }
 
 /**
@@ -211,6 +248,9 @@ export interface Scratchpad {
  * computed number (a fact) whose expression {@linkcode canDerive} accepts; undefined otherwise.
  *
  * @param rng Randomness of the verbose form's phrasing (the concise form uses none).
+ * @param slip Make one deliberate slip: the column of the final step that produces the needed
+ *   digit is off by one (its carry or borrow unchanged; a leading carry digit is off instead),
+ *   repeated consistently, without the inverse checks; the answer is then wrong.
  *
  * @example The concise form of a sum cut after its first digit
  * ```ts
@@ -237,18 +277,20 @@ export function scratchpad(
   cut: number,
   style: ScratchpadStyle,
   rng: Rng,
+  slip = false,
 ): Scratchpad | undefined {
   const fact = factAt(doc, cut);
   if (fact === undefined || !canDerive(fact.expr)) return undefined;
-  const all = steps(fact.expr);
-  const value = String(fact.value);
-  const written = value.slice(0, cut - fact.start);
-  const digit = value[cut - fact.start];
+  const k = cut - fact.start;
+  const all = steps(fact.expr, [], slip ? k : undefined);
+  const value = String(all[all.length - 1].value);
+  const written = value.slice(0, k);
+  const digit = value[k];
   const desc = exprToString(fact.expr);
   const lines = style === "concise"
     ? concise(desc, all, written, digit)
-    : verbose(desc, all, written, digit, rng);
-  return { reasoning: lines.join("\n"), answer: digit };
+    : verbose(desc, all, written, digit, rng, slip);
+  return { reasoning: lines.join("\n"), answer: digit, correct: !slip };
 }
 
 /**

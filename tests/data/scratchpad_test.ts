@@ -39,6 +39,7 @@ Deno.test("scratchpad() derivations are right and end with the true next token",
     for (const style of ["concise", "verbose"] as const) {
       const pad = scratchpad(doc, cut, style, rng)!;
       assert.equal(pad.answer, truth);
+      assert.equal(pad.correct, true);
       assert.deepEqual(falseStatements(pad.reasoning), [], pad.reasoning);
       assert.deepEqual(readOffErrors(pad.reasoning), [], pad.reasoning);
       const last = pad.reasoning.split("\n").at(-1)!;
@@ -51,6 +52,28 @@ Deno.test("scratchpad() derivations are right and end with the true next token",
     n++;
   }
   assert.ok(n > 3000, `${n} cuts`);
+});
+
+Deno.test("scratchpad() with a slip changes exactly the needed digit, visibly", () => {
+  const rng = mulberry32(5);
+  let n = 0;
+  for (const [doc, cut] of resultCuts()) {
+    if (rng() > 0.3) continue;
+    const f = factAt(doc, cut)!, k = cut - f.start, truth = String(f.value);
+    for (const style of ["concise", "verbose"] as const) {
+      const pad = scratchpad(doc, cut, style, rng, true)!;
+      assert.equal(pad.correct, false);
+      assert.notEqual(pad.answer, truth[k]);
+      assert.match(pad.answer, /^\d$/);
+      assert.ok(falseStatements(pad.reasoning).length > 0, pad.reasoning);
+      const claimed = [...pad.reasoning.matchAll(/ = (\d+)\n/g)].at(-1)![1];
+      assert.equal(claimed.length, truth.length, `${truth} -> ${claimed}`);
+      for (let i = 0; i < truth.length; i++) assert.equal(claimed[i] !== truth[i], i === k);
+      assert.ok(!pad.reasoning.includes("Check:"));
+    }
+    n++;
+  }
+  assert.ok(n > 500, `${n} cuts`);
 });
 
 Deno.test("scratchpad() concise form of a difference with borrows, verbatim", () => {

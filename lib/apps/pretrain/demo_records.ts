@@ -49,8 +49,8 @@ export interface DemoRecordOptions {
   maxTokens: number;
   /**
    * `"classic"` (default): `makeDemonstration` at `pickDemoCut` cuts. `"scratchpad"`: three in
-   * four at a digit of a computed number, derived by `scratchpad()` (never wrong), the others
-   * generic restatements at cuts outside computed numbers.
+   * four at a digit of a computed number, derived by `scratchpad()` (with a slip at rate
+   * `errorRate`), the others generic restatements at cuts outside computed numbers.
    */
   style?: "classic" | "scratchpad";
   /** Scratch-pad style: share of the verbose form (default 0.5). */
@@ -117,10 +117,15 @@ export function makeDemoRecords(
     let budgetText: string | undefined; // the reasoning whose length a budget sentence states
     if (atResult) {
       const form = rng() < (opts.verboseFraction ?? 0.5) ? "verbose" : "concise";
-      const pad = scratchpad(doc, cut, form, rng)!;
-      if (pad.answer !== answer) continue; // a tokenizer that merges digits
+      const pad = scratchpad(doc, cut, form, rng, rng() < opts.errorRate)!;
+      if (doc.text[cut] !== answer) continue; // a tokenizer that merges digits
       if (!contextHolds(ids.slice(0, j), doc, cut, tok, opts.prompt)) continue;
-      demo = { reasoning: pad.reasoning, answer, correct: true, kind: "computed" };
+      demo = {
+        reasoning: pad.reasoning,
+        answer: pad.answer,
+        correct: pad.correct,
+        kind: "computed",
+      };
       // A concise pad under a budget sentence gets the verbose pad's length as its budget: the
       // base model never sees a budget below the verbose length, so following a shrinking B_t
       // is left for RL's length reward to teach (method §2.2, §11.1).

@@ -110,6 +110,7 @@ const REASONING: PretrainDataConfig = {
   maxDemoTokens: 0,
   demoStyle: "scratchpad",
   verboseFraction: 0.5,
+  errorRate: 0,
 };
 const WIDE = { ...PROMPT_DEFAULTS, maxContextTokens: 128 };
 

@@ -133,3 +133,24 @@ Deno.test("makeDemoRecords() never states a budget below the verbose scratch-pad
   }
   assert.ok(concise > 10 && verbose > 10, `${concise} concise, ${verbose} verbose`);
 });
+
+Deno.test("makeDemoRecords() scratch-pads slip at errorRate and then box a wrong digit", () => {
+  const rdocs = generateReasoningDocuments(40, 7, { maxChars: 160 });
+  const rtok = Tokenizer.train(rdocs.map((d) => d.text), { vocabSize: 400 });
+  const make = (errorRate: number) =>
+    makeDemoRecords(rdocs, rtok, mulberry32(8), {
+      ...OPTS,
+      prompt: { ...PROMPT_DEFAULTS, maxContextTokens: 128 },
+      errorRate,
+      count: 200,
+      style: "scratchpad",
+    }).filter((d) => d.kind === "computed");
+  const box = (d: { ids: number[] }) =>
+    [...rtok.decode(d.ids).matchAll(/\\boxed\{(.*?)\}/g)].at(-1)![1]; // the prompt has one too
+  const always = make(1);
+  assert.ok(always.length > 100 && always.every((d) => !d.correct));
+  const some = make(0.3);
+  const wrong = some.filter((d) => !d.correct).length / some.length;
+  assert.ok(wrong > 0.15 && wrong < 0.45, `slip rate ${wrong}`);
+  for (const d of [...always, ...some]) assert.match(box(d), /^\d$/);
+});
