@@ -30,8 +30,8 @@
  */
 import {
   backendKind,
-  type ConfigOf,
   ConfigError,
+  type ConfigOf,
   defineConfig,
   integer,
   readYamlFile,
