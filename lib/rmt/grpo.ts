@@ -2,7 +2,7 @@
  * Token-selective RL of Tian et al., "Reinforcement Mid-Training", arXiv:2509.24375 (method §4.1):
  * GRPO (Shao et al., "DeepSeekMath", arXiv:2402.03300) with whitened group advantages and the
  * PPO clipped surrogate over per-token ratios. These are the functions the trainer
- * (`lib/apps/train/step.ts`) and post-training (`lib/apps/posttrain/step.ts`) backpropagate;
+ * (`lib/apps/train/step.ts`) and post-training (`lib/apps/posttrain/grpo.ts`) backpropagate;
  * `tests/rmt/reference/grpo.ts` holds the same equations on plain arrays, as the tests' oracle.
  *
  * Dimension legend: G group size, N responses in this (micro-)batch, L longest response (padded).
