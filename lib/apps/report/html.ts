@@ -49,21 +49,26 @@ const CSS = `
 * { box-sizing: border-box; }
 body { margin: 0; background: #f6f7f9; color: #1d2228;
   font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
-main { max-width: 1100px; margin: 0 auto; padding: 24px 28px 48px; }
+main { max-width: 1240px; margin: 0 auto; padding: 24px 20px 48px; }
 header h1 { margin: 0 0 4px; font-size: 26px; }
 header p { margin: 0 0 20px; color: #5a6470; }
 section { background: #fff; border: 1px solid #e1e4e8; border-radius: 8px;
   padding: 16px 20px 20px; margin: 0 0 20px; overflow-x: auto; }
 section h2 { margin: 0 0 12px; font-size: 19px; }
 svg { max-width: 100%; height: auto; display: inline-block; vertical-align: top; }
-table { border-collapse: collapse; margin: 8px 0; font-variant-numeric: tabular-nums; }
-th, td { padding: 5px 12px; border-bottom: 1px solid #e1e4e8; text-align: left; }
-th { background: #f0f2f5; font-weight: 600; }
+table { border-collapse: collapse; margin: 8px 0; font-variant-numeric: tabular-nums;
+  font-size: 14px; }
+th, td { padding: 5px 8px; border-bottom: 1px solid #e1e4e8; text-align: left; }
+th { background: #f0f2f5; font-weight: 600; vertical-align: bottom; }
 td.num { text-align: right; white-space: nowrap; }
 tr:hover td { background: #fafbfc; }
 code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
 pre { background: #f6f8fa; padding: 10px; border-radius: 6px; overflow-x: auto; }
-.charts { display: flex; flex-wrap: wrap; gap: 12px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr));
+  gap: 12px 24px; }
+figure { margin: 0 0 12px; min-width: 0; }
+figure.wide { grid-column: 1 / -1; }
+figcaption { max-width: 560px; margin: 4px 8px 0; color: #3d4650; font-size: 14px; }
 `;
 
 /**
@@ -108,6 +113,28 @@ export function htmlReport(opts: HtmlReportOptions): string {
     "</html>",
     "",
   ].join("\n");
+}
+
+/**
+ * Charts laid out two by two, each in a `<figure>` with its caption (escaped); a chart wider
+ * than 600 px takes a whole row.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { chartGrid } from "./html.ts";
+ * const html = chartGrid([{ svg: '<svg width="1000"></svg>', caption: "Look for <this>." }]);
+ * assert.equal(html, '<div class="charts">\n<figure class="wide"><svg width="1000"></svg>' +
+ *   "<figcaption>Look for &lt;this&gt;.</figcaption></figure>\n</div>");
+ * ```
+ */
+export function chartGrid(charts: readonly { svg: string; caption: string }[]): string {
+  const figures = charts.map(({ svg, caption }) => {
+    const width = Number(/^<svg[^>]*\swidth="(\d+)"/.exec(svg)?.[1] ?? 0);
+    return `<figure${width > 600 ? ' class="wide"' : ""}>${svg}` +
+      `<figcaption>${escapeXml(caption)}</figcaption></figure>`;
+  });
+  return `<div class="charts">\n${figures.join("\n")}\n</div>`;
 }
 
 function checkRows(headers: readonly string[], rows: readonly (readonly Cell[])[], fn: string) {

@@ -3,6 +3,7 @@ import type { RunRecord, TierFigures } from "../../../lib/apps/experiment/run.ts
 import {
   automaticNotes,
   type ExperimentMeta,
+  METHOD_COLORS,
   resultCharts,
   resultsHtml,
   resultsMarkdown,
@@ -234,26 +235,45 @@ Deno.test("resultsMarkdown: every table, reproduction facts, partial status", ()
 Deno.test("resultsHtml: self-contained, well-formed SVG plots with seed bands and error bars", () => {
   const records = fakeRecords();
   const charts = resultCharts(records);
-  const captions = charts.map((c) => c.caption);
-  assert.ok(captions.some((c) => c.startsWith("Mean reward")));
-  assert.ok(captions.some((c) => c.startsWith("Match rate")));
-  assert.ok(captions.some((c) => c.startsWith("Mean reasoning length")));
-  assert.ok(captions.some((c) => c.startsWith("Budget B_t")));
-  assert.ok(captions.some((c) => c.startsWith("Next-token accuracy by nested tier")));
-  assert.ok(captions.some((c) => c.startsWith("Post-training: held-out")));
-  for (const c of charts) parseXml(c.svg); // throws when malformed
-  const reward = charts.find((c) => c.caption.startsWith("Mean reward"))!.svg;
+  const chart = (title: string) => charts.find((c) => c.svg.includes(`<title>${title}</title>`))!;
+  for (const c of charts) {
+    parseXml(c.svg); // throws when malformed
+    assert.ok(c.caption.length > 40, "a sentence on what to look for");
+  }
+  const reward = chart("Mean reward r over steps").svg;
   assert.equal(reward.match(/<path class="line"/g)!.length, 5, "RPT, RMT and three ablations");
   assert.equal(reward.match(/<path class="band"/g)!.length, 5, "a seed band per method");
-  const budget = charts.find((c) => c.caption.startsWith("Budget"))!.svg;
-  assert.equal(
-    budget.match(/<path class="line"[^>]* d="M/g)!.length,
-    3,
-    "rows without a budget have no B_t line",
-  );
-  assert.ok(budget.includes("RPT (none)"), "but they keep their legend slot: same colours");
-  const bars = charts.find((c) => c.caption.startsWith("Next-token accuracy"))!.svg;
+  const budget = chart("Budget B_t over steps").svg;
+  assert.equal(budget.match(/<path class="line"/g)!.length, 3, "rows with a budget only");
+  const bars = chart("Accuracy by tier (nested)").svg;
   assert.equal(bars.match(/<rect class="bar"/g)!.length, 7 * 4);
+  assert.ok(chart("Post-training accuracy") !== undefined);
+  // one colour per method in every figure
+  let seen = 0;
+  for (const [name, id] of [["RMT", "rmt"], ["RPT", "rpt"], ["RMT w/o NTP", "rmt_no_ntp"]]) {
+    const colour = METHOD_COLORS[id]!;
+    for (const c of charts) {
+      const line = c.svg.match(
+        new RegExp(`data-series="${name}" d="[^"]*" fill="none" stroke="([^"]+)"`),
+      );
+      const bar = c.svg.match(new RegExp(`fill="([^"]+)"><title>${name}, `));
+      for (const m of [line, bar]) {
+        if (m) assert.equal(m[1], colour, `${name} in ${c.caption}`), seen++;
+      }
+    }
+  }
+  assert.ok(seen >= 3 * 4, `colours checked ${seen} times`);
+  // rates never go below 0 (bands and error bars are clipped), and are in percent
+  for (const title of ["Match rate over steps", "Accuracy by tier (nested)"]) {
+    const ticks = [
+      ...chart(title).svg.matchAll(
+        /<text x="64(?:\.\d+)?" y="[\d.]+" text-anchor="end"[^>]*>([^<]+)</g,
+      ),
+    ]
+      .map((m) => Number(m[1]));
+    assert.ok(ticks.length > 1 && Math.min(...ticks) >= 0, `${title}: ticks ${ticks}`);
+  }
+  assert.match(chart("Match rate over steps").svg, /match rate \(% of rollouts\)/);
 
   const html = resultsHtml(records, meta);
   assert.ok(html.startsWith("<!DOCTYPE html>"));

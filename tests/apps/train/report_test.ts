@@ -32,16 +32,28 @@ function record(step: number, budget: number | null, ntpTokens = 10): StepRecord
   };
 }
 
-Deno.test("trainingReportHtml() draws the four curves of a run and its first and last figures", () => {
+Deno.test("trainingReportHtml() draws each quantity on its own axis, with a caption, and its first and last figures", () => {
   const html = trainingReportHtml(
     [record(0, 48), record(1, 30), record(2, 10)],
     { ...TRAIN_DEFAULTS, out: "runs/<x>", steps: 3 },
   );
   assert.ok(html.startsWith("<!DOCTYPE html>"));
   assert.ok(html.includes("<title>Training run runs/&lt;x&gt;</title>"), "title escaped");
-  assert.equal(html.match(/<svg/g)?.length, 4);
-  // reward + match, ℓ + B_t, three tiers, NTP loss + gradient norm
+  // match rate, reward, ℓ + B_t (both tokens), three tiers, NTP loss, gradient norm
+  assert.equal(html.match(/<svg/g)?.length, 6);
   assert.equal(html.match(/<path class="line"/g)?.length, 9);
+  assert.equal(html.match(/<figcaption>[^<]{30,}<\/figcaption>/g)?.length, 6, "a caption each");
+  const svgs = html.match(/<svg[\s\S]*?<\/svg>/g)!;
+  const titled = (t: string) => svgs.find((x) => x.includes(`<title>${t}</title>`))!;
+  // NTP loss (nats) and gradient norm have separate axes
+  assert.equal(titled("NTP loss").match(/<path class="line"/g)?.length, 1);
+  assert.equal(titled("Gradient norm").match(/<path class="line"/g)?.length, 1);
+  // the match rate is plotted in percent, as the table has it: 0, 5 and 10 %
+  assert.match(titled("Match rate"), /<title>match rate: \(3, 10\)<\/title>/);
+  assert.match(
+    html,
+    /<td>match rate \(%\)<\/td><td class="num">0\.0<\/td><td class="num">10\.0<\/td>/,
+  );
   assert.match(html, /<td>budget B_t<\/td><td class="num">48<\/td><td class="num">10<\/td>/);
   assert.match(
     html,

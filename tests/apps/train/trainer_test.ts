@@ -68,7 +68,7 @@ Deno.test("train() runs RMT end to end on the CPU with finite losses", async () 
   assert.equal(summary.stepsDone, 4);
   const report = await Deno.readTextFile(result.report);
   assert.match(report, /4\/4 steps/);
-  assert.equal(report.match(/<svg/g)?.length, 4);
+  assert.equal(report.match(/<svg/g)?.length, 6);
 });
 
 Deno.test("metrics.jsonl rewards and budgets agree with lib/rmt recomputed from the completions", async () => {
