@@ -36,7 +36,8 @@ const COMMANDS: Record<string, { module: string; help: string }> = {
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(11)} ${c.help}`);
-  return `usage: deno task <command> [flags]\n\ncommands:\n${lines.join("\n")}\n`;
+  return `usage: deno task <command> [flags]\n\ncommands:\n${lines.join("\n")}\n\n` +
+    "deno task <command> --help lists the command's flags, what each does and its default.\n";
 }
 
 async function run(args: string[]): Promise<number> {

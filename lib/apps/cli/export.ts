@@ -6,11 +6,29 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { ConfigError } from "../../util/config.ts";
 import { exportModel } from "../export/export.ts";
+import { type CommandSpec, parseFlags } from "./flags.ts";
 
-const USAGE = "usage: deno task export --checkpoint DIR --out HF_DIR";
+/** The `export` command's flags. */
+export const EXPORT_COMMAND: CommandSpec = {
+  name: "export",
+  about: "write a checkpoint (ours or a Hugging Face one) as a Hugging Face model directory",
+  flags: {
+    checkpoint: {
+      type: "string",
+      arg: "DIR",
+      help: "the checkpoint to export",
+      default: "required",
+    },
+    out: {
+      type: "string",
+      arg: "HF_DIR",
+      help: "the Hugging Face directory to write (config.json, model.safetensors, tokenizer)",
+      default: "required",
+    },
+  },
+};
 
 /**
  * Runs the `export` command with `args` (the flags after the command name).
@@ -24,28 +42,15 @@ const USAGE = "usage: deno task export --checkpoint DIR --out HF_DIR";
  * ```
  */
 export async function main(args: string[]): Promise<void> {
-  let values: { checkpoint?: string; out?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        checkpoint: { type: "string" },
-        out: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    throw new ConfigError(`${(e as Error).message.split("\n")[0]} (${USAGE})`);
+  const flags = parseFlags(args, EXPORT_COMMAND);
+  if (flags === null) return; // --help printed the help
+  const checkpoint = flags.checkpoint as string | undefined;
+  const out = flags.out as string | undefined;
+  if (!checkpoint) {
+    throw new ConfigError(`--checkpoint: expected a directory (deno task export --help)`);
   }
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
-  if (!values.checkpoint) throw new ConfigError(`--checkpoint: expected a directory (${USAGE})`);
-  if (!values.out) throw new ConfigError(`--out: expected a directory (${USAGE})`);
-  const r = await exportModel(values.checkpoint, values.out);
-  console.log(`exported ${values.checkpoint} as ${r.architecture} to ${values.out}`);
+  if (!out) throw new ConfigError(`--out: expected a directory (deno task export --help)`);
+  const r = await exportModel(checkpoint, out);
+  console.log(`exported ${checkpoint} as ${r.architecture} to ${out}`);
   console.log(`files: ${r.files.join(", ")}`);
 }

@@ -14,6 +14,7 @@ import { EVAL_COMMAND, main as evalMain } from "../../../lib/apps/cli/eval.ts";
 import { SAMPLE_COMMAND } from "../../../lib/apps/cli/sample.ts";
 import { POSTTRAIN_COMMAND } from "../../../lib/apps/cli/posttrain.ts";
 import { EXPERIMENT_COMMAND } from "../../../lib/apps/cli/experiment.ts";
+import { EXPORT_COMMAND } from "../../../lib/apps/cli/export.ts";
 import { TINY_RMT } from "../../_helpers/tiny_train.ts";
 import { tinyBase } from "../../_helpers/tiny_experiment.ts";
 
@@ -78,6 +79,7 @@ const COMMANDS: CommandSpec[] = [
   SAMPLE_COMMAND,
   POSTTRAIN_COMMAND,
   EXPERIMENT_COMMAND,
+  EXPORT_COMMAND,
 ];
 
 Deno.test("helpText() lists every flag of every command with its meaning and default", () => {
