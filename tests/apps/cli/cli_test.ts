@@ -3,13 +3,13 @@
  * flag with its meaning and default; bad input (an empty config, a missing checkpoint, a
  * corpus that is not text) is one line on stderr before anything else is printed; `train`
  * takes `--checkpoint` and `--corpus`; any checkpoint `train` writes can be evaluated, and
- * `eval` never writes into its input. Everything runs in temporary directories.
+ * `eval` never writes into its input; `pretrain` never overwrites a run unless forced. Everything runs in temporary directories.
  */
 import assert from "node:assert/strict";
 import { stringify } from "yaml";
 import { type CommandSpec, helpText } from "../../../lib/apps/cli/flags.ts";
 import { main as trainMain, TRAIN_COMMAND } from "../../../lib/apps/cli/train.ts";
-import { PRETRAIN_COMMAND } from "../../../lib/apps/cli/pretrain.ts";
+import { main as pretrainMain, PRETRAIN_COMMAND } from "../../../lib/apps/cli/pretrain.ts";
 import { EVAL_COMMAND, main as evalMain } from "../../../lib/apps/cli/eval.ts";
 import { SAMPLE_COMMAND } from "../../../lib/apps/cli/sample.ts";
 import { POSTTRAIN_COMMAND } from "../../../lib/apps/cli/posttrain.ts";
@@ -167,4 +167,25 @@ Deno.test("eval main() asks for --corpus when a checkpoint records no held-out d
   await inDir(() => evalMain([...args, "--corpus", corpus]));
   const report = JSON.parse(await Deno.readTextFile(`${dir}/runs/eval/${bare.slice(1)}/eval.json`));
   assert.equal(report.corpus.documents, 4);
+});
+
+Deno.test("pretrain main() refuses to overwrite a run, says a finished run is finished, and --force starts over", async () => {
+  const tiny = `${repo}/configs/pretrain_tiny.yaml`;
+  const out = `${dir}/runs/pretrain`;
+  const args = ["--config", tiny, "--backend", "cpu", "--out", out, "--steps", "2"];
+  await inDir(() => pretrainMain(args));
+  const metrics = await Deno.readTextFile(`${out}/metrics.jsonl`);
+  await assert.rejects(
+    () => inDir(() => pretrainMain(args)),
+    /pretrain: holds a run \(a checkpoint at step 2 and metrics\.jsonl with \d+ lines\); pass --resume/,
+  );
+  assert.equal(await Deno.readTextFile(`${out}/metrics.jsonl`), metrics, "nothing overwritten");
+  await assert.rejects(
+    () => inDir(() => pretrainMain([...args, "--resume"])),
+    /^ConfigError: --resume: the run in .* is finished \(2\/2 steps\)/,
+  );
+  await inDir(() => pretrainMain([...args, "--force", "--steps", "1"]));
+  const lines = (await Deno.readTextFile(`${out}/metrics.jsonl`)).trim().split("\n");
+  assert.ok(lines.every((l) => JSON.parse(l).step <= 1), "the old run's lines are gone");
+  assert.match(await Deno.readTextFile(`${out}/config.yaml`), /^steps: 1$/m);
 });
