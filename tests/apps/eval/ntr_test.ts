@@ -161,6 +161,6 @@ Deno.test("evaluation command: bad flags are one-line errors naming the flag", a
   await assert.rejects(
     () => main(["--checkpoint", "/nonexistent/ck", "--backend", "cpu"]),
     (e: Error) =>
-      /\/nonexistent\/ck\/config\.json: missing/.test(e.message) && !e.message.includes("\n"),
+      /\/nonexistent\/ck: no checkpoint here/.test(e.message) && !e.message.includes("\n"),
   );
 });

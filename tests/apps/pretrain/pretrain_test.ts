@@ -153,10 +153,13 @@ Deno.test("command: runs the tiny config end to end and publishes the checkpoint
   } finally {
     console.log = log;
   }
-  assert.match(lines[0], /^# pretrain: resolved config \(configs\/pretrain_tiny\.yaml\)\ndata:\n/);
+  // one line on the run; the resolved config goes to <out>/config.yaml
+  assert.ok(lines.some((l) => /^pretrain: \d+ steps .*full config: .*run\/config\.yaml/.test(l)));
+  assert.match(Deno.readTextFileSync(`${dir}/run/config.yaml`), /^data:\n/);
   assert.ok(lines.some((l) => l.startsWith("backend: cpu")));
   const files = [...Deno.readDirSync(`${dir}/base`)].map((e) => e.name).sort();
   assert.deepEqual(files, [
+    "checksums.json",
     "config.json",
     "config.yaml",
     "model.safetensors",
