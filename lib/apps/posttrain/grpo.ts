@@ -2,7 +2,8 @@
  * Post-training (Tian et al., "Reinforcement Mid-Training", arXiv:2509.24375, method §6.5, §11.4):
  * GRPO on math questions with verifiable integer answers, from any checkpoint, with held-out
  * accuracy before and after. It reuses the mid-training pieces unchanged: GRPO's
- * `advantage` and `grpoObjective` (the clipped surrogate) from `lib/rmt/grpo.ts`, and from
+ * `advantage` and `grpoObjective` (the clipped surrogate) from `lib/rmt/grpo.ts` and the loss
+ * of `lib/rmt/objective.ts` (without its NTP term), and from
  * `lib/apps/train/` `sampleRollouts` (G completions per prompt) and `sequenceBatch` +
  * `completionLogprobs` (log π_θ of the completions); only the reward differs:
  * r = `verifyAnswer(parseCompletion(o).answer, answer)` ∈ {0, 1} (`accuracy.ts`).
@@ -35,6 +36,7 @@ import type { ProblemKind } from "../../data/corpus_math.ts";
 import type { Codec } from "../../data/codec.ts";
 import { mulberry32 } from "../../util/rng.ts";
 import { advantage, grpoObjective } from "../../rmt/grpo.ts";
+import { unifiedLoss } from "../../rmt/objective.ts";
 import { sampleRollouts } from "../train/rollout.ts";
 import { completionLogprobs, sequenceBatch } from "../train/logprobs.ts";
 import { stepSeed } from "../train/positions.ts";
@@ -199,7 +201,7 @@ export async function postTrainStep(
         { logp, oldLogp: logp.detach(), mask, advantage: tensor(part.map((r) => r.advantage)) },
         { clipEps: cfg.grpo.clipEps, klBeta: 0, responses: N },
       );
-      objective.neg().backward(); // loss = −J_RL (§4.3 without the NTP term)
+      unifiedLoss({ jRl: objective }, 0).backward(); // §4.3 with no NTP term: loss = −J_RL
       return objective.detach();
     });
     parts.push(keep(objective));
