@@ -355,7 +355,7 @@ export function barChart(opts: BarChartOptions): string {
     s.values.forEach((v, g) => {
       if (!Number.isFinite(v)) return;
       const x = left + g * slot + slot * 0.1 + i * barW;
-      const y0 = sy(0), y1 = sy(v);
+      const y0 = sy(clamp(0, yMin, yMax)), y1 = sy(clamp(v, yMin, yMax));
       const e = s.errors?.[g];
       const tip = `${s.name}, ${groups[g]}: ${v}` +
         (e !== undefined && Number.isFinite(e) ? ` ± ${Math.abs(e)}` : "");
