@@ -1,6 +1,6 @@
 /**
  * What a load costs next to a multiply-add on this adapter: the numbers behind the matmul
- * kernel's shape (see the module doc of `lib/engine/backend/webgpu/matmul.ts`).
+ * kernel's shape (see `lib/engine/backend/webgpu/matmul/plan.ts` and docs/performance.md).
  *
  *   deno run -A bench/load_cost_bench.ts     # table
  *   deno bench -A bench/load_cost_bench.ts   # Deno.bench entries, one per case
@@ -17,7 +17,7 @@
  * @module
  */
 
-import { getGpu } from "../tests/engine/backend/webgpu/_matmul_harness.ts";
+import { getGpu } from "../tests/engine/backend/webgpu/matmul/_harness.ts";
 
 const L = 1024;
 const WORKGROUPS = 4096;

@@ -8,6 +8,8 @@
  *   deno run -A bench/matmul_bench.ts --no-naive   # skip the (slow) naive baseline
  *   deno run -A bench/matmul_bench.ts --ceiling    # the planned kernels against their own
  *                                                  # code with loads replaced by registers
+ *   deno run -A bench/matmul_bench.ts --quick --json out.json   # three small shapes, and the
+ *                                                  # table as JSON (bench/gpu_check.sh)
  *
  * Method: per shape and kernel, a first dispatch (compiles the pipeline; `--sweep` prints its
  * time as "first"), one timed warm-up dispatch, then `reps` dispatches encoded in one compute
@@ -31,13 +33,15 @@
  */
 
 import {
-  type MatmulConfig,
-  type MatmulPlan,
-  type MatmulProblem,
   planMatmul,
   planMatmulNaive,
   planMatmulWith,
-} from "../lib/engine/backend/webgpu/matmul.ts";
+} from "../lib/engine/backend/webgpu/matmul/plan.ts";
+import type {
+  MatmulConfig,
+  MatmulPlan,
+  MatmulProblem,
+} from "../lib/engine/backend/webgpu/matmul/problem.ts";
 import {
   bind,
   type Bound,
@@ -45,7 +49,7 @@ import {
   getGpu,
   upload,
   uploadBytes,
-} from "../tests/engine/backend/webgpu/_matmul_harness.ts";
+} from "../tests/engine/backend/webgpu/matmul/_harness.ts";
 import { fullView } from "../lib/engine/backend/backend.ts";
 import { WebGpuBackend } from "../lib/engine/backend/webgpu/backend.ts";
 
@@ -90,6 +94,12 @@ function problem(c: Case): MatmulProblem {
 const gpu = await getGpu();
 const args = new Set(Deno.args);
 const withNaive = !args.has("--no-naive");
+const jsonAt = Deno.args.indexOf("--json");
+const jsonPath = jsonAt >= 0 ? Deno.args[jsonAt + 1] : undefined;
+if (jsonAt >= 0 && !jsonPath) throw new Error("--json: expected a file path");
+/** `--quick`: the shapes a software adapter times in seconds. */
+const QUICK = new Set(["square 256", "square 512", "attn 64×[128×64]·[64×128]"]);
+const cases = args.has("--quick") ? CASES.filter((c) => QUICK.has(c.name)) : CASES;
 
 interface Buffers {
   a: GPUBuffer;
@@ -177,7 +187,7 @@ if (gpu) {
   if (args.has("--sweep")) await sweep(device);
   if (args.has("--ceiling")) await ceiling(device, kind);
   const engine = await WebGpuBackend.create();
-  for (const c of CASES) {
+  for (const c of cases) {
     const p = problem(c);
     const bufs = buffers(device, c);
     const plan = planMatmul(p, device.limits, kind);
@@ -220,6 +230,13 @@ if (gpu) {
       `| ${r.shape} | ${r.gflops.toFixed(2)} | ${
         r.backend.toFixed(2)
       } | ${reg} | ${naive} | ${x} | ${r.kernel} |`,
+    );
+  }
+
+  if (jsonPath) {
+    await Deno.writeTextFile(
+      jsonPath,
+      JSON.stringify({ adapter: description, kind, rows }, null, 2),
     );
   }
 
@@ -291,10 +308,14 @@ export function withoutLoads(code: string, which: "a" | "b" | "ab"): string {
   // arithmetic into one.
   const LANES = "vec4<f32>(vec4<u32>(0u, 1u, 2u, 3u) + vec4<u32>(";
   let out = code;
+  // The chunk loads of `a_chunk` (A row-major, vec4s along k) and `b_chunk` (B untransposed,
+  // vec4s along n) in kernels/matmul_register.wgsl, matmul_window.wgsl and _matmul_tile.wgsl.
   if (which !== "b") {
-    out = out.replace(/\ba\[(ar\d+) \+ k \/ 4u \+ (\d+)u\]/g, `${LANES}$1 + k + $2u))`);
+    out = out.replace(/\ba\[row \+ k \/ 4u \+ (\d+)u\]/g, `${LANES}row + k + $1u))`);
   }
-  if (which !== "a") out = out.replace(/\bb\[(br\d+) \+ (gc\d+)\]/g, `${LANES}$1 + $2))`);
+  if (which !== "a") {
+    out = out.replace(/\bb\[row \+ cols\[(\d+)u\]\.x\]/g, `${LANES}row + cols[$1u].x))`);
+  }
   return out;
 }
 

@@ -1,16 +1,19 @@
-// elementwise.wgsl: unary, binary, where and cast over strided views (up to rank 8).
+// elementwise.wgsl: unary, binary, where, cast and copy over strided views (up to rank 8).
 //
 //   out[i] = EXPR(in0[o0(i)], in1[o1(i)], in2[o2(i)])        for i in [0, n)
+//   copy:    dst[o1(i)] = src[o0(i)]                         (a strided destination)
 //
-// `i` is the row-major index over `shape`; the storage offset of input v is
+// `i` is the row-major index over `shape`; the storage offset of view v is
 // o_v(i) = offset_v + Σ_d idx_d(i) · strides_v[d]. Strides may be 0 (broadcast) or permuted.
 // The host coalesces dimensions first, so RANK is usually 1-3. RANK = 0 is the contiguous fast
 // path: o_v(i) = offset_v + i (no index arithmetic).
 //
 // Dispatch: one invocation per element, 1-D workgroups on an (x, y) grid (x ≤ 65535):
 // i = gid.x + gid.y · nwg.x · WORKGROUP_SIZE. (No grid-stride loop: on llvmpipe a loop with a
-// dynamic trip count costs ~2× a single guarded element.)
-// Bindings (generated from the KernelSpec): in0 [, in1 [, in2]] read; out read_write; params.
+// dynamic trip count costs more than a single guarded element.)
+// Bindings (generated from the KernelSpecs in lib/engine/backend/webgpu/kernels.ts): in0
+// [, in1 [, in2]] read, out read_write (copy: src read, dst read_write, as u32 words, so one
+// pipeline copies f32 and i32), then params.
 // Placeholders: RANK, PEEL (the peel calls of `view_offsets`), EXPR (in terms of x = in0,
 // y = in1, z = in2), and the element types of the cast/where kernels (SRC_T, DST_T, COND_T, T).
 //
@@ -18,9 +21,9 @@
 // invocation, i = 4 · (gid.x + gid.y · nwg.x · WORKGROUP_SIZE), with vec4 bindings. The host
 // picks them when the innermost dimension is a multiple of 4 and every input either walks it
 // contiguously from a 16-byte boundary (load in_v[o_v(i) / 4]) or broadcasts it (stride 0:
-// splat in_v[o_v(i)]); placeholders LOAD0..2 hold those loads. The index arithmetic is then done once per four elements,
-// and on llvmpipe a vec4 load or store costs about what a scalar one does: 2.0 against 4.3 ns
-// per element for a contiguous add (2M elements, Mesa 25.0.7).
+// splat in_v[o_v(i)]); placeholders LOAD0..2 hold those loads. The index arithmetic is then
+// done once per four elements, and on llvmpipe a vec4 load or store costs about what a scalar
+// one does.
 
 const RANK: u32 = {{RANK}}u;
 
@@ -154,6 +157,17 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     return;
   }
   out[i] = {{DST_T}}(in0[view_offsets(i).x]);
+}
+
+// @kernel copy: dst[o.y] = src[o.x] (view 0 is the source, view 1 the destination)
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * WORKGROUP_SIZE;
+  if (i >= params.n) {
+    return;
+  }
+  let o = view_offsets(i);
+  dst[o.y] = src[o.x];
 }
 
 // ---- four elements per invocation ------------------------------------------------------------

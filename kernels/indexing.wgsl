@@ -14,7 +14,9 @@
 // Out-of-range ids/indices read 0 (gathers) or are skipped (scatters). The gathers also record
 // the fault in `faults` ([code, id, bound], FAULT_* codes below); the runtime throws it at the
 // next readback, with the message the CPU backend throws at once.
-// Bindings (generated, per kernel): see the spec in `_webgpu_kernels.ts`.
+// Bindings (generated from the KernelSpecs in lib/engine/backend/webgpu/kernels.ts): the
+// storage arrays each `@kernel` line lists, in that order (the gathers then bind `faults`),
+// then `params`.
 
 // Fault codes, named in lib/engine/backend/webgpu/backend.ts (FAULT_NAMES).
 const FAULT_GATHER_ROWS: u32 = 1u;

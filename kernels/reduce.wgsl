@@ -5,11 +5,11 @@
 // Two kernels:
 // - reduce_rows (inner = 1, large size): one workgroup per row `o` ((x, y) grid);
 //   each invocation folds a strided slice, then a shared-memory tree reduction. No atomics, so
-//   the result is deterministic.
+//   the result is deterministic (the prelude's trees).
 // - reduce_cols (any inner, or short rows): one invocation per output (o, j) on an (x, y) grid,
 //   folding `size` elements in order; neighbouring invocations read neighbouring columns.
 // Bindings (generated): x read, out read_write, params.
-// Placeholders: COMBINE (an expression of a and b), IDENTITY (its neutral element).
+// Placeholder: SUM (true: sum; false: max).
 
 struct Params {
   outer: u32,
@@ -17,30 +17,26 @@ struct Params {
   inner: u32,
 }
 
+const SUM: bool = {{SUM}};
+
 fn combine(a: f32, b: f32) -> f32 {
-  return {{COMBINE}};
-}
-
-// Neutral element of combine (a function: naga cannot const-evaluate bitcast, used for -inf).
-fn identity() -> f32 {
-  return {{IDENTITY}};
-}
-
-var<workgroup> scratch: array<f32, WORKGROUP_SIZE>;
-
-// Tree reduction of one value per invocation; every invocation gets the result.
-fn workgroup_reduce(lid: u32, value: f32) -> f32 {
-  scratch[lid] = value;
-  workgroupBarrier();
-  for (var s = WORKGROUP_SIZE / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      scratch[lid] = combine(scratch[lid], scratch[lid + s]);
-    }
-    workgroupBarrier();
+  if (SUM) {
+    return a + b;
   }
-  let result = scratch[0];
-  workgroupBarrier(); // scratch is reused by the next row
-  return result;
+  return max(a, b);
+}
+
+// Neutral element of combine.
+fn identity() -> f32 {
+  return select(neg_inf(), 0.0, SUM);
+}
+
+// combine() over the workgroup (the prelude's trees).
+fn workgroup_reduce(lid: u32, value: f32) -> f32 {
+  if (SUM) {
+    return tree_sum(lid, value);
+  }
+  return tree_max(lid, value);
 }
 
 // @kernel reduce_rows: one workgroup per row (inner = 1)

@@ -26,7 +26,13 @@
 //   coroutine switch, this is 1.2–1.7× faster for rows of up to 1024 columns.
 // Invocations past the last row recompute it and store nothing: no kernel returns early, so every
 // barrier stays in uniform control flow.
-// Bindings (generated, per kernel): see the spec in `_webgpu_kernels.ts`.
+// Bindings (generated from the KernelSpecs in lib/engine/backend/webgpu/kernels.ts): the
+// storage arrays each `@kernel` line lists, in that order, then `params`; the kernels that index
+// with targets also bind `faults` (FAULT_* codes as in indexing.wgsl).
+// Placeholders: CACHED, ROW_CACHE, LANES.
+
+// Fault code of an out-of-range target, named in lib/engine/backend/webgpu/backend.ts (FAULT_NAMES).
+const FAULT_CROSS_ENTROPY: u32 = 3u;
 
 struct Params {
   rows: u32,
@@ -41,69 +47,27 @@ const LANES: u32 = {{LANES}}u;
 var<private> cache_a: array<f32, ROW_CACHE>;
 var<private> cache_b: array<f32, ROW_CACHE>;
 
-// -inf (naga cannot const-evaluate bitcast, and a const overflow is a shader-creation error).
-fn neg_inf() -> f32 {
-  return bitcast<f32>(0xff800000u);
-}
-
-var<workgroup> red_a: array<f32, WORKGROUP_SIZE>;
-var<workgroup> red_b: array<f32, WORKGROUP_SIZE>;
-var<workgroup> red_index: array<u32, WORKGROUP_SIZE>;
-
-// Σ over the workgroup; every invocation gets the result.
-fn reduce_sum(lid: u32, value: f32) -> f32 {
+// The tree reductions of the prelude, over one row's lanes: with one row per invocation
+// (LANES = 1) they return their argument, and no barrier runs.
+fn row_sum(lid: u32, value: f32) -> f32 {
   if (LANES == 1u) {
     return value;
   }
-  red_a[lid] = value;
-  workgroupBarrier();
-  for (var s = WORKGROUP_SIZE / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      red_a[lid] += red_a[lid + s];
-    }
-    workgroupBarrier();
-  }
-  let result = red_a[0];
-  workgroupBarrier();
-  return result;
+  return tree_sum(lid, value);
 }
 
-// Σ over the workgroup of a pair of values, in one tree; every invocation gets the result.
-fn reduce_sum2(lid: u32, value: vec2<f32>) -> vec2<f32> {
+fn row_sum2(lid: u32, value: vec2<f32>) -> vec2<f32> {
   if (LANES == 1u) {
     return value;
   }
-  red_a[lid] = value.x;
-  red_b[lid] = value.y;
-  workgroupBarrier();
-  for (var s = WORKGROUP_SIZE / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      red_a[lid] += red_a[lid + s];
-      red_b[lid] += red_b[lid + s];
-    }
-    workgroupBarrier();
-  }
-  let result = vec2<f32>(red_a[0], red_b[0]);
-  workgroupBarrier();
-  return result;
+  return tree_sum2(lid, value);
 }
 
-// max over the workgroup; every invocation gets the result.
-fn reduce_max(lid: u32, value: f32) -> f32 {
+fn row_max(lid: u32, value: f32) -> f32 {
   if (LANES == 1u) {
     return value;
   }
-  red_a[lid] = value;
-  workgroupBarrier();
-  for (var s = WORKGROUP_SIZE / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      red_a[lid] = max(red_a[lid], red_a[lid + s]);
-    }
-    workgroupBarrier();
-  }
-  let result = red_a[0];
-  workgroupBarrier();
-  return result;
+  return tree_max(lid, value);
 }
 
 // Where an invocation works: its row (clamped to the last one), its lane within the row (it
@@ -142,12 +106,12 @@ fn reload_x(base: u32, c: u32, lane: u32) -> f32 {
 }
 
 // Row maximum of x[base .. base + cols) (fills the cache).
-fn row_max(lid: u32, lane: u32, base: u32) -> f32 {
+fn row_max_x(lid: u32, lane: u32, base: u32) -> f32 {
   var m = neg_inf();
   for (var c = lane; c < params.cols; c += LANES) {
     m = max(m, load_x(base, c, lane));
   }
-  return reduce_max(lid, m);
+  return row_max(lid, m);
 }
 
 // @kernel softmax: x (R, C) → out (R, C)
@@ -161,7 +125,7 @@ fn main(
   let row = pos.row;
   let lane = pos.lane;
   let base = row * params.cols;
-  let m = row_max(lid, lane, base);
+  let m = row_max_x(lid, lane, base);
   var s = 0.0;
   for (var c = lane; c < params.cols; c += LANES) {
     let e = exp(reload_x(base, c, lane) - m);
@@ -170,7 +134,7 @@ fn main(
     }
     s += e;
   }
-  let inv = 1.0 / reduce_sum(lid, s);
+  let inv = 1.0 / row_sum(lid, s);
   for (var c = lane; c < params.cols; c += LANES) {
     var e: f32;
     if (CACHED) {
@@ -207,23 +171,25 @@ fn main(
   }
   var result = best_index;
   if (LANES > 1u) {
-    red_a[lid] = best;
-    red_index[lid] = best_index;
+    // A tree over (value, index) pairs in the prelude's arrays: the larger value wins, the
+    // smaller index on ties.
+    tree_a[lid] = best;
+    tree_u[lid] = best_index;
     workgroupBarrier();
     for (var s = WORKGROUP_SIZE / 2u; s > 0u; s >>= 1u) {
       if (lid < s) {
-        let v = red_a[lid + s];
-        let i = red_index[lid + s];
-        let take = i != none && (red_index[lid] == none || v > red_a[lid] ||
-          (v == red_a[lid] && i < red_index[lid]));
+        let v = tree_a[lid + s];
+        let i = tree_u[lid + s];
+        let take = i != none && (tree_u[lid] == none || v > tree_a[lid] ||
+          (v == tree_a[lid] && i < tree_u[lid]));
         if (take) {
-          red_a[lid] = v;
-          red_index[lid] = i;
+          tree_a[lid] = v;
+          tree_u[lid] = i;
         }
       }
       workgroupBarrier();
     }
-    result = red_index[0];
+    result = tree_u[0];
   }
   if (lane == 0u && pos.valid) {
     out[row] = i32(select(result, 0u, result == none));
@@ -241,16 +207,16 @@ fn main(
   let row = pos.row;
   let lane = pos.lane;
   let base = row * params.cols;
-  let m = row_max(lid, lane, base);
+  let m = row_max_x(lid, lane, base);
   var s = 0.0;
   for (var c = lane; c < params.cols; c += LANES) {
     s += exp(reload_x(base, c, lane) - m);
   }
-  let lse = m + log(reduce_sum(lid, s));
+  let lse = m + log(row_sum(lid, s));
   if (lane == 0u && pos.valid) {
     let t = targets[row];
     if (t >= 0 && u32(t) >= params.cols) {
-      atomicMax(&faults[0], 3u); // FAULT_CROSS_ENTROPY (lib/engine/backend/webgpu/backend.ts)
+      atomicMax(&faults[0], FAULT_CROSS_ENTROPY);
       atomicStore(&faults[1], bitcast<u32>(t));
       atomicStore(&faults[2], params.cols);
     }
@@ -297,13 +263,13 @@ fn main(
   for (var c = lane; c < params.cols; c += LANES) {
     s += load_x(base, c, lane);
   }
-  let mu = reduce_sum(lid, s) * inv_cols;
+  let mu = row_sum(lid, s) * inv_cols;
   var q = 0.0;
   for (var c = lane; c < params.cols; c += LANES) {
     let d = reload_x(base, c, lane) - mu;
     q += d * d;
   }
-  let r = 1.0 / sqrt(reduce_sum(lid, q) * inv_cols + params.eps);
+  let r = 1.0 / sqrt(row_sum(lid, q) * inv_cols + params.eps);
   for (var c = lane; c < params.cols; c += LANES) {
     if (pos.valid) {
       y[base + c] = (reload_x(base, c, lane) - mu) * r * gamma[c] + beta[c];
@@ -339,7 +305,7 @@ fn main(
     }
     sums += vec2<f32>(g, g * xhat);
   }
-  let means = reduce_sum2(lid, sums) * inv_cols; // (mean(g), mean(g·x̂))
+  let means = row_sum2(lid, sums) * inv_cols; // (mean(g), mean(g·x̂))
   for (var c = lane; c < params.cols; c += LANES) {
     var g: f32;
     var xhat: f32;

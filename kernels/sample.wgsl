@@ -8,7 +8,7 @@
 //   out    = the first c with Σ_{c' ≤ c} w_c' > u · Σ w                         (i32)
 //
 // key() maps f32 to u32 preserving order; T is found bit by bit from the top (32 counting
-// rounds, each a workgroup tree sum). Each invocation owns a contiguous chunk of columns so the
+// rounds, each a workgroup tree sum, from the prelude). Each invocation owns a contiguous chunk of columns so the
 // prefix sums run in column order: invocation 0 scans the chunk sums and the owning invocation
 // scans its chunk. Integer counts and a fixed summation order make the draw deterministic.
 // pcg() is the PCG-RXS-M-XS 32-bit hash (Jarzynski & Olano, "Hash Functions for GPU
@@ -36,42 +36,8 @@ fn order_key(x: f32) -> u32 {
   return select(b | 0x80000000u, ~b, (b & 0x80000000u) != 0u);
 }
 
-fn neg_inf() -> f32 {
-  return bitcast<f32>(0xff800000u);
-}
-
-var<workgroup> red_f: array<f32, WORKGROUP_SIZE>;
-var<workgroup> red_u: array<u32, WORKGROUP_SIZE>;
 var<workgroup> pick_lane: u32;
 var<workgroup> pick_rest: f32;
-
-fn reduce_max(lid: u32, value: f32) -> f32 {
-  red_f[lid] = value;
-  workgroupBarrier();
-  for (var s = WORKGROUP_SIZE / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      red_f[lid] = max(red_f[lid], red_f[lid + s]);
-    }
-    workgroupBarrier();
-  }
-  let result = red_f[0];
-  workgroupBarrier();
-  return result;
-}
-
-fn reduce_count(lid: u32, value: u32) -> u32 {
-  red_u[lid] = value;
-  workgroupBarrier();
-  for (var s = WORKGROUP_SIZE / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      red_u[lid] += red_u[lid + s];
-    }
-    workgroupBarrier();
-  }
-  let result = red_u[0];
-  workgroupBarrier();
-  return result;
-}
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(
@@ -92,7 +58,7 @@ fn main(
   for (var c = begin; c < end; c++) {
     m = max(m, logits[base + c]);
   }
-  m = reduce_max(lid, m);
+  m = tree_max(lid, m);
 
   // Threshold key T of the k-th largest logit (0 keeps everything).
   var threshold = 0u;
@@ -103,13 +69,13 @@ fn main(
       for (var c = begin; c < end; c++) {
         count += select(0u, 1u, order_key(logits[base + c]) >= candidate);
       }
-      if (reduce_count(lid, count) >= params.top_k) {
+      if (tree_count(lid, count) >= params.top_k) {
         threshold = candidate;
       }
     }
   }
 
-  // Chunk sums of the kept weights, in column order.
+  // Chunk sums of the kept weights, in column order (in the prelude's tree_a).
   var sum = 0.0;
   for (var c = begin; c < end; c++) {
     let x = logits[base + c];
@@ -117,22 +83,22 @@ fn main(
       sum += exp((x - m) * params.inv_temperature);
     }
   }
-  red_f[lid] = sum;
+  tree_a[lid] = sum;
   workgroupBarrier();
   if (lid == 0u) {
     var total = 0.0;
     for (var t = 0u; t < WORKGROUP_SIZE; t++) {
-      total += red_f[t];
+      total += tree_a[t];
     }
     let h = pcg(params.seed ^ pcg(params.counter ^ pcg(row)));
     let target_mass = f32(h >> 8u) * (1.0 / 16777216.0) * total;
     // Fallback for rounding (target ≥ the running sum): the last non-empty chunk, whole.
     var lane = 0u;
-    var rest = bitcast<f32>(0x7f800000u); // +inf
+    var rest = pos_inf();
     var found = false;
     var acc = 0.0;
     for (var t = 0u; t < WORKGROUP_SIZE; t++) {
-      let w = red_f[t];
+      let w = tree_a[t];
       if (!found && w > 0.0) {
         lane = t;
         if (acc + w > target_mass) {

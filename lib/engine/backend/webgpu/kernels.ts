@@ -1,7 +1,8 @@
 /**
  * Kernel specs of the WebGPU backend: for each WGSL kernel, its file, storage bindings (in
- * binding order), `Params` fields (in struct order) and default workgroup size. The runtime
- * generates the WGSL binding declarations from these, so binding indices live here only.
+ * binding order) and default workgroup size. The runtime generates the WGSL binding
+ * declarations from these, so binding indices live here only; the `Params` fields live in the
+ * file's `struct Params` only (`paramsLayoutOf` in `wgsl.ts` reads them from there).
  *
  * Specialisation placeholders (`{{NAME}}` in the WGSL) are listed per kernel; the expressions
  * of the unary/binary ops live in {@linkcode UNARY_EXPR} / {@linkcode BINARY_EXPR}.
@@ -9,32 +10,13 @@
  * @module
  */
 import type { BinaryOp, UnaryOp } from "../backend.ts";
-import type { KernelSpec, ParamField } from "./runtime.ts";
+import { FLAT_WORKGROUP } from "./elementwise.ts";
+import type { Kernel } from "./pipelines.ts";
+import type { Recorder } from "./recorder.ts";
+import type { KernelSpec } from "./wgsl.ts";
 
-const VIEW3_PARAMS: readonly ParamField[] = [
-  ["n", "u32"],
-  ["offset0", "u32"],
-  ["offset1", "u32"],
-  ["offset2", "u32"],
-  ["shape", "array<vec4<u32>, 2>"],
-  ["strides0", "array<vec4<u32>, 2>"],
-  ["strides1", "array<vec4<u32>, 2>"],
-  ["strides2", "array<vec4<u32>, 2>"],
-];
-
-const ROW_PARAMS: readonly ParamField[] = [["rows", "u32"], ["cols", "u32"], ["eps", "f32"]];
-const INDEX_PARAMS: readonly ParamField[] = [
-  ["rows", "u32"],
-  ["cols", "u32"],
-  ["vocab", "u32"],
-  ["k", "u32"],
-];
-
-/** The runtime's fault record (`Runtime.faults`), bound last by the kernels that index. */
+/** The recorder's fault record (`Recorder.faults`), bound last by the kernels that index. */
 const FAULTS_BINDING = { name: "faults", access: "read_write", type: "atomic<u32>" } as const;
-
-/** Workgroup size of the 1-D grid-stride kernels (elementwise, copy, fill, adamw, …). */
-export const FLAT_WORKGROUP = 256;
 
 // elementwise.wgsl — RANK, PEEL, EXPR (unary, binary); RANK, PEEL, COND_T, T (where);
 // RANK, PEEL, SRC_T, DST_T (cast)
@@ -42,7 +24,6 @@ const UNARY = {
   name: "unary",
   file: "elementwise.wgsl",
   bindings: [{ name: "in0", access: "read" }, { name: "out", access: "read_write" }],
-  params: VIEW3_PARAMS,
   workgroupSize: FLAT_WORKGROUP,
 } as const satisfies KernelSpec;
 const BINARY = {
@@ -53,7 +34,6 @@ const BINARY = {
     { name: "in1", access: "read" },
     { name: "out", access: "read_write" },
   ],
-  params: VIEW3_PARAMS,
   workgroupSize: FLAT_WORKGROUP,
 } as const satisfies KernelSpec;
 const WHERE = {
@@ -65,7 +45,6 @@ const WHERE = {
     { name: "in2", access: "read", type: "{{T}}" },
     { name: "out", access: "read_write", type: "{{T}}" },
   ],
-  params: VIEW3_PARAMS,
   workgroupSize: FLAT_WORKGROUP,
 } as const satisfies KernelSpec;
 const CAST = {
@@ -75,7 +54,6 @@ const CAST = {
     { name: "in0", access: "read", type: "{{SRC_T}}" },
     { name: "out", access: "read_write", type: "{{DST_T}}" },
   ],
-  params: VIEW3_PARAMS,
   workgroupSize: FLAT_WORKGROUP,
 } as const satisfies KernelSpec;
 
@@ -102,21 +80,13 @@ export const KERNELS = {
   binary4: fourPerInvocation(BINARY),
   where4: fourPerInvocation(WHERE),
   cast4: fourPerInvocation(CAST),
-  // copy.wgsl — RANK, PEEL
+  // elementwise.wgsl — RANK, PEEL
   copy: {
     name: "copy",
-    file: "copy.wgsl",
+    file: "elementwise.wgsl",
     bindings: [
       { name: "src", access: "read", type: "u32" },
       { name: "dst", access: "read_write", type: "u32" },
-    ],
-    params: [
-      ["n", "u32"],
-      ["src_offset", "u32"],
-      ["dst_offset", "u32"],
-      ["shape", "array<vec4<u32>, 2>"],
-      ["src_strides", "array<vec4<u32>, 2>"],
-      ["dst_strides", "array<vec4<u32>, 2>"],
     ],
     workgroupSize: FLAT_WORKGROUP,
   },
@@ -124,22 +94,19 @@ export const KERNELS = {
     name: "fill",
     file: "fill.wgsl",
     bindings: [{ name: "out", access: "read_write", type: "u32" }],
-    params: [["n", "u32"], ["value_bits", "u32"]],
     workgroupSize: FLAT_WORKGROUP,
   },
-  // reduce.wgsl — COMBINE, IDENTITY
+  // reduce.wgsl — SUM
   reduce_rows: {
     name: "reduce_rows",
     file: "reduce.wgsl",
     bindings: [{ name: "x", access: "read" }, { name: "out", access: "read_write" }],
-    params: [["outer", "u32"], ["size", "u32"], ["inner", "u32"]],
     workgroupSize: 256,
   },
   reduce_cols: {
     name: "reduce_cols",
     file: "reduce.wgsl",
     bindings: [{ name: "x", access: "read" }, { name: "out", access: "read_write" }],
-    params: [["outer", "u32"], ["size", "u32"], ["inner", "u32"]],
     workgroupSize: 64,
   },
   // rows.wgsl — CACHED, ROW_CACHE, LANES (workgroup size chosen from cols by the backend)
@@ -147,14 +114,12 @@ export const KERNELS = {
     name: "softmax",
     file: "rows.wgsl",
     bindings: [{ name: "x", access: "read" }, { name: "out", access: "read_write" }],
-    params: ROW_PARAMS,
     workgroupSize: 64,
   },
   argmax: {
     name: "argmax",
     file: "rows.wgsl",
     bindings: [{ name: "x", access: "read" }, { name: "out", access: "read_write", type: "i32" }],
-    params: ROW_PARAMS,
     workgroupSize: 64,
   },
   cross_entropy: {
@@ -167,7 +132,6 @@ export const KERNELS = {
       { name: "lse_out", access: "read_write" },
       FAULTS_BINDING,
     ],
-    params: ROW_PARAMS,
     workgroupSize: 64,
   },
   cross_entropy_backward: {
@@ -180,7 +144,6 @@ export const KERNELS = {
       { name: "dnll", access: "read" },
       { name: "dx", access: "read_write" },
     ],
-    params: ROW_PARAMS,
     workgroupSize: 64,
   },
   layer_norm: {
@@ -194,7 +157,6 @@ export const KERNELS = {
       { name: "mean", access: "read_write" },
       { name: "rstd", access: "read_write" },
     ],
-    params: ROW_PARAMS,
     workgroupSize: 64,
   },
   layer_norm_backward: {
@@ -208,7 +170,6 @@ export const KERNELS = {
       { name: "dy", access: "read" },
       { name: "dx", access: "read_write" },
     ],
-    params: ROW_PARAMS,
     workgroupSize: 64,
   },
   // indexing.wgsl
@@ -221,7 +182,6 @@ export const KERNELS = {
       { name: "out", access: "read_write" },
       FAULTS_BINDING,
     ],
-    params: INDEX_PARAMS,
     workgroupSize: 64,
   },
   scatter_add_rows: {
@@ -232,7 +192,6 @@ export const KERNELS = {
       { name: "ids", access: "read", type: "i32" },
       { name: "out", access: "read_write" },
     ],
-    params: INDEX_PARAMS,
     workgroupSize: 32,
   },
   gather_last: {
@@ -244,7 +203,6 @@ export const KERNELS = {
       { name: "out", access: "read_write" },
       FAULTS_BINDING,
     ],
-    params: INDEX_PARAMS,
     workgroupSize: FLAT_WORKGROUP,
   },
   scatter_last: {
@@ -255,7 +213,6 @@ export const KERNELS = {
       { name: "idx", access: "read", type: "i32" },
       { name: "out", access: "read_write" },
     ],
-    params: INDEX_PARAMS,
     workgroupSize: 32,
   },
   multinomial: {
@@ -264,14 +221,6 @@ export const KERNELS = {
     bindings: [
       { name: "logits", access: "read" },
       { name: "out", access: "read_write", type: "i32" },
-    ],
-    params: [
-      ["rows", "u32"],
-      ["cols", "u32"],
-      ["top_k", "u32"],
-      ["seed", "u32"],
-      ["counter", "u32"],
-      ["inv_temperature", "f32"],
     ],
     workgroupSize: 64,
   },
@@ -284,16 +233,6 @@ export const KERNELS = {
       { name: "m", access: "read_write" },
       { name: "v", access: "read_write" },
       { name: "scale", access: "read" },
-    ],
-    params: [
-      ["n", "u32"],
-      ["lr", "f32"],
-      ["beta1", "f32"],
-      ["beta2", "f32"],
-      ["eps", "f32"],
-      ["weight_decay", "f32"],
-      ["bias_correction1", "f32"],
-      ["bias_correction2", "f32"],
     ],
     workgroupSize: FLAT_WORKGROUP,
   },
@@ -327,8 +266,8 @@ export const EXAMPLE_CONSTANTS: Record<keyof typeof KERNELS, Record<string, stri
   cast4: { RANK: 0, PEEL: "", SRC_T: "f32", DST_T: "i32", LOAD0: "in0[o.x >> 2u]" },
   copy: { RANK: 2, PEEL: "peel(1u, &rem, &o);" },
   fill: {},
-  reduce_rows: { COMBINE: "a + b", IDENTITY: "0.0" },
-  reduce_cols: { COMBINE: "a + b", IDENTITY: "0.0" },
+  reduce_rows: { SUM: "true" },
+  reduce_cols: { SUM: "false" },
   softmax: ROW_EXAMPLE,
   argmax: ROW_EXAMPLE,
   cross_entropy: ROW_EXAMPLE,
@@ -378,3 +317,16 @@ export const BINARY_EXPR: Record<BinaryOp, string> = {
   gelu_grad: "gelu_grad(x, y)",
   silu_grad: "silu_grad(x, y)",
 };
+
+/** What the kernel-family helpers (`elementwise.ts`, `rows.ts`) need of the backend. */
+export interface KernelRunner {
+  /** `cpu` for a software adapter, which changes kernel choices. */
+  readonly adapterKind: "cpu" | "gpu";
+  readonly recorder: Recorder;
+  /** The compiled kernel `name` specialised with `constants` (cached). */
+  kernel(
+    name: keyof typeof KERNELS,
+    constants?: Record<string, string | number>,
+    workgroupSize?: number,
+  ): Kernel;
+}

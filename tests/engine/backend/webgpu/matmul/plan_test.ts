@@ -1,5 +1,5 @@
 /**
- * Correctness of the WebGPU matmul plans (`lib/engine/backend/webgpu/matmul.ts`) against a plain
+ * Correctness of the WebGPU matmul plans (`lib/engine/backend/webgpu/matmul/`) against a plain
  * TypeScript triple loop, over a table of shapes (odd sizes, M = 1, K = 1, K below the unroll,
  * tile multiples), all four transposition combinations, element offsets (aligned and not),
  * padded leading dimensions and batch broadcast (stride 0). Every variant is run: the
@@ -17,20 +17,22 @@ import assert from "node:assert/strict";
 import {
   chooseConfig,
   chunkedProblem,
+  planMatmul,
+  planMatmulNaive,
+  planMatmulWith,
+  swapForNarrowOutput,
+  windowChunk,
+} from "../../../../../lib/engine/backend/webgpu/matmul/plan.ts";
+import {
   CPU_CONFIG,
   GPU_CONFIG,
   GPU_SKINNY_CONFIG,
   type MatmulConfig,
   type MatmulPlan,
   type MatmulProblem,
-  planMatmul,
-  planMatmulNaive,
-  planMatmulWith,
-  swapForNarrowOutput,
-  windowChunk,
   type WindowConfig,
-} from "../../../../lib/engine/backend/webgpu/matmul.ts";
-import { getGpu, type Gpu, hasGpu, runPlan, uploadBytes } from "./_matmul_harness.ts";
+} from "../../../../../lib/engine/backend/webgpu/matmul/problem.ts";
+import { getGpu, type Gpu, hasGpu, runPlan, uploadBytes } from "./_harness.ts";
 
 const ignore = !(await hasGpu());
 

@@ -6,12 +6,12 @@
  * @module
  */
 
-import type { MatmulPlan } from "../../../../lib/engine/backend/webgpu/matmul.ts";
+import type { MatmulPlan } from "../../../../../lib/engine/backend/webgpu/matmul/problem.ts";
 import {
   adapterKindOf,
   destroyAtExit,
   prepareAdapterRequest,
-} from "../../../../lib/engine/backend/webgpu/device.ts";
+} from "../../../../../lib/engine/backend/webgpu/device.ts";
 
 /** A device plus what the planner needs to know about it. */
 export interface Gpu {
