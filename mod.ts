@@ -48,6 +48,11 @@ export * from "./lib/data/corpus_math.ts";
 export * from "./lib/data/corpus_files.ts";
 export * from "./lib/data/demonstrations.ts";
 export * from "./lib/data/batches.ts";
+export type { Codec } from "./lib/data/codec.ts";
+export { type ChatMessage, HfTokenizer } from "./lib/data/hf_tokenizer.ts";
+export * from "./lib/data/corpus_reasoning.ts";
+export * from "./lib/data/position_kinds.ts";
+export * from "./lib/data/scratchpad.ts";
 
 // RMT components (method §1–§4)
 export * from "./lib/rmt/config.ts";
@@ -64,6 +69,14 @@ export * from "./lib/rmt/objective.ts";
 export * from "./lib/model/gpt.ts";
 export * from "./lib/model/generate.ts";
 export * from "./lib/model/checkpoint.ts";
+export type { CausalLM } from "./lib/model/causal_lm.ts";
+export { Llama, type LlamaConfig } from "./lib/model/llama.ts";
+export {
+  type CheckpointFormat,
+  detectCheckpointFormat,
+  loadAnyCheckpoint,
+  loadModel,
+} from "./lib/model/load.ts";
 
 // Training, evaluation, post-training and reports
 export * from "./lib/apps/train/config.ts";
@@ -75,6 +88,7 @@ export {
   type TrainResult,
 } from "./lib/apps/train/trainer.ts";
 export { pretrain } from "./lib/apps/pretrain/pretrain.ts";
+export { exportModel } from "./lib/apps/export/export.ts";
 export * from "./lib/apps/posttrain/questions.ts";
 export {
   buildPostTrainPrompt,

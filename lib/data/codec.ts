@@ -13,25 +13,20 @@
  * @module
  */
 
-/** Names of the special tokens of the prompt format (method §1.3, §9). */
-export type SpecialName = "pad" | "eot" | "thinkOpen" | "thinkClose";
-
 /**
- * The text of each special token; `Codec.encode` maps these strings inside text to their ids.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { SPECIAL_TOKENS } from "./codec.ts";
- * assert.equal(SPECIAL_TOKENS.thinkClose, "</think>");
- * ```
+ * The special tokens of the prompt format (method §1.3, §9), in id order: our BPE tokenizer gives
+ * them the last four ids of its vocabulary, and `Codec.encode` maps these strings inside text to
+ * their ids.
  */
-export const SPECIAL_TOKENS: Readonly<Record<SpecialName, string>> = {
+export const SPECIAL_TOKENS = {
   pad: "<|pad|>",
   eot: "<|endoftext|>",
   thinkOpen: "<think>",
   thinkClose: "</think>",
-};
+} as const;
+
+/** Name of a special token: `"pad" | "eot" | "thinkOpen" | "thinkClose"`. */
+export type SpecialName = keyof typeof SPECIAL_TOKENS;
 
 /**
  * The tokenizer as seen by the RMT components (implemented by `lib/data/tokenizer.ts`; tests use

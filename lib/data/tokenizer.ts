@@ -32,16 +32,9 @@ import {
 export { pretokenize } from "./_bpe.ts";
 export type { TokenizerJSON } from "./tokenizer_json.ts";
 
-/** The special tokens, in id order (they take the last four ids of the vocabulary). */
-export const SPECIAL_TOKENS = {
-  pad: "<|pad|>",
-  eot: "<|endoftext|>",
-  thinkOpen: "<think>",
-  thinkClose: "</think>",
-} as const;
+import { SPECIAL_TOKENS, type SpecialName } from "./codec.ts";
 
-/** Name of a special token: `"pad" | "eot" | "thinkOpen" | "thinkClose"`. */
-export type SpecialName = keyof typeof SPECIAL_TOKENS;
+export { SPECIAL_TOKENS, type SpecialName } from "./codec.ts";
 
 const SPECIAL_NAMES = Object.keys(SPECIAL_TOKENS) as SpecialName[];
 const SPECIAL_STRINGS: string[] = SPECIAL_NAMES.map((n) => SPECIAL_TOKENS[n]);

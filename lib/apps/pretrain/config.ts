@@ -127,32 +127,4 @@ export function loadPretrainConfig(file: string): PretrainConfig {
   return resolvePretrainConfig(readYamlFile(file), file);
 }
 
-/**
- * The first field where two configs differ (dotted path), or null when equal; used by
- * `--resume` to refuse a changed configuration.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { firstDifference } from "./config.ts";
- * assert.equal(firstDifference({ a: { b: 1 } }, { a: { b: 2 } }), "a.b");
- * assert.equal(firstDifference({ a: [1] }, { a: [1] }), null);
- * ```
- */
-export function firstDifference(a: unknown, b: unknown, path = ""): string | null {
-  if (typeof a !== "object" || a === null || typeof b !== "object" || b === null) {
-    return Object.is(a, b) ? null : path || "(root)";
-  }
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const k of keys) {
-    const d = firstDifference(
-      (a as Record<string, unknown>)[k],
-      (b as Record<string, unknown>)[k],
-      path ? `${path}.${k}` : k,
-    );
-    if (d !== null) return d;
-  }
-  return null;
-}
-
 export { ConfigError };

@@ -37,7 +37,8 @@ import {
   tidy,
 } from "../../engine/tensor.ts";
 import { ProgressBar } from "../../util/progress.ts";
-import { ConfigError, firstDifference, type PretrainConfig } from "./config.ts";
+import { ConfigError, type PretrainConfig } from "./config.ts";
+import { firstDifference } from "../../util/diff.ts";
 import {
   buildPretrainCorpus,
   type PretrainCorpus,

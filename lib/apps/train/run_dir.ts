@@ -93,30 +93,3 @@ export async function prepareRunDir(out: string, opts: RunDirOptions = {}): Prom
   await Deno.remove(checkpoint, { recursive: true }).catch(() => {}); // …then the checkpoint
   for (const f of RUN_FILES) await Deno.remove(`${out}/${f}`).catch(() => {});
 }
-
-/**
- * The first key path where two JSON values differ (prefixed by `path`), or null.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { firstDifference } from "./run_dir.ts";
- * assert.equal(firstDifference({ a: { b: 1 } }, { a: { b: 2 } }, "train"), "train.a.b");
- * assert.equal(firstDifference([1, 2], [1, 2], "x"), null);
- * ```
- */
-export function firstDifference(a: unknown, b: unknown, path: string): string | null {
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
-    return JSON.stringify(a) === JSON.stringify(b) ? null : path;
-  }
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const k of keys) {
-    const d = firstDifference(
-      (a as Record<string, unknown>)[k],
-      (b as Record<string, unknown>)[k],
-      `${path}.${k}`,
-    );
-    if (d !== null) return d;
-  }
-  return null;
-}

@@ -45,7 +45,8 @@ import { allEntropies, cachedScores, type DocScores } from "../eval/tiers.ts";
 import { assignTiers, type EntropyConfig, tierThresholds } from "../../rmt/entropy.ts";
 import { exists } from "../../util/fs.ts";
 import { trainingDocuments } from "./documents.ts";
-import { firstDifference, prepareRunDir } from "./run_dir.ts";
+import { prepareRunDir } from "./run_dir.ts";
+import { firstDifference } from "../../util/diff.ts";
 import {
   fmt,
   headline,
