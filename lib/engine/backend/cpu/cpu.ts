@@ -10,12 +10,10 @@
  * - `matmul.ts` (+ `blas.ts`): the batched product;
  * - `indexing.ts`: embedding gather/scatter, last-axis gather/scatter, sampling, AdamW.
  *
- * This file holds the storages, their bookkeeping and the dispatch. Freed arrays of at least
- * {@linkcode POOL_MIN_ELEMENTS} elements are kept for reuse, up to the most bytes ever live at
- * once (so a training loop's steady state needs no new arrays and the process holds at most
- * twice its peak): a fresh multi-megabyte typed array costs more in page faults and zeroing
- * than most kernels that fill it. Kernels therefore write into recycled, dirty arrays and must
- * write every element.
+ * This file holds the storages, their bookkeeping and the dispatch. Output arrays come from an
+ * {@linkcode ArrayPool} (`pool.ts`) of recycled buffers, holding at most as many bytes as were
+ * ever live at once (a training loop's steady state then allocates nothing new, and the process
+ * holds at most twice its peak); kernels therefore write every element of their outputs.
  *
  * Legend: N elements, R rows, C columns, B batch, M/K/N matmul dims, V vocabulary.
  *
@@ -38,6 +36,7 @@ import { binaryInto, unaryInto, whereInto } from "./elementwise.ts";
 import * as ix from "./indexing.ts";
 import { copyStrided, gatherInto, scatterInto } from "./loops.ts";
 import { matmul, sharedBlas } from "./matmul.ts";
+import { ArrayPool } from "./pool.ts";
 import * as rows from "./rows.ts";
 
 export { gelu, geluDerivative } from "./elementwise.ts";
@@ -73,9 +72,6 @@ function alloc(dtype: DType, n: number): Float32Array | Int32Array {
   return dtype === "i32" ? new Int32Array(n) : new Float32Array(n);
 }
 
-/** Freed arrays at least this long are pooled; smaller ones are cheap to allocate afresh. */
-export const POOL_MIN_ELEMENTS = 16384;
-
 /**
  * The CPU implementation of {@linkcode Backend}.
  *
@@ -96,11 +92,10 @@ export class CpuBackend implements Backend {
   readonly blas: Blas | null;
   #live = 0;
   #liveBytes = 0;
-  /** Freed arrays by length, f32 and i32. */
-  #pool = { f32: new Map<number, Float32Array[]>(), i32: new Map<number, Int32Array[]>() };
-  #pooled = new WeakSet<Float32Array | Int32Array>();
-  #pooledBytes = 0;
-  #peakLiveBytes = 0;
+  #pool = new ArrayPool();
+  /** Bytes of the buffers behind live storages (capacity, not length), and their peak. */
+  #liveCapacity = 0;
+  #peakCapacity = 0;
 
   /**
    * @param opts `blas`: a loaded BLAS, or null for the reference loops (default: the
@@ -119,17 +114,14 @@ export class CpuBackend implements Backend {
   #wrap(data: Float32Array | Int32Array): CpuStorage {
     this.#live++;
     this.#liveBytes += data.byteLength;
-    if (this.#liveBytes > this.#peakLiveBytes) this.#peakLiveBytes = this.#liveBytes;
+    this.#liveCapacity += data.buffer.byteLength;
+    if (this.#liveCapacity > this.#peakCapacity) this.#peakCapacity = this.#liveCapacity;
     return new CpuStorage(data);
   }
 
   /** An array of `n` elements, recycled from the pool when one fits: its contents are stale. */
   #alloc(dtype: DType, n: number): Float32Array | Int32Array {
-    const data = n >= POOL_MIN_ELEMENTS ? this.#pool[dtype].get(n)?.pop() : undefined;
-    if (data === undefined) return alloc(dtype, n);
-    this.#pooled.delete(data);
-    this.#pooledBytes -= data.byteLength;
-    return data;
+    return this.#pool.take(dtype, n);
   }
 
   #f32(n: number): Float32Array {
@@ -164,22 +156,8 @@ export class CpuBackend implements Backend {
     const data = dataOf(storage);
     this.#live--;
     this.#liveBytes -= data.byteLength;
-    const n = data.length;
-    if (
-      n < POOL_MIN_ELEMENTS || this.#pooled.has(data) ||
-      this.#pooledBytes + data.byteLength > this.#peakLiveBytes
-    ) return;
-    this.#pooled.add(data);
-    this.#pooledBytes += data.byteLength;
-    if (data instanceof Int32Array) {
-      const list = this.#pool.i32.get(n);
-      if (list === undefined) this.#pool.i32.set(n, [data]);
-      else list.push(data);
-    } else {
-      const list = this.#pool.f32.get(n);
-      if (list === undefined) this.#pool.f32.set(n, [data]);
-      else list.push(data);
-    }
+    this.#liveCapacity -= data.buffer.byteLength;
+    this.#pool.give(data, this.#peakCapacity);
   }
 
   sync(): Promise<void> {
@@ -190,7 +168,7 @@ export class CpuBackend implements Backend {
     return {
       liveStorages: this.#live,
       liveBytes: this.#liveBytes,
-      pooledBytes: this.#pooledBytes,
+      pooledBytes: this.#pool.bytes,
     };
   }
 

@@ -1,0 +1,75 @@
+/**
+ * Recycled typed arrays for the `cpu` backend. A fresh multi-megabyte typed array costs more in
+ * page faults and zeroing than most kernels that fill it, so freed buffers are kept and handed
+ * out again, dirty: every kernel writes each element of its output.
+ *
+ * Buffers come in capacity classes, four per power of two (a request is rounded up by at most
+ * 25 %), so that shapes that change a little from call to call (sequence lengths during
+ * generation and RL steps) still find a buffer. A storage is a typed array over the first `n`
+ * elements of its class-sized buffer. Only buffers this pool made are taken back, each once.
+ *
+ * @module
+ */
+
+/** Requests below this many bytes get a fresh array (cheap, and not worth a map lookup). */
+export const POOL_MIN_BYTES = 64 * 1024;
+
+/**
+ * The capacity class of a request of `bytes` bytes: rounded up to a multiple of a quarter of
+ * the largest power of two not above it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { capacityClass } from "./pool.ts";
+ * assert.equal(capacityClass(65536), 65536);
+ * assert.equal(capacityClass(65537), 81920); // 64 KiB + 16 KiB
+ * assert.equal(capacityClass(100000), 114688); // 64 KiB + 3 · 16 KiB
+ * ```
+ */
+export function capacityClass(bytes: number): number {
+  const quarter = 2 ** Math.floor(Math.log2(bytes)) / 4;
+  return Math.ceil(bytes / quarter) * quarter;
+}
+
+/** Free buffers by capacity class, with the accounting the backend reports. */
+export class ArrayPool {
+  #free = new Map<number, ArrayBuffer[]>();
+  /** Buffers this pool allocated (only these are taken back). */
+  #ours = new WeakSet<ArrayBuffer>();
+  /** Buffers now in `#free` (a second free of the same storage is ignored). */
+  #idle = new WeakSet<ArrayBuffer>();
+  #bytes = 0;
+
+  /** Bytes held in free buffers. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** An array of `n` elements; from a free buffer when one of its class is free (stale contents). */
+  take(dtype: "f32" | "i32", n: number): Float32Array | Int32Array {
+    if (4 * n < POOL_MIN_BYTES) return dtype === "i32" ? new Int32Array(n) : new Float32Array(n);
+    const cap = capacityClass(4 * n);
+    let buffer = this.#free.get(cap)?.pop();
+    if (buffer === undefined) {
+      buffer = new ArrayBuffer(cap);
+      this.#ours.add(buffer);
+    } else {
+      this.#idle.delete(buffer);
+      this.#bytes -= cap;
+    }
+    return dtype === "i32" ? new Int32Array(buffer, 0, n) : new Float32Array(buffer, 0, n);
+  }
+
+  /** Takes back the buffer of `data` if this pool made it and holding it keeps under `limit` bytes. */
+  give(data: Float32Array | Int32Array, limit: number): void {
+    const buffer = data.buffer as ArrayBuffer;
+    if (!this.#ours.has(buffer) || this.#idle.has(buffer)) return;
+    if (this.#bytes + buffer.byteLength > limit) return;
+    this.#idle.add(buffer);
+    this.#bytes += buffer.byteLength;
+    const list = this.#free.get(buffer.byteLength);
+    if (list === undefined) this.#free.set(buffer.byteLength, [buffer]);
+    else list.push(buffer);
+  }
+}
