@@ -3,7 +3,9 @@
  * documents (`generateMathDocuments`, `source: math`), the reasoning corpus
  * (`generateReasoningDocuments`, `source: reasoning`), train and held-out from two seeds, or a
  * user `.txt`/`.jsonl` file split by a seeded shuffle. Every document is at most `maxDocChars`
- * characters, so that a whole document fits in the prompt's context window.
+ * characters, so that a whole document fits in the prompt's context window: a longer file
+ * document is split into consecutive pieces (at whitespace where it can), never cut short, and the
+ * number split is reported.
  *
  * @module
  */
@@ -25,7 +27,7 @@ export interface DocumentsConfig {
   trainSeed: number;
   /** Seed of the held-out documents (generators). */
   heldOutSeed: number;
-  /** Longest document in characters (generators: their `maxChars`; file: truncation). */
+  /** Longest document in characters (generators: their `maxChars`; file: longer ones are split). */
   maxDocChars: number;
 }
 
@@ -35,6 +37,36 @@ export interface CorpusDocuments {
   train: MathDocument[];
   /** Held-out documents (evaluation). */
   heldOut: MathDocument[];
+  /** File documents longer than `maxDocChars`, each split into pieces (0 for generators). */
+  split: number;
+}
+
+/**
+ * Splits `text` into consecutive pieces of at most `max` characters, none dropped: each piece ends
+ * after the last whitespace of its window when that lies in the window's second half, else at the
+ * window's end.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { textPieces } from "./documents.ts";
+ * assert.deepEqual(textPieces("aaa bbb ccc", 8), ["aaa bbb ", "ccc"]);
+ * assert.deepEqual(textPieces("abcdefgh", 3), ["abc", "def", "gh"]);
+ * assert.deepEqual(textPieces("short", 8), ["short"]);
+ * ```
+ */
+export function textPieces(text: string, max: number): string[] {
+  const pieces: string[] = [];
+  let rest = text;
+  while (rest.length > max) {
+    const window = rest.slice(0, max);
+    const space = Math.max(window.lastIndexOf(" "), window.lastIndexOf("\n"));
+    const end = space >= max / 2 ? space + 1 : max;
+    pieces.push(rest.slice(0, end));
+    rest = rest.slice(end);
+  }
+  if (rest.length > 0) pieces.push(rest);
+  return pieces;
 }
 
 function asDocument(text: string): MathDocument {
@@ -108,9 +140,12 @@ export function loadDocuments(cfg: DocumentsConfig): CorpusDocuments {
         cfg.maxDocChars,
         minChars,
       ),
+      split: 0,
     };
   }
-  const texts = readCorpusFile(cfg.source).map((t) => t.slice(0, cfg.maxDocChars));
+  const whole = readCorpusFile(cfg.source);
+  const texts = whole.flatMap((t) => textPieces(t, cfg.maxDocChars));
+  const split = whole.filter((t) => t.length > cfg.maxDocChars).length;
   if (texts.length < cfg.heldOutDocs + 1) {
     throw new Error(
       `${cfg.source}: ${texts.length} documents, need more than heldOutDocs = ${cfg.heldOutDocs}`,
@@ -120,5 +155,5 @@ export function loadDocuments(cfg: DocumentsConfig): CorpusDocuments {
   const heldOut = texts.slice(0, cfg.heldOutDocs);
   const rest = texts.slice(cfg.heldOutDocs);
   const train = cfg.trainDocs > 0 ? rest.slice(0, cfg.trainDocs) : rest;
-  return { train: train.map(asDocument), heldOut: heldOut.map(asDocument) };
+  return { train: train.map(asDocument), heldOut: heldOut.map(asDocument), split };
 }

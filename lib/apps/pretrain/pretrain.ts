@@ -254,6 +254,12 @@ export async function pretrain(
       `vocab ${tok.vocabSize}; demos: mean ${corpus.demoStats.meanTokens.toFixed(0)} tokens, ` +
       `mean reasoning ${corpus.demoStats.meanReasoning.toFixed(0)} tokens`,
   );
+  if (corpus.documents.split > 0) {
+    log(
+      `corpus: ${corpus.documents.split} documents longer than data.maxDocChars = ` +
+        `${cfg.data.maxDocChars} characters were split into pieces`,
+    );
+  }
   log(`model: ${model.parameterCount()} parameters; ${B}×${T} tokens per step`);
 
   const evalSet = heldOutBatches(corpus, cfg);

@@ -109,7 +109,7 @@ export const TRAIN = defineConfig("train", {
   backend: { default: "auto" as BackendKind, check: backendKind },
   /** Directory of the base checkpoint π_θ0 (also π_ref when rmt.grpo.klBeta > 0). */
   baseCheckpoint: { default: "checkpoints/base", check: nonEmpty("a directory") },
-  /** Output directory: checkpoint/, metrics.jsonl, summary.json, config.json. */
+  /** Output directory: checkpoint/, metrics.jsonl, summary.json, config.yaml. */
   out: { default: "runs/rmt", check: nonEmpty("a directory") },
   /** T, total optimiser steps (§8.2). Paper ≈ 320; ours 40. */
   steps: { default: 40, check: integer(1) },

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { buildPretrainCorpus, PRETRAIN_DATA_DEFAULTS } from "../../../lib/apps/pretrain/data.ts";
-import { loadDocuments } from "../../../lib/apps/pretrain/documents.ts";
+import { loadDocuments, textPieces } from "../../../lib/apps/pretrain/documents.ts";
 import { PROMPT_DEFAULTS } from "../../../lib/rmt/prompt.ts";
 
 const DATA = { ...PRETRAIN_DATA_DEFAULTS, trainDocs: 40, heldOutDocs: 8, vocabSize: 320 };
@@ -19,6 +19,23 @@ Deno.test("loadDocuments() splits a .jsonl source into training and held-out doc
   assert.equal(docs.train.length, 25);
   const corpus = buildPretrainCorpus(cfg, PROMPT);
   assert.equal(corpus.train.demos, 25);
+  Deno.removeSync(file);
+});
+
+Deno.test("loadDocuments() splits a file document longer than maxDocChars into pieces, none cut short", () => {
+  const file = Deno.makeTempFileSync({ suffix: ".jsonl" });
+  const long = Array.from({ length: 60 }, (_, i) => `word${i}`).join(" "); // 409 characters
+  const lines = [long, ...Array.from({ length: 12 }, (_, i) => `Short document ${i}.`)];
+  Deno.writeTextFileSync(file, lines.map((text) => JSON.stringify({ text })).join("\n"));
+  const cfg = { ...DATA, source: file, trainDocs: 0, heldOutDocs: 2, maxDocChars: 100 };
+  const docs = loadDocuments(cfg);
+  assert.equal(docs.split, 1);
+  const texts = [...docs.train, ...docs.heldOut].map((d) => d.text);
+  assert.ok(texts.every((t) => t.length <= 100));
+  const pieces = textPieces(long, 100);
+  assert.ok(pieces.length >= 5, `${pieces.length} pieces`);
+  assert.equal(pieces.join(""), long);
+  assert.ok(pieces.every((p) => texts.includes(p)));
   Deno.removeSync(file);
 });
 
