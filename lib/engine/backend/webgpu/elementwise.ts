@@ -7,12 +7,9 @@
  * @module
  */
 import { numel, type View } from "../backend.ts";
-import type { KernelRunner } from "./kernels.ts";
+import { FLAT_WORKGROUP, type KernelRunner } from "./kernels.ts";
 import type { GpuBuffer } from "./pool.ts";
 import type { Params } from "./wgsl.ts";
-
-/** Workgroup size of the 1-D kernels (elementwise, copy, fill, adamw, …). */
-export const FLAT_WORKGROUP = 256;
 
 /** WebGPU's per-dimension dispatch limit; bigger grids spill into y. */
 const MAX_WORKGROUPS = 65535;

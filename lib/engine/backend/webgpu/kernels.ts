@@ -10,10 +10,12 @@
  * @module
  */
 import type { BinaryOp, UnaryOp } from "../backend.ts";
-import { FLAT_WORKGROUP } from "./elementwise.ts";
 import type { Kernel } from "./pipelines.ts";
 import type { Recorder } from "./recorder.ts";
 import type { KernelSpec } from "./wgsl.ts";
+
+/** Workgroup size of the 1-D kernels (elementwise, copy, fill, adamw, …). */
+export const FLAT_WORKGROUP = 256;
 
 /** The recorder's fault record (`Recorder.faults`), bound last by the kernels that index. */
 const FAULTS_BINDING = { name: "faults", access: "read_write", type: "atomic<u32>" } as const;

@@ -111,7 +111,10 @@ export interface ParamsLayout {
 const PARAM_TYPES: readonly string[] = ["u32", "i32", "f32", "array<vec4<u32>, 2>"];
 
 /** The uniform layout of `[name, type]` fields; `where` names the struct in errors. */
-export function paramsLayout(fields: readonly (readonly [string, string])[], where = "Params") {
+export function paramsLayout(
+  fields: readonly (readonly [string, string])[],
+  where = "Params",
+): ParamsLayout {
   let offset = 0;
   const out: { name: string; word: number; type: ParamType }[] = [];
   for (const [name, type] of fields) {
@@ -227,7 +230,7 @@ export function assembleKernel(
 export function specialise(
   file: string,
   values: Readonly<Record<string, string | number | boolean>>,
-) {
+): string {
   const where = `kernels/${file}`;
   const text = kernelFile(file).replace(
     /^\/\/ @include (\S+)[^\n]*$/gm,
@@ -237,7 +240,10 @@ export function specialise(
   return unrollLoops(fillPlaceholders(keepIfBlocks(text, values, where), strings, where));
 }
 
-/** The lines of `text` that its `#if NAME` / `#else` / `#endif` blocks keep (see {@linkcode specialise}). */
+/**
+ * The lines of `text` that its `#if NAME` / `#else` / `#endif` blocks keep, by the truth of
+ * `values[NAME]` (see {@linkcode specialise}); `where` names the file in errors.
+ */
 export function keepIfBlocks(
   text: string,
   values: Readonly<Record<string, string | number | boolean>>,
