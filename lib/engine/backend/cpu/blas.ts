@@ -11,8 +11,9 @@
  *    (Debian/Ubuntu: `apt-get install libopenblas0-pthread`; Fedora: `openblas`).
  * 4. Windows: `libopenblas.dll`, `openblas.dll`.
  *
- * `RMT_BLAS_THREADS` sets OpenBLAS's thread count (`openblas_set_num_threads`) when the library
- * has that symbol; unset, the library's own default stands (it follows `OPENBLAS_NUM_THREADS`).
+ * `RMT_BLAS_THREADS` sets the most OpenBLAS threads a product may use (`openblas_set_num_threads`)
+ * when the library has that symbol; unset, the library's own count stands (it follows
+ * `OPENBLAS_NUM_THREADS`, else the number of cores). `matmul.ts` runs small products on one.
  *
  * @module
  */
@@ -68,9 +69,11 @@ export interface Blas {
     c: Float32Array,
     ldc: number,
   ): void;
+  /** The most threads a product may use (OpenBLAS's count at load or `RMT_BLAS_THREADS`); 1 if unknown. */
+  readonly maxThreads: number;
   /** OpenBLAS's thread count, or null when the library does not say. */
   threads(): number | null;
-  /** Sets OpenBLAS's thread count; false when the library has no such call. */
+  /** Sets OpenBLAS's thread count (a no-op when it already is `n`); false when the library has no such call. */
   setThreads(n: number): boolean;
 }
 
@@ -102,8 +105,10 @@ function open(library: string): Blas | null {
     return null; // missing file, missing symbol or no --allow-ffi
   }
   const s = lib.symbols;
+  let current = s.openblas_get_num_threads?.() ?? 1;
   return {
     library,
+    maxThreads: current,
     sgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc) {
       s.cblas_sgemm(
         ROW_MAJOR,
@@ -125,7 +130,8 @@ function open(library: string): Blas | null {
     threads: () => s.openblas_get_num_threads?.() ?? null,
     setThreads(count) {
       if (s.openblas_set_num_threads === null) return false;
-      s.openblas_set_num_threads(count);
+      if (count !== current) s.openblas_set_num_threads(count);
+      current = count;
       return true;
     },
   };
@@ -176,6 +182,7 @@ export function loadBlas(): Blas | null {
       throw new Error(`RMT_BLAS_THREADS: expected a positive integer, got '${threads}'`);
     }
     blas.setThreads(n);
+    blas = { ...blas, maxThreads: n };
   }
   return blas;
 }

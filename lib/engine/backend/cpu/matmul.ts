@@ -7,7 +7,9 @@
  * is the transpose of one (leading dimension = column stride). Anything else (both strides
  * larger than 1, a broadcast row) is gathered contiguous first. Batches loop, one `sgemm` each,
  * except that a right operand shared by every batch against a left operand whose batches are
- * stacked rows makes one tall product.
+ * stacked rows makes one tall product. Products under {@linkcode THREADED_MIN_FLOPS} per call run
+ * on one OpenBLAS thread: waking a second costs more than it saves there (attention's per-head
+ * products, everything in generation), and on a busy machine a spinning helper thread hurts.
  *
  * Legend: B batch, M/K/N matmul dims.
  *
@@ -16,6 +18,9 @@
 import type { View } from "../backend.ts";
 import { type Blas, blasMissReason, loadBlas } from "./blas.ts";
 import { gatherInto, matmulInto } from "./loops.ts";
+
+/** FLOPs (2·M·N·K) of one `sgemm` call from which it may use all of `Blas.maxThreads`. */
+export const THREADED_MIN_FLOPS = 2 ** 27;
 
 /** How one (rows, cols) operand is handed to CBLAS: transposed or not, and its leading dimension. */
 export interface CblasLayout {
@@ -99,6 +104,7 @@ export function matmulBlas(
   const y = operand(bv, bm);
   if (y.batchStride === 0 && !x.layout.trans && x.batchStride === m * x.layout.ld) {
     // Every batch times the same matrix, batches stacked as rows: one (B·M, K)·(K, N) product.
+    blas.setThreads(2 * batch * m * n * k >= THREADED_MIN_FLOPS ? blas.maxThreads : 1);
     blas.sgemm(
       false,
       y.layout.trans,
@@ -114,6 +120,7 @@ export function matmulBlas(
     );
     return;
   }
+  blas.setThreads(2 * m * n * k >= THREADED_MIN_FLOPS ? blas.maxThreads : 1);
   for (let b = 0; b < batch; b++) {
     blas.sgemm(
       x.layout.trans,

@@ -4,15 +4,20 @@
  * out again, dirty: every kernel writes each element of its output.
  *
  * Buffers come in capacity classes, four per power of two (a request is rounded up by at most
- * 25 %), so that shapes that change a little from call to call (sequence lengths during
- * generation and RL steps) still find a buffer. A storage is a typed array over the first `n`
- * elements of its class-sized buffer. Only buffers this pool made are taken back, each once.
+ * 25 %), and a request takes a free buffer of its class or of one of the next
+ * {@linkcode SPARE_CLASSES} (up to about twice its size), so that shapes that change from call to
+ * call (sequence lengths during generation and RL steps) still find a buffer: in a VM a page
+ * fault on a fresh buffer costs far more than the kernel writing it. A storage is a typed array
+ * over the first `n` elements of its buffer. Only buffers this pool made are taken back, each once.
  *
  * @module
  */
 
 /** Requests below this many bytes get a fresh array (cheap, and not worth a map lookup). */
 export const POOL_MIN_BYTES = 64 * 1024;
+
+/** Larger classes a request may take a free buffer from (four: up to twice its size). */
+export const SPARE_CLASSES = 4;
 
 /**
  * The capacity class of a request of `bytes` bytes: rounded up to a multiple of a quarter of
@@ -50,13 +55,17 @@ export class ArrayPool {
   take(dtype: "f32" | "i32", n: number): Float32Array | Int32Array {
     if (4 * n < POOL_MIN_BYTES) return dtype === "i32" ? new Int32Array(n) : new Float32Array(n);
     const cap = capacityClass(4 * n);
-    let buffer = this.#free.get(cap)?.pop();
+    let buffer: ArrayBuffer | undefined;
+    for (let c = cap, i = 0; i <= SPARE_CLASSES && buffer === undefined; i++) {
+      buffer = this.#free.get(c)?.pop();
+      c = capacityClass(c + 1);
+    }
     if (buffer === undefined) {
       buffer = new ArrayBuffer(cap);
       this.#ours.add(buffer);
     } else {
       this.#idle.delete(buffer);
-      this.#bytes -= cap;
+      this.#bytes -= buffer.byteLength;
     }
     return dtype === "i32" ? new Int32Array(buffer, 0, n) : new Float32Array(buffer, 0, n);
   }
