@@ -9,6 +9,10 @@
  * pre-training and copied by RMT training), else from its base's (`state.baseCheckpoint`),
  * unless given explicitly.
  *
+ * Beside the tiers, accuracy per position kind (computable, unpredictable, other, untagged;
+ * `slices.ts`). Greedy NTP is the argmax over ordinary tokens: the special tokens are left out
+ * (method §11.4: demonstrations cut at result digits teach the model to emit `<think>` there).
+ *
  * Deliberate deviations: none; the open choices of §8.13 are options (nested and disjoint
  * splits are both reported; temperature 0.8, one sample; budget B_T by default).
  *
@@ -28,6 +32,14 @@ import { loadDocuments, type PretrainDataConfig } from "../pretrain/data.ts";
 import { ntpAccuracy } from "./ntp.ts";
 import { type CompletionGenerator, runNtr, sampleNtrPositions, summariseNtr } from "./ntr.ts";
 import type { EvalReport, NtrSettings } from "./report.ts";
+import {
+  type DocumentKinds,
+  documentKinds,
+  ntpBySlice,
+  ntrBySlice,
+  type SliceReport,
+  specialIds,
+} from "./slices.ts";
 import {
   allEntropies,
   cachedScores,
@@ -88,6 +100,8 @@ export interface EvaluateModelInput {
   tokenizer: Codec;
   /** Held-out documents as token ids. */
   documents: number[][];
+  /** Their position tags (`documentKinds`; null or absent: untagged documents). */
+  kinds?: DocumentKinds;
   /** Prompt format for NTR. */
   prompt: PromptConfig;
   /** Settings (defaults: {@linkcode EVAL_DEFAULTS}). */
@@ -150,12 +164,14 @@ export async function evaluateModel(input: EvaluateModelInput): Promise<EvalRepo
   const cfg: EvalConfig = { ...EVAL_DEFAULTS, ...input.config };
   const log = input.log ?? (() => {});
   const { model, tokenizer, documents } = input;
+  const excludeIds = specialIds(tokenizer); // greedy NTP over ordinary tokens only
   const scoreOpts = {
     topK: cfg.entropy.topK,
     contextLength: model.config.contextLength,
     batchSize: Math.max(1, Math.floor(cfg.batchSize / 4)),
     padId: tokenizer.specialId("pad"),
     cacheDir: cfg.cacheDir,
+    excludeIds,
   };
   const tierModel = input.tierModel ?? model;
   const tier = await cachedScores(tierModel, documents, {
@@ -177,6 +193,13 @@ export async function evaluateModel(input: EvaluateModelInput): Promise<EvalRepo
   let low = 0;
   for (const h of sample) if (h < thresholds[0]) low++;
   const ntp = cfg.mode === "ntr" ? null : ntpAccuracy(tier.scores, own, thresholds);
+  const tagged = documents.filter((_, i) => (input.kinds?.[i] ?? null) !== null).length;
+  const slices: SliceReport = {
+    documents: { tagged, untagged: documents.length - tagged },
+    ntp: ntp === null ? null : ntpBySlice(tier.scores, own, input.kinds),
+    ntr: null,
+    ntpAtNtr: null,
+  };
 
   let ntr: EvalReport["ntr"] = null;
   let examples: EvalReport["examples"] = [];
@@ -211,6 +234,7 @@ export async function evaluateModel(input: EvaluateModelInput): Promise<EvalRepo
       seconds: stats.seconds,
     };
     ntr = { ...summariseNtr(outcomes, population), settings };
+    Object.assign(slices, ntrBySlice(outcomes, own, input.kinds));
     examples = outcomes.slice(0, cfg.examples).map((o, i) => ({
       ...o,
       completion: tokenizer.decode(completions[i]),
@@ -236,7 +260,9 @@ export async function evaluateModel(input: EvaluateModelInput): Promise<EvalRepo
       meanEntropy: sample.length > 0 ? sum / sample.length : NaN,
     },
     ntp,
+    ntpExcludedTokens: excludeIds.map((id) => tokenizer.decode([id])),
     ntr,
+    slices,
     examples,
     seconds: (performance.now() - t0) / 1000,
   };
@@ -312,13 +338,16 @@ export async function evaluateCheckpoint(
   const tokenizer = ck.codec;
   let texts = opts.documents;
   let prompt = opts.prompt;
+  let kinds: DocumentKinds | undefined; // given documents (user text) carry no tags
   if (texts === undefined) {
     const corpus = await corpusOf(ck.state, dir).catch((e) => {
       ck.model.dispose();
       throw e;
     });
-    texts = loadDocuments({ ...corpus.data, trainDocs: Math.min(corpus.data.trainDocs, 1) })
-      .heldOut.map((d) => d.text);
+    const heldOut =
+      loadDocuments({ ...corpus.data, trainDocs: Math.min(corpus.data.trainDocs, 1) }).heldOut;
+    texts = heldOut.map((d) => d.text);
+    kinds = documentKinds(heldOut, tokenizer);
     prompt ??= corpus.prompt;
   }
   prompt ??= (ck.state.corpus as { prompt?: PromptConfig } | undefined)?.prompt ?? PROMPT_DEFAULTS;
@@ -332,6 +361,7 @@ export async function evaluateCheckpoint(
       model: ck.model,
       tokenizer,
       documents,
+      kinds,
       prompt,
       config: opts.config,
       tierModel: tierCk?.model,

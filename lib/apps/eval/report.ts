@@ -1,12 +1,15 @@
 /**
  * The evaluation report (what `eval.json` holds) and its text rendering: a table with one row
  * per mode (NTP, NTR) and the accuracy on the nested easy/medium/hard splits (RPT-compatible,
- * method §6.2), their average, the disjoint tiers, and the NTR reasoning statistics.
+ * method §6.2), their average, the disjoint tiers, and the NTR reasoning statistics; then the
+ * accuracy per position kind (computable, unpredictable, other; `slices.ts`).
  *
  * @module
  */
 import type { TierAccuracy } from "./ntp.ts";
+import type { Accuracy } from "./ntp.ts";
 import type { NtrOutcome, NtrSummary } from "./ntr.ts";
+import { SLICE_NAMES, type SliceAccuracy, type SliceReport } from "./slices.ts";
 
 /** Settings of the NTR run recorded in a report. */
 export interface NtrSettings {
@@ -50,10 +53,14 @@ export interface EvalReport {
     /** Mean entropy of the scored positions. */
     meanEntropy: number;
   };
-  /** NTP accuracy (greedy) by tier, when evaluated. */
+  /** NTP accuracy (greedy, over ordinary tokens) by tier, when evaluated. */
   ntp: TierAccuracy | null;
+  /** The special tokens greedy NTP's argmax leaves out (absent in reports before issue 17). */
+  ntpExcludedTokens?: string[];
   /** NTR accuracy and reasoning statistics, when evaluated. */
   ntr: (NtrSummary & { settings: NtrSettings }) | null;
+  /** Accuracy per position kind (absent in reports before issue 17). */
+  slices?: SliceReport;
   /** A few NTR episodes, decoded (for reading). */
   examples: (NtrOutcome & { completion: string })[];
   /** Wall seconds of the evaluation. */
@@ -101,6 +108,56 @@ export function formatTable(header: string[], rows: string[][]): string {
   return [line(header), rule, ...rows.map(line)].join("\n");
 }
 
+function sliceCell(a: Accuracy): string {
+  return a.count === 0 ? "–" : `${pct(a.accuracy)} (${a.count})`;
+}
+
+/**
+ * The accuracy-per-kind table as text lines, or one line saying why there is none (no held-out
+ * document carries tags). The `untagged` column appears only when some position is untagged.
+ *
+ * @example A corpus without tags: one line instead of the table
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatSlices } from "./report.ts";
+ * const lines = formatSlices({ documents: { tagged: 0, untagged: 3 }, ntp: null, ntr: null,
+ *   ntpAtNtr: null }, "NTR");
+ * assert.equal(lines.length, 1);
+ * assert.match(lines[0], /none of the 3 held-out documents carries position tags/);
+ * ```
+ */
+export function formatSlices(s: SliceReport, ntrMode: string): string[] {
+  if (s.documents.tagged === 0) {
+    return [
+      `accuracy by position kind: not reported: none of the ${s.documents.untagged} held-out ` +
+      "documents carries position tags (a user corpus); every position is untagged",
+    ];
+  }
+  const rows: [string, SliceAccuracy | null][] = [
+    ["NTP (greedy), all positions", s.ntp],
+    [`${ntrMode}, sampled positions`, s.ntr],
+    ["NTP (greedy), same positions", s.ntpAtNtr],
+  ];
+  const present = rows.filter((r): r is [string, SliceAccuracy] => r[1] !== null);
+  const slices = SLICE_NAMES.filter((n) =>
+    n !== "untagged" || present.some(([, a]) => a.untagged.count > 0)
+  );
+  return [
+    "accuracy by position kind, % (positions): computable = the next token follows from the " +
+    "context; unpredictable = drawn at random (chance is the ceiling); other = template text",
+    formatTable(
+      ["mode", ...slices],
+      present.map(([label, a]) => [label, ...slices.map((n) => sliceCell(a[n]))]),
+    ),
+  ];
+}
+
+function ntrLabel(r: EvalReport): string | null {
+  if (r.ntr === null) return null;
+  const s = r.ntr.settings;
+  return `NTR (${s.temperature > 0 ? `T=${s.temperature}` : "greedy"}, B=${s.budget ?? "none"})`;
+}
+
 /**
  * The report as text: the accuracy table (nested splits and average as in the paper, then the
  * disjoint tiers), the tier thresholds and populations, and the NTR reasoning statistics.
@@ -143,10 +200,8 @@ export function formatReport(r: EvalReport): string {
   }
   if (r.ntr !== null) {
     const n = r.ntr;
-    const s = n.settings;
-    const how = s.temperature > 0 ? `T=${s.temperature}` : "greedy";
     rows.push([
-      `NTR (${how}, B=${s.budget ?? "none"})`,
+      ntrLabel(r)!,
       pct(n.nested.easy.accuracy),
       pct(n.nested.medium.accuracy),
       pct(n.nested.hard.accuracy),
@@ -190,6 +245,13 @@ export function formatReport(r: EvalReport): string {
     "accuracy (%): easy/medium/hard = nested splits H > t_d (paper, RPT); x| = disjoint tiers",
     table,
   ];
+  if (r.ntp !== null && r.ntpExcludedTokens !== undefined) {
+    lines.push(
+      `NTP (greedy) is the argmax over ordinary tokens: ${r.ntpExcludedTokens.join(", ")} are ` +
+        "left out (demonstrations cut at result digits teach the model to emit <think> there)",
+    );
+  }
+  if (r.slices !== undefined) lines.push("", ...formatSlices(r.slices, ntrLabel(r) ?? "NTR"));
   if (r.ntr !== null) {
     const n = r.ntr;
     lines.push(

@@ -9,6 +9,9 @@
  * row p − 1; position 0 is never scored (entropy NaN, stored as null; argmax −1). A document
  * longer than the model's context window is scored on its first `contextLength` positions.
  *
+ * The entropy is over the whole vocabulary; the argmax may leave out given ids (`excludeIds`:
+ * evaluation leaves out the special tokens, so that greedy NTP is scored over ordinary tokens).
+ *
  * @module
  */
 import { noGrad, type Tensor, tensor, tidy } from "../../engine/tensor.ts";
@@ -41,6 +44,8 @@ export interface ScoreOptions {
   batchSize?: number;
   /** Padding id for the right-padded batch (any valid id: the model is causal). */
   padId: number;
+  /** Ids the argmax never picks (e.g. the special tokens); the entropy still covers them. */
+  excludeIds?: readonly number[];
 }
 
 /**
@@ -77,6 +82,8 @@ export async function scoreDocuments(
     const logits = (await logitsT.toArray()) as Float32Array; // (B, L, V)
     logitsT.dispose();
     const V = logits.length / (batch.length * L);
+    const excluded = new Uint8Array(V); // (V) 1 = never the argmax
+    for (const id of opts.excludeIds ?? []) if (id >= 0 && id < V) excluded[id] = 1;
     batch.forEach((d, i) => {
       const n = d.length;
       const entropy = new Float32Array(n).fill(NaN); // (n)
@@ -89,7 +96,7 @@ export async function scoreDocuments(
           let best = 0, bestValue = -Infinity;
           for (let v = 0; v < V; v++) {
             const x = block[r * V + v];
-            if (x > bestValue) [best, bestValue] = [v, x];
+            if (x > bestValue && !excluded[v]) [best, bestValue] = [v, x];
           }
           argmax[r + 1] = best;
         }
@@ -112,6 +119,8 @@ export interface ScoresCacheFile {
   corpus: string;
   /** Entropy top-k (0 = full). */
   topK: number;
+  /** Ids the argmax leaves out (absent in files written before: none). */
+  excluded?: number[];
   /** Per document: ids, entropy (null where NaN), argmax. */
   docs: { ids: number[]; entropy: (number | null)[]; argmax: number[] }[];
 }
@@ -168,7 +177,8 @@ export async function corpusFingerprint(docs: number[][]): Promise<string> {
 
 /**
  * {@linkcode scoreDocuments} with a JSON cache in `cacheDir` (null: no cache). The file name is
- * `scores-<model>-<corpus>-k<topK>.json`; a file whose recorded fingerprints differ is ignored.
+ * `scores-<model>-<corpus>-k<topK>[-x<excluded ids>].json`; a file whose recorded fingerprints or
+ * exclusions differ is ignored.
  *
  * @returns The scores and whether they came from the cache.
  */
@@ -182,12 +192,15 @@ export async function cachedScores(
   }
   const modelKey = await modelFingerprint(model);
   const corpusKey = await corpusFingerprint(docs);
-  const file = `${opts.cacheDir}/scores-${modelKey}-${corpusKey}-k${opts.topK}.json`;
+  const excluded = [...(opts.excludeIds ?? [])].sort((a, b) => a - b);
+  const tag = excluded.length > 0 ? `-x${excluded.join(".")}` : "";
+  const file = `${opts.cacheDir}/scores-${modelKey}-${corpusKey}-k${opts.topK}${tag}.json`;
   try {
     const json = JSON.parse(Deno.readTextFileSync(file)) as ScoresCacheFile;
     if (
       json.format === "rmt-scores" && json.version === 1 && json.model === modelKey &&
-      json.corpus === corpusKey && json.topK === opts.topK && json.docs.length === docs.length
+      json.corpus === corpusKey && json.topK === opts.topK && json.docs.length === docs.length &&
+      (json.excluded ?? []).join(".") === excluded.join(".")
     ) {
       const scores = json.docs.map((d) => ({
         ids: d.ids,
@@ -206,6 +219,7 @@ export async function cachedScores(
     model: modelKey,
     corpus: corpusKey,
     topK: opts.topK,
+    excluded,
     docs: scores.map((s) => ({
       ids: s.ids,
       entropy: Array.from(s.entropy, (h) => (Number.isNaN(h) ? null : h)),

@@ -107,6 +107,17 @@ Deno.test("evaluation: a tiny checkpoint end to end, report, cache and eval.json
   assert.ok(r.ntr.meanReasoningLength! >= 0 && r.ntr.meanReasoningLength! <= 6);
   assert.equal(r.tiers.thresholds.length, 3);
   assert.match(formatReport(r), /\| NTP \(greedy\) /);
+  // generated math documents carry position tags: every scored position is in one kind
+  const s = r.slices!;
+  assert.deepEqual(s.documents, { tagged: cfg.data.heldOutDocs, untagged: 0 });
+  const total = (a: Record<string, { count: number }>) =>
+    Object.values(a).reduce((n, x) => n + x.count, 0);
+  assert.equal(total(s.ntp!), r.ntp.all.count);
+  assert.equal(s.ntp!.untagged.count, 0);
+  assert.ok(s.ntp!.computable.count > 0 && s.ntp!.unpredictable.count > 0);
+  assert.equal(total(s.ntr!), 6);
+  assert.equal(total(s.ntpAtNtr!), 6);
+  assert.match(formatReport(r), /\| NTP \(greedy\), all positions +\| +[\d.]+ \(\d+\) \|/);
   // second run: entropies come from the cache and the figures are identical
   const again = await evaluateCheckpoint(`${dir}/checkpoint`, { config });
   assert.deepEqual(again.ntp, r.ntp);
@@ -138,6 +149,8 @@ Deno.test("evaluation: a tiny checkpoint end to end, report, cache and eval.json
   const json = JSON.parse(Deno.readTextFileSync(`${dir}/eval/eval.json`));
   assert.equal(json.ntr, null);
   assert.equal(json.ntp.all.count, r.ntp.all.count);
+  assert.deepEqual(json.slices.ntp, s.ntp);
+  assert.ok(json.ntpExcludedTokens.includes("<think>"));
   Deno.removeSync(dir, { recursive: true });
 });
 
