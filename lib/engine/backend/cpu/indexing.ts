@@ -81,6 +81,7 @@ export function multinomial(
   out: Int32Array,
 ): void {
   const order = new Float64Array(cols);
+  const weight = new Float64Array(cols);
   for (let r = 0; r < rows; r++) {
     const base = r * cols;
     // Top-k threshold: the k-th largest logit.
@@ -92,16 +93,20 @@ export function multinomial(
     }
     let max = -Infinity;
     for (let c = 0; c < cols; c++) max = Math.max(max, src[base + c]);
+    // Unnormalised probabilities, computed once (the scan below reuses them).
     let total = 0;
     for (let c = 0; c < cols; c++) {
-      if (src[base + c] >= threshold) total += Math.exp((src[base + c] - max) / p.temperature);
+      const x = src[base + c];
+      const e = x >= threshold ? Math.exp((x - max) / p.temperature) : 0;
+      weight[c] = e;
+      total += e;
     }
     const u = pcgUniform(p.seed, p.counter, r) * total;
     let acc = 0;
     let pick = -1;
     for (let c = 0; c < cols; c++) {
       if (src[base + c] < threshold) continue;
-      acc += Math.exp((src[base + c] - max) / p.temperature);
+      acc += weight[c];
       pick = c;
       if (acc > u) break;
     }
