@@ -7,6 +7,7 @@
  * @module
  */
 import type { EvalReport } from "../eval/report.ts";
+import type { SliceAccuracy, SliceName } from "../eval/slices.ts";
 import type { StepRecord } from "../train/step.ts";
 import type { PlannedRun, RowSpec } from "./plan.ts";
 import { exists } from "../../util/fs.ts";
@@ -41,6 +42,21 @@ export interface NtrFigures extends TierFigures {
   samples: number;
   /** Budget in the prompt (null: none). */
   budget: number | null;
+}
+
+/** Accuracy (a fraction, null without positions) and positions per slice. */
+export type SliceFigures = Record<SliceName, { accuracy: number | null; count: number }>;
+
+/** Accuracy per position kind of a run (`lib/apps/eval/slices.ts`). */
+export interface RunSlices {
+  /** Held-out documents with position tags / without. */
+  documents: { tagged: number; untagged: number };
+  /** Greedy NTP (ordinary tokens) over every scored position, or null. */
+  ntp: SliceFigures | null;
+  /** NTR over the sampled positions, or null. */
+  ntr: SliceFigures | null;
+  /** Greedy NTP on the NTR positions, or null. */
+  ntpAtNtr: SliceFigures | null;
 }
 
 /** One point of a training curve. */
@@ -109,6 +125,8 @@ export interface RunRecord {
   ntp: TierFigures | null;
   /** Next-token-reasoning accuracy, or null. */
   ntr: NtrFigures | null;
+  /** Accuracy per position kind (absent in records written before issue 17). */
+  slices?: RunSlices | null;
   /** Training curve (trained and post-trained rows). */
   curve: CurvePoint[] | null;
   /** Post-training figures. */
@@ -167,8 +185,19 @@ export interface ExperimentSession {
   runs: number;
 }
 
+function sliceFigures(a: SliceAccuracy | null): SliceFigures | null {
+  if (a === null) return null;
+  const out = {} as SliceFigures;
+  for (const [k, v] of Object.entries(a)) {
+    out[k as SliceName] = { accuracy: v.accuracy, count: v.count };
+  }
+  return out;
+}
+
 /** The compact figures of an evaluation report. */
-export function figuresOf(report: EvalReport): { ntp: TierFigures | null; ntr: NtrFigures | null } {
+export function figuresOf(
+  report: EvalReport,
+): { ntp: TierFigures | null; ntr: NtrFigures | null; slices: RunSlices | null } {
   const ntp = report.ntp === null ? null : {
     nested: {
       easy: report.ntp.nested.easy.accuracy,
@@ -203,7 +232,14 @@ export function figuresOf(report: EvalReport): { ntp: TierFigures | null; ntr: N
     samples: s.samples,
     budget: s.settings.budget,
   };
-  return { ntp, ntr };
+  const k = report.slices;
+  const slices = k === undefined ? null : {
+    documents: k.documents,
+    ntp: sliceFigures(k.ntp),
+    ntr: sliceFigures(k.ntr),
+    ntpAtNtr: sliceFigures(k.ntpAtNtr),
+  };
+  return { ntp, ntr, slices };
 }
 
 /** The training curve of a trainer's metrics.jsonl. */

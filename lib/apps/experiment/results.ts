@@ -20,10 +20,19 @@ import type { ExperimentMeta, RunRecord } from "./records.ts";
 import { automaticNotes, ordered, resultTables, ROW_ORDER } from "./results_tables.ts";
 import { byRow } from "./results_tables.ts";
 import { resultCharts } from "./results_charts.ts";
+import { kindTable, ORDINARY_TOKENS_NOTE } from "./results_kinds.ts";
 
 export type { ExperimentMeta, ExperimentSession } from "./records.ts";
 export { automaticNotes, type ResultTables, resultTables } from "./results_tables.ts";
 export { METHOD_COLORS, resultCharts } from "./results_charts.ts";
+export { kindTable, ORDINARY_TOKENS_NOTE } from "./results_kinds.ts";
+
+const KINDS_CAPTION = "Every held-out position of a generated document is tagged by what its " +
+  "token is: computable (a digit of a computed number: a deterministic function of the " +
+  "context, which a few correct steps derive), unpredictable (a freshly drawn operand digit or " +
+  "name: no model beats chance there) or other (template text, numbers copied from the " +
+  "context). NTR rows: the sampled positions (equal numbers per tier, not reweighted), with " +
+  "greedy NTP on the same computable positions beside them; NTP rows: every scored position.";
 
 function reproduction(meta: ExperimentMeta, records: RunRecord[]): string[] {
   const groups = byRow(records);
@@ -79,6 +88,9 @@ function reproduction(meta: ExperimentMeta, records: RunRecord[]): string[] {
   return lines;
 }
 
+const NO_KINDS = "_(no finished run on held-out documents with position tags: a user corpus " +
+  "has none)_";
+
 const READING = [
   "Accuracies are percentages on held-out documents of the base checkpoint's corpus, " +
   "mean ± sample std over seeds. Nested tiers (RPT's protocol): positions whose base-model " +
@@ -103,6 +115,7 @@ const READING = [
  */
 export function resultsMarkdown(records: RunRecord[], meta: ExperimentMeta): string {
   const t = resultTables(records);
+  const kinds = kindTable(records);
   const md = (x: { headers: string[]; rows: string[][] }) =>
     x.rows.length > 0 ? markdownTable(x.headers, x.rows) : "_(no finished runs yet)_";
   const status = meta.complete
@@ -137,9 +150,16 @@ export function resultsMarkdown(records: RunRecord[], meta: ExperimentMeta): str
     "",
     "## Greedy NTP accuracy of every model",
     "",
-    "What each method does to plain next-token prediction (argmax, no reasoning).",
+    "What each method does to plain next-token prediction (argmax, no reasoning). " +
+    ORDINARY_TOKENS_NOTE,
     "",
     md(t.ntp),
+    "",
+    "## Accuracy by position kind",
+    "",
+    `${KINDS_CAPTION} ${ORDINARY_TOKENS_NOTE}`,
+    "",
+    kinds.rows.length > 0 ? markdownTable(kinds.headers, kinds.rows) : NO_KINDS,
     "",
     "## Ablation (paper §6.6)",
     "",
@@ -181,6 +201,7 @@ export function resultsMarkdown(records: RunRecord[], meta: ExperimentMeta): str
  */
 export function resultsHtml(records: RunRecord[], meta: ExperimentMeta): string {
   const t = resultTables(records);
+  const kinds = kindTable(records);
   const table = (x: { headers: string[]; rows: string[][] }) =>
     x.rows.length > 0 ? htmlTable(x.headers, x.rows) : "<p><em>No finished runs yet.</em></p>";
   const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -209,7 +230,15 @@ export function resultsHtml(records: RunRecord[], meta: ExperimentMeta): string 
         html: table(columns(t.main, (h) => !h.startsWith("Disj."))) +
           table(columns(t.main, (h, j) => j === 0 || h.startsWith("Disj."))),
       },
-      { heading: "Greedy NTP accuracy of every model", html: table(t.ntp) },
+      {
+        heading: "Greedy NTP accuracy of every model",
+        html: `<p>${esc(ORDINARY_TOKENS_NOTE.replace(/`/g, ""))}</p>${table(t.ntp)}`,
+      },
+      {
+        heading: "Accuracy by position kind",
+        html: `<p>${esc(KINDS_CAPTION)}</p>` +
+          (kinds.rows.length > 0 ? table(kinds) : `<p><em>${esc(NO_KINDS.slice(2, -2))}</em></p>`),
+      },
       { heading: "Ablation (§6.6)", html: table(t.ablation) },
       { heading: "Reasoning length (§6.4)", html: table(t.length) },
       { heading: "Post-training (§6.5)", html: table(t.posttrain) },

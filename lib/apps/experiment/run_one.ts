@@ -22,6 +22,7 @@ import type { PromptConfig } from "../../rmt/prompt.ts";
 import type { TrainConfig } from "../train/config.ts";
 import { train } from "../train/trainer.ts";
 import { EVAL_DEFAULTS, evaluateModel } from "../eval/evaluate.ts";
+import { type DocumentKinds, documentKinds } from "../eval/slices.ts";
 import type { EvalReport } from "../eval/report.ts";
 import type { PostTrainConfig } from "../posttrain/config.ts";
 import { postTrain, type PostTrainStepRecord } from "../posttrain/grpo.ts";
@@ -33,6 +34,8 @@ export interface BaseContext {
   model: CausalLM;
   tokenizer: Tokenizer;
   documents: number[][];
+  /** Position tags of the held-out documents (null: untagged user text). */
+  kinds: DocumentKinds;
   prompt: PromptConfig;
   entropy: EntropyConfig;
 }
@@ -67,6 +70,7 @@ export async function loadBase(
     model: ck.model,
     tokenizer,
     documents,
+    kinds: documentKinds(heldOut, tokenizer),
     prompt: reference.rmt.prompt,
     entropy: reference.rmt.entropy,
   };
@@ -110,6 +114,7 @@ async function evaluate(
     model,
     tokenizer: base.tokenizer,
     documents: base.documents,
+    kinds: base.kinds,
     prompt: opts.prompt,
     tierModel: base.model,
     config: {

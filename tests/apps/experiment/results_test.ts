@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import type { RunRecord, TierFigures } from "../../../lib/apps/experiment/run.ts";
+import type { RunSlices, SliceFigures } from "../../../lib/apps/experiment/records.ts";
 import {
   automaticNotes,
   type ExperimentMeta,
+  kindTable,
   METHOD_COLORS,
   resultCharts,
   resultsHtml,
@@ -17,6 +19,21 @@ function tiers(avg: number): TierFigures {
     nested: { easy: avg + 0.1, medium: avg, hard: avg - 0.1, average: avg },
     disjoint: { easy: avg + 0.15, medium: avg, hard: avg - 0.1, average: avg + 0.02 },
   };
+}
+
+/** Accuracy per kind: computable `c`, unpredictable 0.1, other 0.9; 10 / 20 / 30 positions. */
+function kinds(c: number): SliceFigures {
+  return {
+    computable: { accuracy: c, count: 10 },
+    unpredictable: { accuracy: 0.1, count: 20 },
+    other: { accuracy: 0.9, count: 30 },
+    untagged: { accuracy: null, count: 0 },
+  };
+}
+
+/** Slices of an NTR row (`c`: computable accuracy) with greedy NTP at 0.2 on the same positions. */
+function ntrSlices(c: number): RunSlices {
+  return { documents: { tagged: 4, untagged: 0 }, ntp: null, ntr: kinds(c), ntpAtNtr: kinds(0.2) };
 }
 
 function record(
@@ -68,7 +85,10 @@ function record(
 
 /** Fake records: RMT 0.5/0.6 vs RPT 0.3/0.35 NTR average; w/o NTP drops most; RMT post-trains best. */
 function fakeRecords(): RunRecord[] {
-  const out: RunRecord[] = [record("ntp_base", 1, { ntp: tiers(0.4) })];
+  const out: RunRecord[] = [record("ntp_base", 1, {
+    ntp: tiers(0.4),
+    slices: { documents: { tagged: 4, untagged: 0 }, ntp: kinds(0.15), ntr: null, ntpAtNtr: null },
+  })];
   const trained: Record<string, [number, number]> = {
     rpt: [0.3, 0.4],
     rmt: [0.5, 0.6],
@@ -100,6 +120,7 @@ function fakeRecords(): RunRecord[] {
           budget,
         },
         ntp: tiers(0.4),
+        slices: ntrSlices(avg),
         curve: [0, 1, 2].map((step) => ({
           step,
           reward: avg * step / 2 + 0.01 * seed,
@@ -204,6 +225,43 @@ Deno.test("resultTables: mean ± std over seeds, ablation deltas, post-training,
   );
 });
 
+Deno.test("kindTable() gives accuracy per position kind over seeds, beside greedy NTP on the same positions", () => {
+  const t = kindTable(fakeRecords());
+  const col = (name: string) => t.headers.indexOf(name);
+  assert.equal(col("Untagged"), -1, "no untagged position, no column");
+  const base = t.rows.find((r) => r[0] === "Base")!;
+  assert.equal(base[col("Mode")], "NTP (greedy)");
+  assert.equal(base[col("Computable")], "15.0");
+  assert.equal(base[col("Computable, greedy NTP on the same positions")], "–");
+  const rmt = t.rows.find((r) => r[0] === "RMT")!;
+  assert.equal(rmt[col("Computable")], "55.0 ± 7.1"); // 50, 60
+  assert.equal(rmt[col("Unpredictable")], "10.0 ± 0.0");
+  assert.equal(rmt[col("Other")], "90.0 ± 0.0");
+  assert.equal(rmt[col("Computable, greedy NTP on the same positions")], "20.0 ± 0.0");
+  assert.equal(rmt[col("Positions (c / u / o, first seed)")], "10 / 20 / 30");
+  assert.equal(rmt[col("Seeds")], "2");
+  // untagged positions get a column; records without tags (a user corpus, old records) no row
+  const mixed = fakeRecords().map((r) =>
+    r.id === "rmt"
+      ? {
+        ...r,
+        slices: { ...r.slices!, ntr: { ...r.slices!.ntr!, untagged: { accuracy: 0.3, count: 5 } } },
+      }
+      : r
+  );
+  const m = kindTable(mixed);
+  assert.equal(m.rows.find((r) => r[0] === "RMT")![m.headers.indexOf("Untagged")], "30.0 ± 0.0");
+  assert.equal(m.rows.find((r) => r[0] === "RPT")![m.headers.indexOf("Untagged")], "–");
+  const untagged = fakeRecords().map((r) =>
+    r.slices ? { ...r, slices: { ...r.slices, documents: { tagged: 0, untagged: 4 } } } : r
+  );
+  assert.equal(kindTable(untagged).rows.length, 0);
+  assert.match(
+    resultsMarkdown(untagged, meta),
+    /no finished run on held-out documents with position tags/,
+  );
+});
+
 Deno.test("resultsMarkdown: every table, reproduction facts, partial status", () => {
   const md = resultsMarkdown(fakeRecords(), meta);
   for (
@@ -212,6 +270,7 @@ Deno.test("resultsMarkdown: every table, reproduction facts, partial status", ()
       "## Ablation (paper §6.6)",
       "## Reasoning length (paper §6.4)",
       "## Post-training (paper §6.5)",
+      "## Accuracy by position kind",
       "## The paper's claims, checked here",
       "## Reproduce",
     ]
@@ -220,6 +279,8 @@ Deno.test("resultsMarkdown: every table, reproduction facts, partial status", ()
   assert.ok(md.includes("deadbeefcafe0123"));
   assert.ok(md.includes("uncommitted"));
   assert.ok(md.includes("cpu (test)"));
+  assert.match(md, /Greedy NTP takes the argmax over ordinary tokens only: the special tokens/);
+  assert.match(md, /\| Base +\| NTP \(greedy\) \| +15\.0 \|/);
   assert.ok(!/NaN|undefined/.test(md), "no NaN or undefined in the tables");
   // every table row has as many cells as its header
   for (const block of md.split("\n\n").filter((b) => b.startsWith("| "))) {
