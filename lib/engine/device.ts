@@ -8,6 +8,7 @@
 import type { Backend } from "./backend/backend.ts";
 import { CpuBackend } from "./backend/cpu/cpu.ts";
 import type { WebGpuProbe } from "./backend/webgpu/device.ts";
+import { type Check, check, that } from "../util/config.ts";
 
 let defaultBackend: Backend | null = null;
 
@@ -27,6 +28,31 @@ export function setBackend(backend: Backend): void {
  * and `webgpu` take that backend whatever the machine has.
  */
 export type BackendKind = "auto" | "cpu" | "webgpu";
+
+/** The backend kinds a config or flag may name (see {@linkcode BackendKind}). */
+const BACKEND_KINDS: readonly BackendKind[] = ["auto", "cpu", "webgpu"];
+
+/** A backend kind, in the words of the `--backend` flag: `auto, cpu or webgpu`. */
+export const backendKind: Check<BackendKind> = that(
+  (v) => BACKEND_KINDS.includes(v),
+  "auto, cpu or webgpu",
+);
+
+/**
+ * Throws a one-line `ConfigError` unless `value` is a backend kind.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkBackendKind } from "./device.ts";
+ * checkBackendKind("cpu", "train.backend");
+ * assert.throws(() => checkBackendKind("gpu", "train.backend"),
+ *   /^ConfigError: train.backend: expected auto, cpu or webgpu, got "gpu"$/);
+ * ```
+ */
+export function checkBackendKind(value: unknown, field: string): asserts value is BackendKind {
+  check(BACKEND_KINDS.includes(value as BackendKind), field, "auto, cpu or webgpu", value);
+}
 
 /** The device a {@linkcode BackendKind} resolves to, and why, as one short phrase. */
 export interface DeviceChoice {

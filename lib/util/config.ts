@@ -24,7 +24,6 @@
  * @module
  */
 import { parse as parseYaml } from "yaml";
-import type { BackendKind } from "../engine/tensor.ts";
 
 /** A bad configuration value: the message names the field and what was expected. */
 export class ConfigError extends Error {
@@ -333,31 +332,6 @@ function mergeValue(base: unknown, value: unknown, field: string): unknown {
  */
 export function check(ok: boolean, field: string, expected: string, got: unknown): void {
   if (!ok) throw new ConfigError(`${field}: expected ${expected}, got ${show(got)}`);
-}
-
-/** The backend kinds a config or flag may name (`BackendKind` of `lib/engine/tensor.ts`). */
-const BACKEND_KINDS: readonly BackendKind[] = ["auto", "cpu", "webgpu"];
-
-/** A backend kind, in the words of the `--backend` flag: `auto, cpu or webgpu`. */
-export const backendKind: Check<BackendKind> = that(
-  (v) => BACKEND_KINDS.includes(v),
-  "auto, cpu or webgpu",
-);
-
-/**
- * Throws a one-line `ConfigError` unless `value` is a backend kind.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { checkBackendKind } from "./config.ts";
- * checkBackendKind("cpu", "train.backend");
- * assert.throws(() => checkBackendKind("gpu", "train.backend"),
- *   /^ConfigError: train.backend: expected auto, cpu or webgpu, got "gpu"$/);
- * ```
- */
-export function checkBackendKind(value: unknown, field: string): asserts value is BackendKind {
-  check(BACKEND_KINDS.includes(value as BackendKind), field, "auto, cpu or webgpu", value);
 }
 
 /**

@@ -6,7 +6,8 @@
  */
 
 import { parseArgs } from "node:util";
-import { checkBackendKind, ConfigError, readYamlFile } from "../../util/config.ts";
+import { ConfigError, readYamlFile } from "../../util/config.ts";
+import { checkBackendKind } from "../../engine/device.ts";
 
 /** One flag of a command: its kind, its value's placeholder, what it does and its default. */
 export interface FlagDef {

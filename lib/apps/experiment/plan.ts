@@ -29,7 +29,6 @@
  * @module
  */
 import {
-  backendKind,
   ConfigError,
   type ConfigOf,
   defineConfig,
@@ -38,6 +37,7 @@ import {
   resolveConfig,
   that,
 } from "../../util/config.ts";
+import { backendKind } from "../../engine/device.ts";
 import type { BackendKind } from "../../engine/tensor.ts";
 
 /** What a row runs. */

@@ -16,7 +16,6 @@
 import {
   above,
   atLeast,
-  backendKind,
   check,
   ConfigError,
   type ConfigOf,
@@ -27,6 +26,7 @@ import {
   sectionOf,
   within,
 } from "../../util/config.ts";
+import { backendKind } from "../../engine/device.ts";
 import { GPT_CONFIG } from "../../model/gpt.ts";
 import { PROMPT } from "../../rmt/prompt.ts";
 import type { BackendKind } from "../../engine/tensor.ts";

@@ -48,7 +48,7 @@ import {
   type StreamBatch,
 } from "./data.ts";
 import type { PromptConfig } from "../../rmt/prompt.ts";
-import { prepareRunDir } from "../train/run_dir.ts";
+import { prepareRunDir } from "../run_dir.ts";
 
 /** What a pre-training checkpoint records in `state.json`. */
 export interface PretrainState {

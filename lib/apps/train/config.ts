@@ -29,7 +29,6 @@ import type { BackendKind } from "../../engine/tensor.ts";
 import {
   above,
   atLeast,
-  backendKind,
   ConfigError,
   type ConfigOf,
   defineConfig,
@@ -40,6 +39,7 @@ import {
   that,
   within,
 } from "../../util/config.ts";
+import { backendKind } from "../../engine/device.ts";
 import { RMT } from "../../rmt/config.ts";
 import { type TierProbs, tierProbs } from "../../rmt/curriculum.ts";
 import type { RewardMode } from "../../rmt/reward_match.ts";

@@ -4,7 +4,7 @@
  * (or load cached) entropy tiers once, then T steps of `rmtStep`, with a progress line, one
  * metrics.jsonl line per step, atomic checkpoints, and exact resumption.
  *
- * Output directory (`cfg.out`; `run_dir.ts` refuses one that holds a run unless resumed or
+ * Output directory (`cfg.out`; `lib/apps/run_dir.ts` refuses one that holds a run unless resumed or
  * forced):
  * - `config.yaml`: the resolved config (the terminal shows a few-line summary instead);
  * - `metrics.jsonl`: one {@linkcode StepRecord} per step (every reward, budget and, with
@@ -45,7 +45,7 @@ import { allEntropies, cachedScores, type DocScores } from "../eval/tiers.ts";
 import { assignTiers, type EntropyConfig, tierThresholds } from "../../rmt/entropy.ts";
 import { exists } from "../../util/fs.ts";
 import { trainingDocuments } from "./documents.ts";
-import { prepareRunDir } from "./run_dir.ts";
+import { prepareRunDir } from "../run_dir.ts";
 import { firstDifference } from "../../util/diff.ts";
 import {
   fmt,

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { ConfigError } from "../../util/config.ts";
-import { CheckpointError, findCheckpoint, recoverCheckpoint } from "../../model/checkpoint.ts";
-import { exists } from "../../util/fs.ts";
+import { ConfigError } from "../util/config.ts";
+import { CheckpointError, findCheckpoint, recoverCheckpoint } from "../model/checkpoint.ts";
+import { exists } from "../util/fs.ts";
 
 /** The files a run writes into its directory, besides `checkpoint/` and its save leftovers. */
 export const RUN_FILES = [
