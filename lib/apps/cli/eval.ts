@@ -12,7 +12,11 @@
  * (`lib/rmt/budget.ts`) into the prompt, as method §8.13 recommends for evaluation; the
  * default is the no-budget instruction (the base model's natural reasoning length).
  *
- * Prints the table and writes `eval.json` into `--out` (default `runs/eval/<checkpoint path>`),
+ * Beside the tiers, the accuracy per position kind (computable, unpredictable, other; positions
+ * of `--corpus` documents, which carry no tags, are untagged). Greedy NTP is the argmax over
+ * ordinary tokens (the special tokens are left out; method §11.4).
+ *
+ * Prints the tables and writes `eval.json` into `--out` (default `runs/eval/<checkpoint path>`),
  * never into the checkpoint.
  * `--temperature 0` is greedy decoding. `--tiers-from` takes the tier entropies from another
  * checkpoint (the base model, when evaluating a mid-trained one).
@@ -32,7 +36,8 @@ import { backendFlag, type CommandSpec, intFlag, numberFlag, parseFlags } from "
 /** The `eval` command's flags. */
 export const EVAL_COMMAND: CommandSpec = {
   name: "eval",
-  about: "next-token accuracy of a checkpoint by entropy tier, in NTP and NTR modes",
+  about:
+    "next-token accuracy of a checkpoint by entropy tier and position kind, in NTP and NTR modes",
   flags: {
     checkpoint: {
       type: "string",
@@ -128,7 +133,7 @@ export const EVAL_COMMAND: CommandSpec = {
     backend: {
       type: "string",
       arg: "auto|cpu|webgpu",
-      help: "where tensors live; auto is WebGPU when an adapter exists",
+      help: "where tensors live; auto is WebGPU on a hardware GPU, else the CPU",
       default: "auto",
     },
   },

@@ -232,7 +232,7 @@ export function runFlagSpec(defaultConfig: string): FlagSpec {
     backend: {
       type: "string",
       arg: "auto|cpu|webgpu",
-      help: "where tensors live; auto is WebGPU when an adapter exists",
+      help: "where tensors live; auto is WebGPU on a hardware GPU, else the CPU",
       default: "the config's backend",
     },
     steps: { type: "string", arg: "N", help: "total steps T", default: "the config's steps" },

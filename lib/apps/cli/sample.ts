@@ -59,7 +59,7 @@ export const SAMPLE_COMMAND: CommandSpec = {
     backend: {
       type: "string",
       arg: "auto|cpu|webgpu",
-      help: "where tensors live; auto is WebGPU when an adapter exists",
+      help: "where tensors live; auto is WebGPU on a hardware GPU, else the CPU",
       default: "auto",
     },
   },

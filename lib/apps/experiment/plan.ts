@@ -200,7 +200,7 @@ const ROW_IDS = EXPERIMENT_ROWS.map((x) => x.id);
 
 /** `configs/experiment.yaml`. The free-form overrides are checked by the runs' own resolvers. */
 export const EXPERIMENT = defineConfig("experiment", {
-  /** Backend of every run (`auto`: WebGPU when an adapter exists); `--backend` overrides it. */
+  /** Backend of every run (`auto`: WebGPU on a hardware GPU, else the CPU); `--backend` overrides it. */
   backend: { default: "auto" as BackendKind, check: backendKind },
   /** The base checkpoint (NTP/NTR rows, start of every trained row, tier model). */
   baseCheckpoint: { default: "checkpoints/base" },

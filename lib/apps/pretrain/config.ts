@@ -73,10 +73,10 @@ export const PRETRAIN = defineConfig("pretrain", {
   evalBatches: { default: 4, check: integer(1) },
   /** Checkpoint every this many steps (0 = only at the end). */
   checkpointEvery: { default: 50, check: integer(0) },
-  /** Output directory: metrics.jsonl, config.json, checkpoint/. */
+  /** Output directory: metrics.jsonl, config.yaml, checkpoint/. */
   out: { default: "runs/pretrain", check: nonEmpty("a directory") },
-  /** Backend: auto (WebGPU if an adapter exists), cpu or webgpu. */
-  backend: { default: "cpu" as BackendKind, check: backendKind },
+  /** Backend: auto (a hardware GPU through WebGPU, else the CPU), cpu or webgpu. */
+  backend: { default: "auto" as BackendKind, check: backendKind },
 }, (cfg, path) => {
   // a prompt, its reasoning and the demonstrations must fit the model's window
   const promptMax = cfg.prompt.maxContextTokens + 48;
