@@ -45,17 +45,18 @@ async function tinyYaml(name: string, extra: Record<string, unknown> = {}): Prom
   return file;
 }
 
-/** Runs `fn` in `dir` with console.log captured; returns what it printed. */
-async function inDir(fn: () => Promise<void>): Promise<string> {
-  const cwd = Deno.cwd();
+/**
+ * Runs `fn` with console.log captured; returns what it printed. (In process, so never with
+ * `Deno.chdir`: the working directory is shared by every test file of a parallel run. What must
+ * run in `dir`, such as eval's default output directory, goes through {@linkcode cli}.)
+ */
+async function captured(fn: () => Promise<void>): Promise<string> {
   const log = console.log;
   const lines: string[] = [];
   console.log = (...a: unknown[]) => lines.push(a.join(" "));
-  Deno.chdir(dir);
   try {
     await fn();
   } finally {
-    Deno.chdir(cwd);
     console.log = log;
   }
   return lines.join("\n");
@@ -125,7 +126,7 @@ Deno.test("cli.ts train prints a bad checkpoint or corpus as one line before any
 
 Deno.test("train main() takes --checkpoint and --corpus; eval main() evaluates what it wrote", async () => {
   const cfg = await tinyYaml("flags", { baseCheckpoint: `${dir}/not-this-one` });
-  const out = await inDir(() =>
+  const out = await captured(() =>
     trainMain(["--config", cfg, "--checkpoint", base, "--corpus", corpus])
   );
   assert.match(out, /1\/1 steps/);
@@ -137,7 +138,8 @@ Deno.test("train main() takes --checkpoint and --corpus; eval main() evaluates w
   const trained = `${dir}/runs/flags/checkpoint`;
   const before = [...Deno.readDirSync(trained)].map((e) => e.name).sort();
   const args = ["--mode", "ntp", "--backend", "cpu", "--no-cache"];
-  await inDir(() => evalMain(["--checkpoint", trained, ...args]));
+  const evaluated = await cli(["eval", "--checkpoint", trained, ...args]); // default --out, in dir
+  assert.equal(evaluated.code, 0, evaluated.stderr);
   const report = JSON.parse(
     await Deno.readTextFile(`${dir}/runs/eval/${trained.slice(1)}/eval.json`),
   );
@@ -161,10 +163,11 @@ Deno.test("eval main() asks for --corpus when a checkpoint records no held-out d
   await Deno.remove(`${bare}/checksums.json`);
   const args = ["--checkpoint", bare, "--mode", "ntp", "--backend", "cpu", "--no-cache"];
   await assert.rejects(
-    () => inDir(() => evalMain(args)),
+    () => captured(() => evalMain(args)),
     /bare\/state\.json: records no held-out documents; pass --corpus FILE/,
   );
-  await inDir(() => evalMain([...args, "--corpus", corpus]));
+  const evaluated = await cli(["eval", ...args, "--corpus", corpus]); // default --out, in dir
+  assert.equal(evaluated.code, 0, evaluated.stderr);
   const report = JSON.parse(await Deno.readTextFile(`${dir}/runs/eval/${bare.slice(1)}/eval.json`));
   assert.equal(report.corpus.documents, 4);
 });
@@ -173,18 +176,18 @@ Deno.test("pretrain main() refuses to overwrite a run, says a finished run is fi
   const tiny = `${repo}/configs/pretrain_tiny.yaml`;
   const out = `${dir}/runs/pretrain`;
   const args = ["--config", tiny, "--backend", "cpu", "--out", out, "--steps", "2"];
-  await inDir(() => pretrainMain(args));
+  await captured(() => pretrainMain(args));
   const metrics = await Deno.readTextFile(`${out}/metrics.jsonl`);
   await assert.rejects(
-    () => inDir(() => pretrainMain(args)),
+    () => captured(() => pretrainMain(args)),
     /pretrain: holds a run \(a checkpoint at step 2 and metrics\.jsonl with \d+ lines\); pass --resume/,
   );
   assert.equal(await Deno.readTextFile(`${out}/metrics.jsonl`), metrics, "nothing overwritten");
   await assert.rejects(
-    () => inDir(() => pretrainMain([...args, "--resume"])),
+    () => captured(() => pretrainMain([...args, "--resume"])),
     /^ConfigError: --resume: the run in .* is finished \(2\/2 steps\)/,
   );
-  await inDir(() => pretrainMain([...args, "--force", "--steps", "1"]));
+  await captured(() => pretrainMain([...args, "--force", "--steps", "1"]));
   const lines = (await Deno.readTextFile(`${out}/metrics.jsonl`)).trim().split("\n");
   assert.ok(lines.every((l) => JSON.parse(l).step <= 1), "the old run's lines are gone");
   assert.match(await Deno.readTextFile(`${out}/config.yaml`), /^steps: 1$/m);
