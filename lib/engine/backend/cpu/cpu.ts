@@ -11,9 +11,10 @@
  * - `indexing.ts`: embedding gather/scatter, last-axis gather/scatter, sampling, AdamW.
  *
  * This file holds the storages, their bookkeeping and the dispatch. Output arrays come from an
- * {@linkcode ArrayPool} (`pool.ts`) of recycled buffers, holding at most as many bytes as were
- * ever live at once (a training loop's steady state then allocates nothing new, and the process
- * holds at most twice its peak); kernels therefore write every element of their outputs.
+ * {@linkcode ArrayPool} (`pool.ts`) of recycled buffers, holding at most twice as many bytes as
+ * were ever live at once (so the next step of a training loop, whose shapes may differ, finds
+ * buffers; the process holds at most three times its peak); kernels therefore write every
+ * element of their outputs.
  *
  * Legend: N elements, R rows, C columns, B batch, M/K/N matmul dims, V vocabulary.
  *
@@ -157,7 +158,7 @@ export class CpuBackend implements Backend {
     this.#live--;
     this.#liveBytes -= data.byteLength;
     this.#liveCapacity -= data.buffer.byteLength;
-    this.#pool.give(data, this.#peakCapacity);
+    this.#pool.give(data, 2 * this.#peakCapacity);
   }
 
   sync(): Promise<void> {

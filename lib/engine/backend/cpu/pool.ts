@@ -5,7 +5,7 @@
  *
  * Buffers come in capacity classes, four per power of two (a request is rounded up by at most
  * 25 %), and a request takes a free buffer of its class or of one of the next
- * {@linkcode SPARE_CLASSES} (up to about twice its size), so that shapes that change from call to
+ * {@linkcode SPARE_CLASSES} (up to four times its size), so that shapes that change from call to
  * call (sequence lengths during generation and RL steps) still find a buffer: in a VM a page
  * fault on a fresh buffer costs far more than the kernel writing it. A storage is a typed array
  * over the first `n` elements of its buffer. Only buffers this pool made are taken back, each once.
@@ -16,8 +16,8 @@
 /** Requests below this many bytes get a fresh array (cheap, and not worth a map lookup). */
 export const POOL_MIN_BYTES = 64 * 1024;
 
-/** Larger classes a request may take a free buffer from (four: up to twice its size). */
-export const SPARE_CLASSES = 4;
+/** Larger classes a request may take a free buffer from (eight: up to four times its size). */
+export const SPARE_CLASSES = 8;
 
 /**
  * The capacity class of a request of `bytes` bytes: rounded up to a multiple of a quarter of
@@ -45,6 +45,11 @@ export class ArrayPool {
   /** Buffers now in `#free` (a second free of the same storage is ignored). */
   #idle = new WeakSet<ArrayBuffer>();
   #bytes = 0;
+  /** Buffers in the order they were given back (oldest first, from `#head`; some since taken). */
+  #order: ArrayBuffer[] = [];
+  #head = 0;
+  /** Number of free buffers. */
+  #count = 0;
 
   /** Bytes held in free buffers. */
   get bytes(): number {
@@ -66,19 +71,51 @@ export class ArrayPool {
     } else {
       this.#idle.delete(buffer);
       this.#bytes -= buffer.byteLength;
+      this.#count--;
     }
     return dtype === "i32" ? new Int32Array(buffer, 0, n) : new Float32Array(buffer, 0, n);
   }
 
-  /** Takes back the buffer of `data` if this pool made it and holding it keeps under `limit` bytes. */
+  /**
+   * Takes back the buffer of `data` if this pool made it, dropping the longest-idle buffers
+   * while the pool would hold more than `limit` bytes (recently freed shapes are the likeliest
+   * to be asked for again).
+   */
   give(data: Float32Array | Int32Array, limit: number): void {
     const buffer = data.buffer as ArrayBuffer;
     if (!this.#ours.has(buffer) || this.#idle.has(buffer)) return;
-    if (this.#bytes + buffer.byteLength > limit) return;
+    if (buffer.byteLength > limit) return;
+    while (this.#bytes + buffer.byteLength > limit) this.#dropOldest();
     this.#idle.add(buffer);
     this.#bytes += buffer.byteLength;
+    this.#count++;
+    this.#order.push(buffer);
+    if (this.#order.length - this.#head > 2 * this.#count + 1024) {
+      // Mostly entries of buffers taken since: keep the free ones (and let the others go).
+      this.#order = this.#order.slice(this.#head).filter((b) => this.#idle.has(b));
+      this.#head = 0;
+    }
     const list = this.#free.get(buffer.byteLength);
     if (list === undefined) this.#free.set(buffer.byteLength, [buffer]);
     else list.push(buffer);
+  }
+
+  /** Forgets the longest-idle free buffer (the garbage collector takes it). */
+  #dropOldest(): void {
+    for (;;) {
+      const buffer = this.#order[this.#head++];
+      if (this.#idle.has(buffer)) {
+        const list = this.#free.get(buffer.byteLength)!;
+        list.splice(list.indexOf(buffer), 1);
+        this.#idle.delete(buffer);
+        this.#bytes -= buffer.byteLength;
+        this.#count--;
+        break;
+      }
+    }
+    if (this.#head > 1024 && 2 * this.#head > this.#order.length) {
+      this.#order = this.#order.slice(this.#head);
+      this.#head = 0;
+    }
   }
 }
