@@ -153,27 +153,3 @@ Deno.test("evaluation: a tiny checkpoint end to end, report, cache and eval.json
   assert.ok(json.ntpExcludedTokens.includes("<think>"));
   Deno.removeSync(dir, { recursive: true });
 });
-
-Deno.test("evaluation command: bad flags are one-line errors naming the flag", async () => {
-  await assert.rejects(
-    () => main(["--checkpoint", "x", "--positions", "0"]),
-    /^ConfigError: --positions: expected an integer ≥ 1/,
-  );
-  await assert.rejects(
-    () => main(["--checkpoint", "x", "--budget", "lots"]),
-    /--budget: expected an integer ≥ 1, got "lots"/,
-  );
-  await assert.rejects(
-    () => main(["--checkpoint", "x", "--examples", "some"]),
-    /^ConfigError: --examples: expected an integer ≥ 0, got "some"/,
-  );
-  await assert.rejects(
-    () => main(["--checkpoint", "x", "--temprature", "1"]),
-    /--temprature: unknown flag/,
-  );
-  await assert.rejects(
-    () => main(["--checkpoint", "/nonexistent/ck", "--backend", "cpu"]),
-    (e: Error) =>
-      /\/nonexistent\/ck: no checkpoint here/.test(e.message) && !e.message.includes("\n"),
-  );
-});

@@ -8,14 +8,9 @@
 import assert from "node:assert/strict";
 import { ConfigError, readYamlFile } from "../../../lib/util/config.ts";
 import { initBackend } from "../../../lib/engine/tensor.ts";
-import {
-  loadPretrainConfig,
-  type PretrainConfig,
-  resolvePretrainConfig,
-} from "../../../lib/apps/pretrain/config.ts";
+import { type PretrainConfig, resolvePretrainConfig } from "../../../lib/apps/pretrain/config.ts";
 import { pretrain, type PretrainMetrics } from "../../../lib/apps/pretrain/pretrain.ts";
 import { buildPretrainCorpus } from "../../../lib/apps/pretrain/data.ts";
-import { main } from "../../../lib/apps/cli/pretrain.ts";
 
 await initBackend("cpu");
 
@@ -83,89 +78,5 @@ Deno.test("resume: a missing checkpoint is a one-line error", async () => {
     () => pretrain(tinyConfig(dir), { ...quiet, resume: true }),
     (e: Error) => /checkpoint/.test(e.message) && !e.message.includes("\n"),
   );
-  Deno.removeSync(dir, { recursive: true });
-});
-
-Deno.test("config: a bad key or value is a one-line ConfigError naming it", () => {
-  const oneLine = (re: RegExp) => (e: Error) =>
-    e instanceof ConfigError && re.test(e.message) && !e.message.includes("\n");
-  assert.throws(
-    () => resolvePretrainConfig({ data: { trainDoc: 10 } }),
-    oneLine(/^pretrain\.data\.trainDoc: unknown key \(expected one of: source, /),
-  );
-  assert.throws(
-    () => resolvePretrainConfig({ lr: "fast" }),
-    oneLine(/^pretrain\.lr: expected a number/),
-  );
-  assert.throws(
-    () => resolvePretrainConfig({ data: { demoFraction: 1.5 } }),
-    oneLine(/^pretrain\.data\.demoFraction: expected a number in \[0, 1\)/),
-  );
-  assert.throws(
-    () => resolvePretrainConfig({ model: { nHead: 3 } }),
-    oneLine(/^pretrain\.model\.nHead: expected a divisor of nEmbd/),
-  );
-  const file = Deno.makeTempFileSync({ suffix: ".yaml" });
-  Deno.writeTextFileSync(file, "steps: 3\nbatchsize: 2\n");
-  assert.throws(
-    () => loadPretrainConfig(file),
-    oneLine(new RegExp(`^${file}\\.batchsize: unknown key`)),
-  );
-  Deno.removeSync(file);
-});
-
-Deno.test("command: unknown flags and bad values name the flag in one line", async () => {
-  const oneLine = (re: RegExp) => (e: Error) =>
-    e instanceof ConfigError && re.test(e.message) && !e.message.includes("\n");
-  await assert.rejects(() => main(["--stpes", "3"]), oneLine(/^--stpes: unknown flag/));
-  await assert.rejects(
-    () => main(["--steps", "x"]),
-    oneLine(/^--steps: expected an integer ≥ 1, got "x"/),
-  );
-  await assert.rejects(
-    () => main(["--backend", "tpu"]),
-    oneLine(/^--backend: expected auto, cpu or webgpu/),
-  );
-  await assert.rejects(() => main(["--steps"]), oneLine(/^--steps: expected a value/));
-  await assert.rejects(() => main(["extra"]), oneLine(/^extra: unexpected argument/));
-  await assert.rejects(
-    () => main(["--config", "configs/none.yaml"]),
-    oneLine(/^configs\/none\.yaml: cannot read config file/),
-  );
-});
-
-Deno.test("command: runs the tiny config end to end and publishes the checkpoint", async () => {
-  const dir = Deno.makeTempDirSync();
-  const log = console.log;
-  const lines: string[] = [];
-  console.log = (...a: unknown[]) => lines.push(a.join(" "));
-  try {
-    await main([
-      "--config",
-      "configs/pretrain_tiny.yaml",
-      "--out",
-      `${dir}/run`,
-      "--backend",
-      "cpu",
-      "--publish",
-      `${dir}/base`,
-    ]);
-  } finally {
-    console.log = log;
-  }
-  // one line on the run; the resolved config goes to <out>/config.yaml
-  assert.ok(lines.some((l) => /^pretrain: \d+ steps .*full config: .*run\/config\.yaml/.test(l)));
-  assert.match(Deno.readTextFileSync(`${dir}/run/config.yaml`), /^data:\n/);
-  assert.ok(lines.some((l) => l.startsWith("backend: cpu")));
-  const files = [...Deno.readDirSync(`${dir}/base`)].map((e) => e.name).sort();
-  assert.deepEqual(files, [
-    "checksums.json",
-    "config.json",
-    "config.yaml",
-    "model.safetensors",
-    "state.json",
-    "tokenizer.json",
-    "training_log.jsonl",
-  ]);
   Deno.removeSync(dir, { recursive: true });
 });

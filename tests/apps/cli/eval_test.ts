@@ -1,0 +1,51 @@
+/**
+ * `lib/apps/cli/eval.ts`: bad flags are one-line errors naming the flag; a checkpoint that
+ * records no held-out documents needs `--corpus`.
+ */
+import assert from "node:assert/strict";
+import { main } from "../../../lib/apps/cli/eval.ts";
+import { base, captured, cli, corpus, dir } from "./_cli.ts";
+
+Deno.test("eval main() asks for --corpus when a checkpoint records no held-out documents", async () => {
+  // trained on a corpus file from a base that recorded nothing
+  const bare = `${dir}/bare`;
+  await Deno.mkdir(bare);
+  for (const f of ["model.safetensors", "config.json", "tokenizer.json", "checksums.json"]) {
+    await Deno.copyFile(`${base}/${f}`, `${bare}/${f}`);
+  }
+  await Deno.writeTextFile(`${bare}/state.json`, JSON.stringify({ step: 0 }));
+  await Deno.remove(`${bare}/checksums.json`);
+  const args = ["--checkpoint", bare, "--mode", "ntp", "--backend", "cpu", "--no-cache"];
+  await assert.rejects(
+    () => captured(() => main(args)),
+    /bare\/state\.json: records no held-out documents; pass --corpus FILE/,
+  );
+  const evaluated = await cli(["eval", ...args, "--corpus", corpus]); // default --out, in dir
+  assert.equal(evaluated.code, 0, evaluated.stderr);
+  const report = JSON.parse(await Deno.readTextFile(`${dir}/runs/eval/${bare.slice(1)}/eval.json`));
+  assert.equal(report.corpus.documents, 4);
+});
+
+Deno.test("evaluation command: bad flags are one-line errors naming the flag", async () => {
+  await assert.rejects(
+    () => main(["--checkpoint", "x", "--positions", "0"]),
+    /^ConfigError: --positions: expected an integer ≥ 1/,
+  );
+  await assert.rejects(
+    () => main(["--checkpoint", "x", "--budget", "lots"]),
+    /--budget: expected an integer ≥ 1, got "lots"/,
+  );
+  await assert.rejects(
+    () => main(["--checkpoint", "x", "--examples", "some"]),
+    /^ConfigError: --examples: expected an integer ≥ 0, got "some"/,
+  );
+  await assert.rejects(
+    () => main(["--checkpoint", "x", "--temprature", "1"]),
+    /--temprature: unknown flag/,
+  );
+  await assert.rejects(
+    () => main(["--checkpoint", "/nonexistent/ck", "--backend", "cpu"]),
+    (e: Error) =>
+      /\/nonexistent\/ck: no checkpoint here/.test(e.message) && !e.message.includes("\n"),
+  );
+});

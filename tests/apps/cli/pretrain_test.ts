@@ -1,0 +1,86 @@
+/**
+ * `lib/apps/cli/pretrain.ts`: unknown flags and bad values name the flag in one line, the tiny
+ * config runs end to end and publishes its checkpoint, and a run is never overwritten unless
+ * forced.
+ */
+import assert from "node:assert/strict";
+import { ConfigError } from "../../../lib/util/config.ts";
+import { main } from "../../../lib/apps/cli/pretrain.ts";
+import { captured, dir, repo } from "./_cli.ts";
+
+Deno.test("pretrain main() refuses to overwrite a run, says a finished run is finished, and --force starts over", async () => {
+  const tiny = `${repo}/configs/pretrain_tiny.yaml`;
+  const out = `${dir}/runs/pretrain`;
+  const args = ["--config", tiny, "--backend", "cpu", "--out", out, "--steps", "2"];
+  await captured(() => main(args));
+  const metrics = await Deno.readTextFile(`${out}/metrics.jsonl`);
+  await assert.rejects(
+    () => captured(() => main(args)),
+    /pretrain: holds a run \(a checkpoint at step 2 and metrics\.jsonl with \d+ lines\); pass --resume/,
+  );
+  assert.equal(await Deno.readTextFile(`${out}/metrics.jsonl`), metrics, "nothing overwritten");
+  await assert.rejects(
+    () => captured(() => main([...args, "--resume"])),
+    /^ConfigError: --resume: the run in .* is finished \(2\/2 steps\)/,
+  );
+  await captured(() => main([...args, "--force", "--steps", "1"]));
+  const lines = (await Deno.readTextFile(`${out}/metrics.jsonl`)).trim().split("\n");
+  assert.ok(lines.every((l) => JSON.parse(l).step <= 1), "the old run's lines are gone");
+  assert.match(await Deno.readTextFile(`${out}/config.yaml`), /^steps: 1$/m);
+});
+
+Deno.test("command: unknown flags and bad values name the flag in one line", async () => {
+  const oneLine = (re: RegExp) => (e: Error) =>
+    e instanceof ConfigError && re.test(e.message) && !e.message.includes("\n");
+  await assert.rejects(() => main(["--stpes", "3"]), oneLine(/^--stpes: unknown flag/));
+  await assert.rejects(
+    () => main(["--steps", "x"]),
+    oneLine(/^--steps: expected an integer ≥ 1, got "x"/),
+  );
+  await assert.rejects(
+    () => main(["--backend", "tpu"]),
+    oneLine(/^--backend: expected auto, cpu or webgpu/),
+  );
+  await assert.rejects(() => main(["--steps"]), oneLine(/^--steps: expected a value/));
+  await assert.rejects(() => main(["extra"]), oneLine(/^extra: unexpected argument/));
+  await assert.rejects(
+    () => main(["--config", "configs/none.yaml"]),
+    oneLine(/^configs\/none\.yaml: cannot read config file/),
+  );
+});
+
+Deno.test("command: runs the tiny config end to end and publishes the checkpoint", async () => {
+  const dir = Deno.makeTempDirSync();
+  const log = console.log;
+  const lines: string[] = [];
+  console.log = (...a: unknown[]) => lines.push(a.join(" "));
+  try {
+    await main([
+      "--config",
+      "configs/pretrain_tiny.yaml",
+      "--out",
+      `${dir}/run`,
+      "--backend",
+      "cpu",
+      "--publish",
+      `${dir}/base`,
+    ]);
+  } finally {
+    console.log = log;
+  }
+  // one line on the run; the resolved config goes to <out>/config.yaml
+  assert.ok(lines.some((l) => /^pretrain: \d+ steps .*full config: .*run\/config\.yaml/.test(l)));
+  assert.match(Deno.readTextFileSync(`${dir}/run/config.yaml`), /^data:\n/);
+  assert.ok(lines.some((l) => l.startsWith("backend: cpu")));
+  const files = [...Deno.readDirSync(`${dir}/base`)].map((e) => e.name).sort();
+  assert.deepEqual(files, [
+    "checksums.json",
+    "config.json",
+    "config.yaml",
+    "model.safetensors",
+    "state.json",
+    "tokenizer.json",
+    "training_log.jsonl",
+  ]);
+  Deno.removeSync(dir, { recursive: true });
+});

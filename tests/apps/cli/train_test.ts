@@ -1,0 +1,64 @@
+/**
+ * `lib/apps/cli/train.ts` and `cli.ts train`: an empty config is refused, a bad checkpoint or
+ * corpus is one line on stderr before anything else is printed, `--checkpoint` and `--corpus`
+ * are taken, and what `train` writes can be evaluated without `eval` writing into it.
+ */
+import assert from "node:assert/strict";
+import { main as trainMain } from "../../../lib/apps/cli/train.ts";
+import { main as evalMain } from "../../../lib/apps/cli/eval.ts";
+import { base, captured, cli, corpus, dir, tinyYaml } from "./_cli.ts";
+
+Deno.test("train main() refuses an empty config file instead of running built-in defaults", async () => {
+  const empty = `${dir}/empty.yaml`;
+  await Deno.writeTextFile(empty, "# to be filled in\n");
+  await assert.rejects(
+    () => trainMain(["--config", empty]),
+    /^ConfigError: .*empty\.yaml: empty config file \(no settings\); pass --config configs\/rmt\.yaml/,
+  );
+});
+
+Deno.test("cli.ts train prints a bad checkpoint or corpus as one line before any config", async () => {
+  const cfg = await tinyYaml("bad");
+  for (
+    const [args, what] of [
+      [["--checkpoint", `${dir}/no-such-base`], /no-such-base: no base checkpoint/],
+      [["--corpus", `${dir}/nope.txt`], /nope\.txt: cannot read corpus file/],
+    ] as const
+  ) {
+    const r = await cli(["train", "--config", cfg, "--backend", "cpu", ...args]);
+    assert.equal(r.code, 1);
+    const errors = r.stderr.trim().split("\n");
+    assert.equal(errors.length, 1, r.stderr);
+    assert.match(errors[0]!, /^error: /);
+    assert.match(errors[0]!, what);
+    assert.ok(!r.stdout.includes("steps") && !r.stdout.includes("positions"), r.stdout);
+  }
+});
+
+Deno.test("train main() takes --checkpoint and --corpus; eval main() evaluates what it wrote", async () => {
+  const cfg = await tinyYaml("flags", { baseCheckpoint: `${dir}/not-this-one` });
+  const out = await captured(() =>
+    trainMain(["--config", cfg, "--checkpoint", base, "--corpus", corpus])
+  );
+  assert.match(out, /1\/1 steps/);
+  const written = await Deno.readTextFile(`${dir}/runs/flags/config.yaml`);
+  assert.match(written, new RegExp(`^baseCheckpoint: ${base}$`, "m"));
+  assert.match(written, new RegExp(`^  source: ${corpus}$`, "m"));
+
+  // the trained checkpoint records the base's corpus: it evaluates like the base
+  const trained = `${dir}/runs/flags/checkpoint`;
+  const before = [...Deno.readDirSync(trained)].map((e) => e.name).sort();
+  const args = ["--mode", "ntp", "--backend", "cpu", "--no-cache"];
+  const evaluated = await cli(["eval", "--checkpoint", trained, ...args]); // default --out, in dir
+  assert.equal(evaluated.code, 0, evaluated.stderr);
+  const report = JSON.parse(
+    await Deno.readTextFile(`${dir}/runs/eval/${trained.slice(1)}/eval.json`),
+  );
+  assert.equal(report.corpus.documents, 4, "the base's 4 held-out documents");
+  assert.ok(report.ntp.nested.length > 0 || report.ntp !== null);
+  assert.deepEqual([...Deno.readDirSync(trained)].map((e) => e.name).sort(), before);
+  await assert.rejects(
+    () => evalMain(["--checkpoint", trained, "--out", `${trained}/eval`, ...args]),
+    /--out: .* is inside the evaluated checkpoint/,
+  );
+});
