@@ -1,192 +1,104 @@
 /**
- * Hugging Face directories: weight files (sharded F32, BF16, F16 conversion), one-line errors for
- * bad directories, format detection, and the tokenizer against transformers' encodings and chat
- * template (tests/fixtures/hf/qwen2/expected.json).
+ * `lib/model/hf.ts`: transformers' `config.json` ↔ {@linkcode LlamaConfig}, the weight layout
+ * against the tensors transformers stored (tests/fixtures/hf/, written by make_fixtures.py), and
+ * the (out, in) ↔ (in, out) transpose.
  */
 import assert from "node:assert/strict";
-import { HfTokenizer } from "../../lib/data/hf_tokenizer.ts";
-import { readWeightHeaders, toF32 } from "../../lib/model/hf_safetensors.ts";
-import { detectCheckpointFormat, loadHfModel } from "../../lib/model/load.ts";
-import { buildPrompt, PROMPT_DEFAULTS } from "../../lib/rmt/prompt.ts";
+import {
+  llamaConfigFromHf,
+  llamaConfigToHf,
+  llamaWeightLayout,
+  matchLayout,
+  transpose2d,
+} from "../../lib/model/hf.ts";
+import { readWeightHeaders } from "../../lib/model/hf_safetensors.ts";
 
 const FIXTURES = new URL("../fixtures/hf/", import.meta.url).pathname;
 
-/** A scratch copy of a fixture directory, changed by `edit`, removed after `fn`. */
-async function withCopy(
-  name: string,
-  edit: (dir: string) => Promise<void>,
-  fn: (dir: string) => Promise<void>,
-): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "rmt-hf-" });
-  try {
-    for await (const e of Deno.readDir(`${FIXTURES}${name}`)) {
-      await Deno.copyFile(`${FIXTURES}${name}/${e.name}`, `${dir}/${e.name}`);
-    }
-    await edit(dir);
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-async function editJson(file: string, change: (j: Record<string, unknown>) => void) {
-  const json = JSON.parse(await Deno.readTextFile(file));
-  change(json);
-  await Deno.writeTextFile(file, JSON.stringify(json));
-}
-
-Deno.test("readWeightHeaders() merges the shards of an index and reads BF16 headers", async () => {
-  const sharded = await readWeightHeaders(`${FIXTURES}llama`);
-  const files = new Set([...sharded.values()].map((e) => e.file.split("/").at(-1)));
-  assert.deepEqual([...files].sort(), [
-    "model-00001-of-00002.safetensors",
-    "model-00002-of-00002.safetensors",
-  ]);
-  assert.equal(sharded.get("lm_head.weight")?.dtype, "F32");
-  const bf16 = await readWeightHeaders(`${FIXTURES}qwen2`);
-  assert.equal(bf16.get("model.embed_tokens.weight")?.dtype, "BF16");
-  assert.deepEqual(bf16.get("model.layers.0.self_attn.k_proj.bias")?.shape, [16]);
-});
-
-Deno.test("toF32() converts F16 and BF16 exactly, subnormals and signs included", () => {
-  // F16: 1.0 = 0x3c00, −2.5 = 0xc100, smallest subnormal 2^−24 = 0x0001, 65504 = 0x7bff.
-  const f16 = new Uint8Array(new Uint16Array([0x3c00, 0xc100, 0x0001, 0x7bff]).buffer);
-  assert.deepEqual([...toF32(f16, "F16")], [1, -2.5, 2 ** -24, 65504]);
-  // BF16: the top half of the f32 bits. 1.0 = 0x3f80, −0.15625 = 0xbe20.
-  const bf16 = new Uint8Array(new Uint16Array([0x3f80, 0xbe20]).buffer);
-  assert.deepEqual([...toF32(bf16, "BF16")], [1, -0.15625]);
-});
-
-Deno.test("detectCheckpointFormat() tells a transformers directory from ours", async () => {
-  assert.equal(await detectCheckpointFormat(`${FIXTURES}qwen2`), "hf");
-  const dir = await Deno.makeTempDir();
-  await Deno.writeTextFile(`${dir}/config.json`, JSON.stringify({ nEmbd: 8 }));
-  assert.equal(await detectCheckpointFormat(dir), "rmt");
-  await Deno.remove(dir, { recursive: true });
-});
-
-Deno.test("loadHfModel() refuses bad directories with a one-line error naming the file", async () => {
-  const oneLine = (re: RegExp) => (e: Error) => re.test(e.message) && !e.message.includes("\n");
-  await withCopy(
-    "llama",
-    (d) => Deno.remove(`${d}/model-00002-of-00002.safetensors`),
-    (d) =>
-      assert.rejects(
-        () => loadHfModel(d),
-        oneLine(/model-00002-of-00002\.safetensors: missing/),
-      ),
+const readConfig = async (name: string) =>
+  llamaConfigFromHf(
+    JSON.parse(await Deno.readTextFile(`${FIXTURES}${name}/config.json`)),
+    `${name}/config.json`,
   );
-  await withCopy(
-    "qwen2",
-    (d) => Deno.remove(`${d}/config.json`),
-    (d) => assert.rejects(() => loadHfModel(d), oneLine(/config\.json: missing/)),
-  );
-  await withCopy(
-    "qwen2",
-    (d) => editJson(`${d}/config.json`, (j) => j.architectures = ["GPTNeoXForCausalLM"]),
-    (d) =>
-      assert.rejects(
-        () => loadHfModel(d),
-        oneLine(/config\.json: architecture "GPTNeoXForCausalLM" is not supported/),
-      ),
-  );
-  await withCopy(
-    "qwen2",
-    (d) => editJson(`${d}/config.json`, (j) => j.intermediate_size = 48),
-    (d) =>
-      assert.rejects(
-        () => loadHfModel(d),
-        oneLine(
-          /model\.safetensors: tensor "model\.layers\.0\.mlp\.gate_proj\.weight" has shape \[64,32\], expected \[48,32\]/,
-        ),
-      ),
-  );
-  await withCopy(
-    "llama",
-    (d) =>
-      editJson(`${d}/model.safetensors.index.json`, (j) => {
-        (j.weight_map as Record<string, string>)["lm_head.weight"] = "../model.safetensors";
-      }),
-    (d) =>
-      assert.rejects(
-        () => loadHfModel(d),
-        oneLine(/index\.json: shard "\.\.\/model\.safetensors" is not a plain file name/),
-      ),
-  );
-  await withCopy(
-    "llama",
-    (d) => editJson(`${d}/config.json`, (j) => j.rope_scaling = { rope_type: "yarn", factor: 4 }),
-    (d) => assert.rejects(() => loadHfModel(d), oneLine(/rope_scaling .*yarn.* is not supported/)),
-  );
-});
 
-Deno.test("loadHfModel() checks a truncated header before allocating anything", async () => {
-  await withCopy("qwen2", async (d) => {
-    const bytes = await Deno.readFile(`${d}/model.safetensors`);
-    await Deno.writeFile(`${d}/model.safetensors`, bytes.subarray(0, bytes.length - 10));
-  }, (d) => assert.rejects(() => loadHfModel(d), /model\.safetensors: truncated: tensor/));
-});
-
-interface TokenizerExpected {
-  chat: { messages: { role: string; content: string }[]; rendered: string };
-  encodings: { text: string; ids: number[] }[];
-}
-
-Deno.test("HfTokenizer encodes, decodes and renders chats as transformers does", async () => {
-  const want: TokenizerExpected = JSON.parse(
-    await Deno.readTextFile(`${FIXTURES}qwen2/expected.json`),
-  );
-  const tok = await HfTokenizer.load(`${FIXTURES}qwen2`);
-  for (const { text, ids } of want.encodings) {
-    assert.deepEqual(tok.encode(text), ids, text);
-    assert.equal(tok.decode(ids), text);
-    assert.equal(new TextDecoder().decode(tok.decodeBytes(ids)), text);
-  }
-  assert.equal(tok.applyChatTemplate(want.chat.messages), want.chat.rendered);
-  assert.deepEqual(
-    ["eot", "pad", "thinkOpen", "thinkClose"].map((n) => tok.specialId(n as "eot")),
-    [0, 1, 2, 3],
-  );
-  // A character cut in two: the bytes are exact, the text shows U+FFFD.
-  const emoji = tok.encode("🙂");
-  const first = tok.decodeBytes([emoji[0]]);
-  assert.ok(first.length < 4 && first[0] === 0xf0);
-});
-
-Deno.test("HfTokenizer without a chat template or <think> says so in one line", async () => {
-  const tok = await HfTokenizer.load(`${FIXTURES}llama`);
-  assert.throws(() => tok.applyChatTemplate([]), /tokenizer_config.json has no chat_template/);
-  const json = JSON.parse(await Deno.readTextFile(`${FIXTURES}llama/tokenizer.json`));
-  json.added_tokens = json.added_tokens.filter((t: { content: string }) => t.content !== "<think>");
-  delete json.model.vocab["<think>"];
-  const bare = HfTokenizer.fromJSON(json, {}, "x/tokenizer.json");
-  assert.throws(() => bare.specialId("thinkOpen"), /x\/tokenizer.json: no "<think>" token/);
-});
-
-Deno.test("buildPrompt() frames the NTR prompt with the tokenizer's chat template", async () => {
-  const tok = await HfTokenizer.load(`${FIXTURES}qwen2`);
-  assert.deepEqual(tok.chatFrame(), {
-    before: "<|im_start|>user\n",
-    after: "<|im_end|>\n<|im_start|>assistant\n",
+Deno.test("llamaConfigFromHf() reads a transformers 5 Qwen2 config.json, defaults included", async () => {
+  assert.deepEqual(await readConfig("qwen2"), {
+    architecture: "Qwen2ForCausalLM",
+    vocabSize: 320,
+    contextLength: 64,
+    nLayer: 2,
+    nHead: 4,
+    nKvHead: 2,
+    nEmbd: 32,
+    headDim: 8, // hidden_size / num_attention_heads: the file has no head_dim
+    mlpWidth: 64,
+    ropeTheta: 1e6, // from rope_parameters
+    rmsEps: 1e-6,
+    qkvBias: true, // Qwen2 always has q, k, v biases
+    tieEmbeddings: true,
+    seed: 0,
   });
-  const context = tok.encode("12 + 30 =");
-  const ids = buildPrompt(context, 8, tok, PROMPT_DEFAULTS);
-  assert.equal(
-    tok.decode(ids),
-    "<|im_start|>user\nPredict the next token. Think for 8 tokens in <think></think>, then give " +
-      "the token in \\boxed{}.\n### Context\n12 + 30 =\n### Next token\n<|im_end|>\n" +
-      "<|im_start|>assistant\n<think>",
+});
+
+Deno.test("llamaConfigToHf() writes a config.json that llamaConfigFromHf() reads back unchanged", async () => {
+  for (const name of ["qwen2", "llama"]) {
+    const cfg = await readConfig(name);
+    const json = llamaConfigToHf(cfg, { eos_token_id: 0 }) as Record<string, unknown>;
+    assert.equal(json.eos_token_id, 0);
+    assert.equal(json.model_type, name);
+    assert.deepEqual(llamaConfigFromHf(json, "x"), cfg, name);
+  }
+  const zero = { ...llamaConfigToHf(await readConfig("llama")), vocab_size: 0 };
+  assert.throws(
+    () => llamaConfigFromHf(zero, "c.json"),
+    /^CheckpointError: c\.json: vocab_size: expected a positive integer, got 0$/,
   );
-  assert.equal(ids.at(-1), tok.specialId("thinkOpen"));
-  // R1-Distill's template opens the thinking block itself: the frame leaves it to the prompt.
-  const json = JSON.parse(await Deno.readTextFile(`${FIXTURES}qwen2/tokenizer.json`));
-  const r1 = HfTokenizer.fromJSON(json, {
-    chat_template: "{% for m in messages %}<|im_start|>{{ m['content'] }}{% endfor %}" +
-      "{% if add_generation_prompt %}<|im_end|><think>\n{% endif %}",
-  });
-  assert.deepEqual(r1.chatFrame(), { before: "<|im_start|>", after: "<|im_end|>" });
-  // Without a template the prompt is the plain one.
-  const plain = await HfTokenizer.load(`${FIXTURES}llama`);
-  assert.equal(plain.chatFrame(), null);
-  assert.ok(plain.decode(buildPrompt(context, 8, plain, PROMPT_DEFAULTS)).startsWith("Predict"));
+});
+
+Deno.test("llamaWeightLayout() names and shapes exactly the tensors transformers stored", async () => {
+  for (const name of ["qwen2", "llama"]) {
+    const cfg = await readConfig(name);
+    const stored = await readWeightHeaders(`${FIXTURES}${name}`);
+    const layout = llamaWeightLayout(cfg);
+    const entries = matchLayout(layout, stored, name);
+    assert.deepEqual(entries, layout.map((w) => stored.get(w.hf)));
+    const weights = [...stored.keys()].filter((n) =>
+      !(cfg.tieEmbeddings && n === "lm_head.weight")
+    );
+    assert.deepEqual(layout.map((w) => w.hf).sort(), weights.sort(), name);
+    const q = layout.find((w) => w.hf === "model.layers.1.self_attn.q_proj.weight")!;
+    assert.deepEqual([q.ours, q.shape, q.transpose], ["layers.1.attn.q.weight", [32, 32], true]);
+    const k = layout.find((w) => w.hf === "model.layers.0.self_attn.k_proj.weight")!;
+    assert.deepEqual(k.shape, [cfg.nKvHead * cfg.headDim, cfg.nEmbd]);
+  }
+});
+
+Deno.test("matchLayout() refuses a missing, misshapen or unknown tensor naming it", async () => {
+  const cfg = await readConfig("qwen2");
+  const layout = llamaWeightLayout(cfg);
+  const stored = await readWeightHeaders(`${FIXTURES}qwen2`);
+  const without = new Map(stored);
+  without.delete("model.norm.weight");
+  assert.throws(
+    () => matchLayout(layout, without, "d"),
+    /^CheckpointError: d: missing tensor "model\.norm\.weight"$/,
+  );
+  const extra = new Map(stored);
+  extra.set("model.extra", stored.get("model.norm.weight")!);
+  assert.throws(
+    () => matchLayout(layout, extra, "d"),
+    /unexpected tensor "model\.extra" \(not in the model\)/,
+  );
+  const bent = new Map(stored);
+  bent.set("model.norm.weight", { ...stored.get("model.norm.weight")!, shape: [31] });
+  assert.throws(
+    () => matchLayout(layout, bent, "d"),
+    /tensor "model\.norm\.weight" has shape \[31\], expected \[32\]/,
+  );
+});
+
+Deno.test("transpose2d() turns a row-major (R, K) matrix into (K, R)", () => {
+  const m = Float32Array.of(1, 2, 3, 4, 5, 6); // [[1, 2, 3], [4, 5, 6]]
+  assert.deepEqual([...transpose2d(m, 2, 3)], [1, 4, 2, 5, 3, 6]);
+  assert.deepEqual([...transpose2d(transpose2d(m, 2, 3), 3, 2)], [...m]);
 });

@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
-import { buildPrompt, completionText, PROMPT, promptText } from "../../lib/rmt/prompt.ts";
+import {
+  buildPrompt,
+  completionText,
+  PROMPT,
+  PROMPT_DEFAULTS,
+  promptText,
+} from "../../lib/rmt/prompt.ts";
+import { HfTokenizer } from "../../lib/data/hf_tokenizer.ts";
 import { parseCompletion } from "../../lib/rmt/reward_match.ts";
 import { makeCodec } from "../_helpers/codec.ts";
+
+const FIXTURES = new URL("../fixtures/hf/", import.meta.url).pathname;
 
 const codec = makeCodec([" the", "ing"]);
 
@@ -84,4 +93,32 @@ Deno.test("PROMPT.resolve() rejects a template without {budget} and a bad length
     () => PROMPT.resolve({ maxContextTokens: "160" }),
     /rmt.prompt.maxContextTokens: expected a number/,
   );
+});
+
+Deno.test("buildPrompt() frames the NTR prompt with the tokenizer's chat template", async () => {
+  const tok = await HfTokenizer.load(`${FIXTURES}qwen2`);
+  assert.deepEqual(tok.chatFrame(), {
+    before: "<|im_start|>user\n",
+    after: "<|im_end|>\n<|im_start|>assistant\n",
+  });
+  const context = tok.encode("12 + 30 =");
+  const ids = buildPrompt(context, 8, tok, PROMPT_DEFAULTS);
+  assert.equal(
+    tok.decode(ids),
+    "<|im_start|>user\nPredict the next token. Think for 8 tokens in <think></think>, then give " +
+      "the token in \\boxed{}.\n### Context\n12 + 30 =\n### Next token\n<|im_end|>\n" +
+      "<|im_start|>assistant\n<think>",
+  );
+  assert.equal(ids.at(-1), tok.specialId("thinkOpen"));
+  // R1-Distill's template opens the thinking block itself: the frame leaves it to the prompt.
+  const json = JSON.parse(await Deno.readTextFile(`${FIXTURES}qwen2/tokenizer.json`));
+  const r1 = HfTokenizer.fromJSON(json, {
+    chat_template: "{% for m in messages %}<|im_start|>{{ m['content'] }}{% endfor %}" +
+      "{% if add_generation_prompt %}<|im_end|><think>\n{% endif %}",
+  });
+  assert.deepEqual(r1.chatFrame(), { before: "<|im_start|>", after: "<|im_end|>" });
+  // Without a template the prompt is the plain one.
+  const plain = await HfTokenizer.load(`${FIXTURES}llama`);
+  assert.equal(plain.chatFrame(), null);
+  assert.ok(plain.decode(buildPrompt(context, 8, plain, PROMPT_DEFAULTS)).startsWith("Predict"));
 });
