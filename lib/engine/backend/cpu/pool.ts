@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { adviseHugePages } from "./hugepages.ts";
 
 /** Requests below this many bytes get a fresh array (cheap, and not worth a map lookup). */
 export const POOL_MIN_BYTES = 64 * 1024;
@@ -67,6 +68,7 @@ export class ArrayPool {
     }
     if (buffer === undefined) {
       buffer = new ArrayBuffer(cap);
+      adviseHugePages(buffer); // before the first touch: fewer, larger page faults
       this.#ours.add(buffer);
     } else {
       this.#idle.delete(buffer);
