@@ -3,7 +3,8 @@
  * same cases with the same keys as `bench/torch_peer.py`, so that `bench/same_run.sh` can
  * alternate ours and PyTorch and print ratios measured under the same conditions.
  *
- *   deno run -A bench/gpt_throughput.ts [--backend cpu|webgpu|auto] [--reps 5] [--only train,gen8,gen64]
+ *   deno run -A bench/gpt_throughput.ts [--backend cpu|webgpu|auto] [--reps 5]
+ *     [--only train,gen8,gen64]
  *
  * Reference model: 4 layers, width 256, 4 heads, context 128, vocabulary 512 (learned
  * positions, tied head). Training: batch 16 × 128 tokens, forward + mean cross-entropy +

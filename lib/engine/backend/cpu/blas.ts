@@ -69,11 +69,14 @@ export interface Blas {
     c: Float32Array,
     ldc: number,
   ): void;
-  /** The most threads a product may use (OpenBLAS's count at load or `RMT_BLAS_THREADS`); 1 if unknown. */
+  /**
+   * The most threads a product may use: OpenBLAS's count at load or `RMT_BLAS_THREADS` (1 if
+   * unknown).
+   */
   readonly maxThreads: number;
   /** OpenBLAS's thread count, or null when the library does not say. */
   threads(): number | null;
-  /** Sets OpenBLAS's thread count (a no-op when it already is `n`); false when the library has no such call. */
+  /** Sets OpenBLAS's thread count (no call when it already is `n`); false without such a call. */
   setThreads(n: number): boolean;
 }
 

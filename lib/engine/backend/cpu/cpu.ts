@@ -8,7 +8,8 @@
  * - `elementwise.ts`: unary, binary, where;
  * - `rows.ts`: reductions, softmax, cross-entropy, layer norm;
  * - `matmul.ts` (+ `blas.ts`): the batched product;
- * - `indexing.ts`: embedding gather/scatter, last-axis gather/scatter, sampling, AdamW.
+ * - `indexing.ts`: embedding gather/scatter, last-axis gather/scatter, sampling, AdamW;
+ * - `pool.ts` (+ `hugepages.ts`): recycled output buffers.
  *
  * This file holds the storages, their bookkeeping and the dispatch. Output arrays come from an
  * {@linkcode ArrayPool} (`pool.ts`) of recycled buffers, holding at most twice as many bytes as

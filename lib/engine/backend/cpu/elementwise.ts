@@ -19,7 +19,7 @@ import { gatherInto, planRows } from "./loops.ts";
 
 type Data = Float32Array | Int32Array;
 
-/** √(2/π), the constant of the tanh approximation of GELU (Hendrycks & Gimpel, arXiv 1606.08415). */
+/** √(2/π), constant of the tanh approximation of GELU (Hendrycks & Gimpel, arXiv 1606.08415). */
 const GELU_C = Math.sqrt(2 / Math.PI);
 
 /** GELU, tanh approximation: `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))` (as GPT-2). */

@@ -22,7 +22,7 @@ import { gatherInto, matmulInto } from "./loops.ts";
 /** FLOPs (2·M·N·K) of one `sgemm` call from which it may use all of `Blas.maxThreads`. */
 export const THREADED_MIN_FLOPS = 2 ** 27;
 
-/** How one (rows, cols) operand is handed to CBLAS: transposed or not, and its leading dimension. */
+/** How a (rows, cols) operand is handed to CBLAS: transposed or not, and its leading dimension. */
 export interface CblasLayout {
   /** True when the stored array is the operand's transpose (unit row stride). */
   trans: boolean;

@@ -57,7 +57,7 @@ export class ArrayPool {
     return this.#bytes;
   }
 
-  /** An array of `n` elements; from a free buffer when one of its class is free (stale contents). */
+  /** An array of `n` elements, from a free buffer when one fits (then its contents are stale). */
   take(dtype: "f32" | "i32", n: number): Float32Array | Int32Array {
     if (4 * n < POOL_MIN_BYTES) return dtype === "i32" ? new Int32Array(n) : new Float32Array(n);
     const cap = capacityClass(4 * n);

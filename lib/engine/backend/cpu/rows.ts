@@ -1,8 +1,9 @@
 /**
  * Row kernels of the `cpu` backend over contiguous (R, C) arrays: reductions, argmax, softmax,
  * cross-entropy and layer norm, forward and backward. Each writes every element of the output
- * arrays it is given (they come from the backend's pool, not zeroed). Arithmetic is f64 (JavaScript numbers;
- * f32 would need a `Math.fround` per step and buy nothing); outputs round to f32 once.
+ * arrays it is given (they come from the backend's pool, not zeroed). Arithmetic is f64
+ * (JavaScript numbers; f32 would need a `Math.fround` per step and buy nothing); outputs round to
+ * f32 once.
  *
  * `reduce` has two versions tested against each other: `reduceReference` walks each output's
  * column with stride `inner` (the definition), `reduce` sums whole rows into an f64 accumulator

@@ -117,7 +117,7 @@ Deno.test("unaryInto() equals unaryReference() for every operator and view class
   }
 });
 
-Deno.test("binaryInto() equals binaryReference() for every operator and pair of view classes", () => {
+Deno.test("binaryInto() equals binaryReference() for every operator and pair of views", () => {
   for (const op of BINARY_OPS) {
     for (const a of VIEWS) {
       for (const b of VIEWS) {

@@ -171,7 +171,7 @@ Deno.test("matmulBlas() leaves its inputs unchanged", { ignore: blas === null },
   assert.deepEqual(b.data, before[1]);
 });
 
-Deno.test("CpuBackend.matmul() agrees with and without BLAS on a tall stacked product", async () => {
+Deno.test("CpuBackend.matmul() agrees with and without BLAS on a stacked product", async () => {
   const withBlas = new CpuBackend();
   const loops = new CpuBackend({ blas: null });
   assert.match(loops.description, /TypeScript loops/);
@@ -216,7 +216,7 @@ Deno.test("cblasLayout() maps unit strides to CBLAS transposes and rejects other
   assert.equal(cblasLayout(4, 3, 6, 2), null); // every other column
 });
 
-Deno.test("gatherInto() of a view with shape 1 dims and zero strides copies in row-major order", () => {
+Deno.test("gatherInto() copies a view with size-1 axes and zero strides in row order", () => {
   const data = Float32Array.from({ length: 6 }, (_, i) => i);
   const view: View = {
     storage: new CpuBackendless(data),
