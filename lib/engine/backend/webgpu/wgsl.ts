@@ -231,6 +231,22 @@ export function specialise(
   file: string,
   values: Readonly<Record<string, string | number | boolean>>,
 ): string {
+  // Planning runs at every matmul: the specialised text is cached (unrolling costs milliseconds).
+  const key = `${file}|${JSON.stringify(values)}`;
+  let code = specialised.get(key);
+  if (code === undefined) {
+    code = specialiseUncached(file, values);
+    specialised.set(key, code);
+  }
+  return code;
+}
+
+const specialised = new Map<string, string>();
+
+function specialiseUncached(
+  file: string,
+  values: Readonly<Record<string, string | number | boolean>>,
+): string {
   const where = `kernels/${file}`;
   const text = kernelFile(file).replace(
     /^\/\/ @include (\S+)[^\n]*$/gm,
