@@ -1,4 +1,4 @@
-// _prelude.wgsl: helpers shared by the kernels built from a KernelSpec. The runtime
+// _prelude.wgsl: helpers shared by the kernels built from a KernelSpec. The assembler
 // (lib/engine/backend/webgpu/wgsl.ts) places this file after the generated header, which
 // declares `WORKGROUP_SIZE` and the kernel's bindings, and before the kernel's own file.
 // Nothing here names a binding or a Params field, so every kernel compiles with it; helpers a

@@ -12,7 +12,7 @@
 //                     One invocation per row ((x, y) grid): zero the row, then add
 //                     j = 0, 1, … in order, O(C + K) per row.
 // Out-of-range ids/indices read 0 (gathers) or are skipped (scatters). The gathers also record
-// the fault in `faults` ([code, id, bound], FAULT_* codes below); the runtime throws it at the
+// the fault in `faults` ([code, id, bound], FAULT_* codes below); the recorder throws it at the
 // next readback, with the message the CPU backend throws at once.
 // Bindings (generated from the KernelSpecs in lib/engine/backend/webgpu/kernels.ts): the
 // storage arrays each `@kernel` line lists, in that order (the gathers then bind `faults`),

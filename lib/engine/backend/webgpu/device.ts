@@ -117,7 +117,7 @@ export async function requestDevice(): Promise<{ adapter: GPUAdapter; device: GP
 
 /**
  * Destroys `device` when the program (or test worker) unloads, so that lavapipe's threads and
- * buffers are released while the runtime is still whole rather than during process teardown.
+ * buffers are released while the backend is still whole rather than during process teardown.
  */
 export function destroyAtExit(device: GPUDevice): void {
   globalThis.addEventListener("unload", () => device.destroy());

@@ -1,6 +1,6 @@
 /**
  * Kernel specs of the WebGPU backend: for each WGSL kernel, its file, storage bindings (in
- * binding order) and default workgroup size. The runtime generates the WGSL binding
+ * binding order) and default workgroup size. `wgsl.ts` generates the WGSL binding
  * declarations from these, so binding indices live here only; the `Params` fields live in the
  * file's `struct Params` only (`paramsLayoutOf` in `wgsl.ts` reads them from there).
  *

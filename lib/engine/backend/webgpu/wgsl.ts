@@ -27,7 +27,7 @@ export interface BindingSpec {
   readonly type?: string;
 }
 
-/** Everything the runtime needs to build one kernel's pipeline. */
+/** Everything `Pipelines.kernel` needs to build one kernel's pipeline. */
 export interface KernelSpec {
   /** Unique kernel name; also the `// @kernel <name>` section of `file` that holds `main`. */
   readonly name: string;
