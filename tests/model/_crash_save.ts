@@ -1,7 +1,7 @@
 /**
  * Saves a tiny checkpoint with `state.step = <step>` to `<dir>` and ends the process at the save
  * stage `<stage>` (`Deno.exit` skips every `finally` and cleanup, as a `kill -9` would), for the
- * crash tests of `checkpoint_test.ts`: `deno run -A _crash_save.ts <dir> <step> <stage>`.
+ * crash tests of `checkpoint_swap_test.ts`: `deno run -A _crash_save.ts <dir> <step> <stage>`.
  *
  * @module
  */

@@ -1,25 +1,22 @@
 /**
- * Checkpoints (`lib/model/checkpoint.ts`, `lib/model/safetensors.ts`): a round trip is
+ * Checkpoints (`lib/model/checkpoint.ts`): a round trip is
  * bit-exact (weights, AdamW moments and step, state, tokenizer); truncated, corrupted or
- * malformed files fail with one line naming the file; loading never writes, a failed save
- * leaves the existing checkpoint as it was, and a save killed at any stage leaves a complete copy
- * that loading finds and the next save cleans up.
+ * malformed files fail with one line naming the file; loading never writes, and a failed save
+ * leaves the existing checkpoint as it was. (A save killed at any stage: checkpoint_swap_test.ts.)
  */
 import assert from "node:assert/strict";
 import {
   CheckpointError,
-  findCheckpoint,
   loadCheckpoint,
   loadOptimizerState,
-  recoverCheckpoint,
   saveCheckpoint,
-  type SaveStage,
 } from "../../lib/model/checkpoint.ts";
 import { GPT } from "../../lib/model/gpt.ts";
 import { decodeSafetensors, encodeSafetensors } from "../../lib/model/safetensors.ts";
 import { AdamW } from "../../lib/engine/optim/adamw.ts";
 import { noGrad, tidy } from "../../lib/engine/tensor.ts";
 import { ids, tinyConfig } from "../_helpers/tiny_model.ts";
+import { siblings } from "./_checkpoint.ts";
 
 const tokenizerJson = { kind: "bpe", merges: [[1, 2]], special: { "<pad>": 0 } };
 
@@ -51,13 +48,6 @@ async function snapshot(dir: string): Promise<Map<string, Uint8Array>> {
   const out = new Map<string, Uint8Array>();
   for await (const e of Deno.readDir(dir)) out.set(e.name, await bytesOf(`${dir}/${e.name}`));
   return out;
-}
-
-async function siblings(dir: string): Promise<string[]> {
-  const parent = dir.slice(0, dir.lastIndexOf("/"));
-  const names: string[] = [];
-  for await (const e of Deno.readDir(parent)) names.push(e.name);
-  return names.sort();
 }
 
 /** Asserts a one-line CheckpointError whose message names `file` and matches `what`. */
@@ -188,89 +178,6 @@ Deno.test("a failed save leaves the existing checkpoint untouched", async () => 
   assert.deepEqual(await siblings(dir), names);
   model.dispose();
   stranger.dispose();
-});
-
-Deno.test("safetensors: the standard layout, validated offsets", async () => {
-  const bytes = await encodeSafetensors([
-    ["a", { dtype: "F32", shape: [2, 2], data: Float32Array.from([1, 2, 3, 4]) }],
-    ["b", { dtype: "I32", shape: [3], data: Int32Array.from([-1, 0, 7]) }],
-  ], { note: "x" });
-  const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
-  assert.equal(n % 8, 0);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
-  assert.deepEqual(header.a, { dtype: "F32", shape: [2, 2], data_offsets: [0, 16] });
-  assert.deepEqual(header.b, { dtype: "I32", shape: [3], data_offsets: [16, 28] });
-  assert.equal(header.__metadata__.note, "x");
-  assert.equal(bytes.length, 8 + n + 28);
-  const { tensors } = await decodeSafetensors(bytes, "t.safetensors");
-  assert.deepEqual([...tensors.get("a")!.data], [1, 2, 3, 4]);
-  assert.deepEqual([...tensors.get("b")!.data], [-1, 0, 7]);
-  // A header whose offsets overlap or disagree with the shape.
-  const forge = async (h: unknown) => {
-    const json = new TextEncoder().encode(JSON.stringify(h));
-    const out = new Uint8Array(8 + json.length + 28);
-    new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
-    out.set(json, 8);
-    return await decodeSafetensors(out, "f.safetensors");
-  };
-  await assert.rejects(
-    () =>
-      forge({
-        a: { dtype: "F32", shape: [4], data_offsets: [0, 16] },
-        b: { dtype: "F32", shape: [4], data_offsets: [12, 28] },
-      }),
-    /f.safetensors: tensor "b": data_offsets \[12, 28\] leave a gap or overlap/,
-  );
-  await assert.rejects(
-    () => forge({ a: { dtype: "F32", shape: [5], data_offsets: [0, 28] } }),
-    /needs 20 bytes/,
-  );
-  await assert.rejects(
-    () => forge({ a: { dtype: "F16", shape: [14], data_offsets: [0, 28] } }),
-    /unsupported dtype "F16"/,
-  );
-});
-
-/** Runs `_crash_save.ts`: a save of step `step` into `dir`, killed at `stage`. */
-async function crashedSave(dir: string, step: number, stage: SaveStage): Promise<void> {
-  const script = new URL("./_crash_save.ts", import.meta.url).pathname;
-  const { code } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", script, dir, String(step), stage],
-    stdout: "null",
-    stderr: "inherit",
-  }).output();
-  assert.equal(code, 9, `the save did not stop at ${stage}`);
-}
-
-Deno.test("loadCheckpoint() finds a complete copy when a save was killed at any stage", async () => {
-  const expected: Record<SaveStage, number> = {
-    partial: 1, // the new copy is incomplete: the old one is still in place
-    written: 1, // complete but not swapped in: the old one is still in place
-    "moved-aside": 2, // between the two renames: only the complete new copy has no other name
-    "in-place": 2, // swapped in, the old copy not yet removed
-  };
-  for (const [stage, step] of Object.entries(expected) as [SaveStage, number][]) {
-    const dir = `${await Deno.makeTempDir()}/checkpoint`;
-    const model = new GPT(tinyConfig({ seed: 1 }));
-    await saveCheckpoint(dir, { model, tokenizerJson: null, state: { step: 1 } });
-    model.dispose();
-    await crashedSave(dir, 2, stage);
-    assert.ok((await siblings(dir)).length > 1, `${stage}: the crash left no leftover`);
-    const found = await findCheckpoint(dir);
-    assert.notEqual(found, null, stage);
-    const ck = await loadCheckpoint(dir); // reads through the leftovers, moves nothing
-    assert.equal(ck.state.step, step, stage);
-    ck.model.dispose();
-    assert.equal(await recoverCheckpoint(dir), true, stage);
-    assert.deepEqual(await siblings(dir), ["checkpoint"], `${stage}: leftovers removed`);
-    const again = await loadCheckpoint(dir);
-    assert.equal(again.state.step, step, stage);
-    // the next save also starts by cleaning up
-    await crashedSave(dir, 3, "partial");
-    await saveCheckpoint(dir, { model: again.model, tokenizerJson: null, state: { step: 4 } });
-    assert.deepEqual(await siblings(dir), ["checkpoint"], `${stage}: save cleans up`);
-    again.model.dispose();
-  }
 });
 
 Deno.test("loadCheckpoint() refuses a weight file without its checksum unless allowed", async () => {
