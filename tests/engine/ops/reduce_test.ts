@@ -1,12 +1,12 @@
 /**
- * Reductions (`lib/engine/ops/reduce.ts`) and the composites built on them in `lib/engine/tensor.ts` (mean,
- * logsumexp, sumTo): hand-computed forward values over single, adjacent, non-adjacent and all
- * axes, with and without keepdim; gradients against central finite differences (`tests/_helpers/fd.ts`:
+ * Reductions (`lib/engine/ops/reduce.ts`): hand-computed forward values over single, adjacent,
+ * non-adjacent and all axes, with and without keepdim (the composites mean, logsumexp and sumTo:
+ * tests/engine/tensor_methods_test.ts); gradients against central finite differences (`tests/_helpers/fd.ts`:
  * h = 1e-2, |a − n| ≤ 2e-3 + 1e-2·|n|), on contiguous and non-contiguous inputs.
  * Forward values: |got − want| ≤ 1e-6 + 1e-5·|want|.
  */
 import assert from "node:assert/strict";
-import { assertAllClose, checkGrad, values } from "../../_helpers/fd.ts";
+import { checkGrad, values } from "../../_helpers/fd.ts";
 import { arange, randn, tensor } from "../../../lib/engine/tensor.ts";
 
 /** 0 … 23 as a (2, 3, 4) tensor: element (i, j, k) = 12i + 4j + k. */
@@ -46,11 +46,6 @@ Deno.test("Tensor.sum() of a permuted view sums the viewed axes", async () => {
   assert.deepEqual(await values(t.sum([0])), [6, 22, 38, 54, 70, 86]);
 });
 
-Deno.test("Tensor.mean() divides the sum by the reduced count", async () => {
-  assert.deepEqual(await values(iota().mean([2])), [1.5, 5.5, 9.5, 13.5, 17.5, 21.5]);
-  assert.equal(await iota().mean().item(), 11.5);
-});
-
 Deno.test("Tensor.max() returns the maximum over the axes", async () => {
   const x = tensor([[1, 7, 3], [9, -2, 4]]);
   assert.deepEqual(await values(x.max([1])), [7, 9]);
@@ -58,24 +53,6 @@ Deno.test("Tensor.max() returns the maximum over the axes", async () => {
   assert.equal(await x.max().item(), 9);
   assert.deepEqual(x.max([1], true).shape, [2, 1]);
   assert.deepEqual(await values(tensor([-5, -3, -4]).max()), [-3]);
-});
-
-Deno.test("Tensor.logsumexp() matches log Σ exp and stays finite for large inputs", async () => {
-  const x = tensor([[0, Math.log(3)], [1000, 1000]]);
-  assertAllClose(await values(x.logsumexp([1])), [Math.log(4), 1000 + Math.log(2)]);
-  assert.deepEqual(x.logsumexp([1], true).shape, [2, 1]);
-  assertAllClose([await tensor([1, 2, 3]).logsumexp().item()], [
-    Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)),
-  ]);
-});
-
-Deno.test("Tensor.sumTo() sums broadcast axes back to a shape", async () => {
-  const y = iota().sumTo([3, 1]);
-  assert.deepEqual(y.shape, [3, 1]);
-  // Σ_{i,k} = 32j + 60
-  assert.deepEqual(await values(y), [60, 92, 124]);
-  const same = iota();
-  assert.equal(same.sumTo([2, 3, 4]), same);
 });
 
 // ---- gradients --------------------------------------------------------------------------------
