@@ -41,30 +41,6 @@ Deno.test("Tokenizer.decode() maps invalid UTF-8 byte sequences to U+FFFD", () =
   assert.throws(() => byteLevel.decode([-1]), RangeError);
 });
 
-Deno.test("pretokenize() chunks concatenate back to the text", () => {
-  const rng = mulberry32(3);
-  for (let i = 0; i < 300; i++) {
-    const s = randomUnicode(rng, 30);
-    assert.equal(pretokenize(s).join(""), s);
-  }
-  assert.deepEqual(pretokenize("So 347 + 85 = 432.\nTom"), [
-    "So",
-    " ",
-    "3",
-    "4",
-    "7",
-    " + ",
-    "8",
-    "5",
-    " = ",
-    "4",
-    "3",
-    "2",
-    ".\n",
-    "Tom",
-  ]);
-});
-
 Deno.test("Tokenizer.train() is deterministic and independent of document order", () => {
   const a = Tokenizer.train(mathTexts, { vocabSize: 420 });
   const b = Tokenizer.train([...mathTexts].reverse(), { vocabSize: 420 });
