@@ -2,10 +2,8 @@ import assert from "node:assert/strict";
 import {
   barChart,
   CHART_COLORS,
-  escapeXml,
   LEGEND_ROW_HEIGHT,
   lineChart,
-  niceTicks,
   PLOT_MARGIN,
 } from "../../../lib/apps/report/plots.ts";
 import { findAll, parseXml, type XmlElement } from "./_xml.ts";
@@ -34,36 +32,6 @@ Deno.test("the XML checker rejects malformed documents", () => {
       "",
     ]
   ) assert.throws(() => parseXml(bad), Error, bad);
-});
-
-Deno.test("niceTicks() picks 1/2/5 steps that cover the data", () => {
-  assert.deepEqual(niceTicks(0, 100), {
-    lo: 0,
-    hi: 100,
-    step: 20,
-    ticks: [0, 20, 40, 60, 80, 100],
-  });
-  assert.deepEqual(niceTicks(0, 20).ticks, [0, 5, 10, 15, 20]);
-  assert.deepEqual(niceTicks(3, 97), { lo: 0, hi: 100, step: 20, ticks: [0, 20, 40, 60, 80, 100] });
-  assert.deepEqual(niceTicks(-0.3, 0.3).ticks, [-0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3]);
-  assert.deepEqual(niceTicks(5, 5).ticks, [4.4, 4.6, 4.8, 5, 5.2, 5.4, 5.6]); // 4.5..5.5
-  assert.deepEqual(niceTicks(0, 0).ticks, [-1, -0.5, 0, 0.5, 1]);
-  assert.deepEqual(niceTicks(NaN, Infinity).ticks, [0, 0.2, 0.4, 0.6, 0.8, 1]);
-  assert.deepEqual(niceTicks(10, 0).ticks, niceTicks(0, 10).ticks);
-  for (const [a, b] of [[0.013, 0.92], [-123, 4567], [1e-5, 3e-5], [188, 872]]) {
-    const t = niceTicks(a, b);
-    assert.ok(t.lo <= a && t.hi >= b, `${a}..${b} → ${t.lo}..${t.hi}`);
-    assert.ok(t.ticks.length >= 3 && t.ticks.length <= 12, `${t.ticks}`);
-    const m = t.step / 10 ** Math.floor(Math.log10(t.step));
-    assert.ok([1, 2, 5].some((k) => Math.abs(m - k) < 1e-9), `step ${t.step}`);
-  }
-});
-
-Deno.test("escapeXml() escapes markup and drops forbidden control characters", () => {
-  assert.equal(
-    escapeXml(`<a href='x'>"&"</a>\u0001`),
-    "&lt;a href=&#39;x&#39;&gt;&quot;&amp;&quot;&lt;/a&gt;",
-  );
 });
 
 Deno.test("lineChart() is well-formed with one path per series and the legend names", () => {
