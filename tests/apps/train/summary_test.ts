@@ -1,0 +1,123 @@
+/**
+ * What a training run tells its user (`lib/apps/train/summary.ts`): the method's name, the
+ * budget range, the progress fields, summary.json's first and last figures and the headline.
+ */
+import assert from "node:assert/strict";
+import {
+  budgetRange,
+  fmt,
+  headline,
+  methodName,
+  progressFields,
+  summaryOf,
+} from "../../../lib/apps/train/summary.ts";
+import {
+  METHOD_DEFAULTS,
+  TRAIN_DEFAULTS,
+  type TrainConfig,
+} from "../../../lib/apps/train/config.ts";
+import type { StepRecord } from "../../../lib/apps/train/step.ts";
+import { finalBudget, tokenBudget } from "../../../lib/rmt/budget.ts";
+
+/** Step `i`'s record: match rate i/100, length 50 − i, budget 40 − i (none after step 9). */
+function step(i: number): StepRecord {
+  return {
+    step: i,
+    budget: i < 10 ? 40 - i : null,
+    tierProbs: [0.5, 0.3, 0.2],
+    meanReward: i / 10,
+    matchRate: i / 100,
+    meanLength: 50 - i,
+    loss: 1.23456,
+    ntpTokens: 8,
+    ntpLoss: 2 - i / 20,
+    timing: { rolloutTokensPerSecond: 1234.6, stepSeconds: i },
+  } as unknown as StepRecord;
+}
+
+Deno.test("methodName() names RMT, its ablations and the baselines from the method settings", () => {
+  const m = METHOD_DEFAULTS;
+  assert.equal(methodName(m), "RMT");
+  assert.equal(methodName({ ...m, sampling: "uniform" }), "RMT w/o CAS");
+  assert.equal(methodName({ ...m, ntpWeight: 0 }), "RMT w/o NTP");
+  assert.equal(
+    methodName({
+      ...m,
+      ntpWeight: 0,
+      budget: "none",
+      sampling: "entropy-filter",
+      reward: "prefix",
+    }),
+    "RPT",
+  );
+  assert.equal(
+    methodName({ ...m, rlWeight: 0, budget: "none", sampling: "uniform" }),
+    "NTP (continued pre-training)",
+  );
+  assert.equal(methodName({ ...m, reward: "prefix" }), "custom method");
+});
+
+Deno.test("budgetRange() is B_0 → B_T with a dynamic budget and RL, else null", () => {
+  const cfg = TRAIN_DEFAULTS;
+  assert.deepEqual(budgetRange(cfg), [
+    tokenBudget(0, cfg.steps, cfg.rmt.budget),
+    finalBudget(cfg.rmt.budget),
+  ]);
+  assert.equal(budgetRange({ ...cfg, method: { ...cfg.method, budget: "none" } }), null);
+  assert.equal(budgetRange({ ...cfg, method: { ...cfg.method, rlWeight: 0 } }), null);
+});
+
+Deno.test("progressFields() formats one step's record with the legend's symbols", () => {
+  assert.deepEqual(progressFields(step(3)), {
+    "B_t": "37",
+    "p(e/m/h)": "0.50/0.30/0.20",
+    "r̄": "0.300",
+    "match": "3.0%",
+    "ℓ̄": "47.0",
+    "loss": "1.2346",
+    "nll": "1.850",
+    "tok/s": "1235",
+    "s/step": "3.0",
+  });
+  assert.equal(progressFields({ ...step(12), ntpTokens: 0 }).nll, undefined);
+  assert.equal(progressFields(step(12))["B_t"], "-");
+  assert.equal(fmt(NaN), "NaN");
+});
+
+Deno.test("summaryOf() averages the first and last 10 % of the steps, budgets only where set", () => {
+  const records = Array.from({ length: 20 }, (_, i) => step(i)); // 10 %: 2 steps each
+  const s = summaryOf(records, TRAIN_DEFAULTS, 20);
+  assert.deepEqual(s.first, {
+    matchRate: 0.005, // (0 + 0.01) / 2
+    meanReward: 0.05,
+    meanLength: 49.5,
+    ntpLoss: 1.975,
+    budget: 39.5,
+  });
+  assert.equal(s.last.budget, null, "no budget in steps 18, 19");
+  assert.ok(Math.abs(s.last.matchRate! - 0.185) < 1e-12);
+  assert.equal(s.meanStepSeconds, 9.5);
+  assert.equal(s.totalSeconds, 190);
+  assert.equal(summaryOf([], TRAIN_DEFAULTS, 0).meanStepSeconds, null);
+});
+
+Deno.test("headline() reports next-token loss for NTP and match rate, ℓ̄ and budget for RL", () => {
+  const first = { matchRate: 0.1, meanReward: 0.2, meanLength: 40, ntpLoss: 2.5, budget: 64 };
+  const last = { matchRate: 0.25, meanReward: 0.1, meanLength: 18.25, ntpLoss: 2, budget: 16 };
+  const rl = headline({ first, last, stepsDone: 30 }, TRAIN_DEFAULTS);
+  assert.equal(
+    rl[0],
+    "result (steps 1–3 → steps 28–30): match rate 10.0% → 25.0%, reasoning length ℓ̄ 40.0 → " +
+      "18.3 tokens, budget B_t 64 → 16",
+  );
+  const ntp = {
+    ...TRAIN_DEFAULTS,
+    method: { ...TRAIN_DEFAULTS.method, rlWeight: 0 },
+  } as TrainConfig;
+  const lines = headline({ first, last, stepsDone: 5 }, ntp);
+  assert.equal(lines[0], "result (step 1 → step 5): next-token loss 2.500 → 2.000");
+  assert.match(lines[1], /^how to read it: continued next-token training only/);
+  const none = headline({ first: { ...first, budget: null }, last, stepsDone: 5 }, TRAIN_DEFAULTS);
+  assert.match(none[0], /, no budget$/);
+  assert.match(none[1], /free to drift without a budget/);
+});
