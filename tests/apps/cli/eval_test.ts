@@ -3,7 +3,7 @@
  * records no held-out documents needs `--corpus`.
  */
 import assert from "node:assert/strict";
-import { main } from "../../../lib/apps/cli/eval.ts";
+import { defaultEvalOut, main } from "../../../lib/apps/cli/eval.ts";
 import { base, captured, cli, corpus, dir } from "./_cli.ts";
 
 Deno.test("eval main() asks for --corpus when a checkpoint records no held-out documents", async () => {
@@ -48,4 +48,11 @@ Deno.test("evaluation command: bad flags are one-line errors naming the flag", a
     (e: Error) =>
       /\/nonexistent\/ck: no checkpoint here/.test(e.message) && !e.message.includes("\n"),
   );
+});
+
+Deno.test("defaultEvalOut() puts the evaluation of a checkpoint under runs/eval/ at its normalised path", () => {
+  assert.equal(defaultEvalOut("runs/rmt/checkpoint"), "runs/eval/runs/rmt/checkpoint");
+  assert.equal(defaultEvalOut("/abs/./base//"), "runs/eval/abs/base");
+  assert.equal(defaultEvalOut("a/b/../../c"), "runs/eval/c");
+  assert.equal(defaultEvalOut("../up"), "runs/eval/up", "never above runs/eval");
 });
