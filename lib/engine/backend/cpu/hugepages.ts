@@ -12,8 +12,8 @@
 const MADV_HUGEPAGE = 14;
 const HUGE = 2n * 1024n * 1024n;
 
-/** Buffers at least this large get the advice (smaller ones hold no whole huge page worth it). */
-export const HUGEPAGE_MIN_BYTES = 4 * 1024 * 1024;
+/** Buffers at least this large get the advice (a smaller one holds no aligned 2 MiB page). */
+export const HUGEPAGE_MIN_BYTES = 2 * 1024 * 1024;
 
 type Madvise = (addr: Deno.PointerValue, len: bigint, advice: number) => number;
 
