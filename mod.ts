@@ -41,6 +41,7 @@ export * from "./lib/engine/nn.ts";
 export * from "./lib/engine/optim/adamw.ts";
 export * from "./lib/engine/optim/schedule.ts";
 export * from "./lib/util/config.ts";
+export { mulberry32, type Rng } from "./lib/util/rng.ts";
 
 // Data
 export * from "./lib/data/tokenizer.ts";

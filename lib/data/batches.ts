@@ -53,7 +53,7 @@ export interface Batch {
  * ```ts
  * import assert from "node:assert/strict";
  * import { sampleBatch } from "./batches.ts";
- * import { mulberry32 } from "./corpus_math.ts";
+ * import { mulberry32 } from "../util/rng.ts";
  * const stream = Int32Array.from({ length: 100 }, (_, i) => i);
  * const { inputs, targets } = sampleBatch(stream, 4, 8, mulberry32(0));
  * assert.equal(inputs.length, 32);

@@ -19,7 +19,6 @@ import { mulberry32, pick } from "../util/rng.ts";
 import { DocBuilder, type MathDocument as AnyMathDocument } from "./math_doc.ts";
 import { markStatement, PROBLEM_KINDS, type ProblemKind, WRITERS } from "./math_problems.ts";
 
-export { mulberry32, type Rng } from "../util/rng.ts";
 export { evalExpr, type MathExpr, type MathOp } from "./arith.ts";
 export { factAt, type MathFact, type Span } from "./math_doc.ts";
 export { PROBLEM_KINDS, type ProblemKind } from "./math_problems.ts";

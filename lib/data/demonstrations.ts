@@ -161,7 +161,8 @@ function genericReasoning(
  * ```ts
  * import assert from "node:assert/strict";
  * import { makeDemonstration } from "./demonstrations.ts";
- * import { generateMathDocuments, mulberry32 } from "./corpus_math.ts";
+ * import { generateMathDocuments } from "./corpus_math.ts";
+ * import { mulberry32 } from "../util/rng.ts";
  * const doc = generateMathDocuments(1, 0, { kinds: ["addition"], workedFraction: 0 })[0];
  * const f = doc.facts.at(-1)!;
  * const demo = makeDemonstration(doc, f.start, doc.text[f.start], mulberry32(1),
@@ -247,7 +248,8 @@ export function assembleDemonstration(
  * ```ts
  * import assert from "node:assert/strict";
  * import { pickDemoCut } from "./demonstrations.ts";
- * import { generateMathDocuments, mulberry32 } from "./corpus_math.ts";
+ * import { generateMathDocuments } from "./corpus_math.ts";
+ * import { mulberry32 } from "../util/rng.ts";
  * const doc = generateMathDocuments(1, 2)[0];
  * const cut = pickDemoCut(doc, mulberry32(3));
  * assert.ok(cut > 0 && cut < doc.text.length);
@@ -301,7 +303,8 @@ export interface DemonstrationCorpusOptions extends DemonstrationOptions {
  * ```ts
  * import assert from "node:assert/strict";
  * import { makeDemonstrationDocuments } from "./demonstrations.ts";
- * import { generateMathDocuments, mulberry32 } from "./corpus_math.ts";
+ * import { generateMathDocuments } from "./corpus_math.ts";
+ * import { mulberry32 } from "../util/rng.ts";
  * import { Tokenizer } from "./tokenizer.ts";
  * const docs = generateMathDocuments(10, 0);
  * const tok = Tokenizer.train(docs.map((d) => d.text), { vocabSize: 300 });

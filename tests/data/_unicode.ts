@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Rng } from "../../lib/data/corpus_math.ts";
+import type { Rng } from "../../lib/util/rng.ts";
 
 const PIECES = [
   "the",

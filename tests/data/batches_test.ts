@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { packDocuments, padSequences, sampleBatch } from "../../lib/data/batches.ts";
-import { generateMathDocuments, mulberry32 } from "../../lib/data/corpus_math.ts";
+import { generateMathDocuments } from "../../lib/data/corpus_math.ts";
+import { mulberry32 } from "../../lib/util/rng.ts";
 import { Tokenizer } from "../../lib/data/tokenizer.ts";
 
 Deno.test("packDocuments() joins documents with end-of-text", () => {

@@ -5,7 +5,8 @@ import {
   makeDemonstrationDocuments,
   pickDemoCut,
 } from "../../lib/data/demonstrations.ts";
-import { factAt, generateMathDocuments, mulberry32 } from "../../lib/data/corpus_math.ts";
+import { factAt, generateMathDocuments } from "../../lib/data/corpus_math.ts";
+import { mulberry32 } from "../../lib/util/rng.ts";
 import { pretokenize, Tokenizer } from "../../lib/data/tokenizer.ts";
 import { falseStatements } from "./_arith.ts";
 

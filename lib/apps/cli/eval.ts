@@ -31,7 +31,14 @@ import { RMT } from "../../rmt/config.ts";
 import { EVAL_DEFAULTS, type EvalConfig, evaluateCheckpoint } from "../eval/evaluate.ts";
 import { formatReport } from "../eval/report.ts";
 import { readCorpusFile } from "../../data/corpus_files.ts";
-import { backendFlag, type CommandSpec, intFlag, numberFlag, parseFlags } from "./flags.ts";
+import {
+  backendFlag,
+  type CommandSpec,
+  intFlag,
+  numberFlag,
+  parseFlags,
+  requireCheckpoint,
+} from "./flags.ts";
 
 /** The `eval` command's flags. */
 export const EVAL_COMMAND: CommandSpec = {
@@ -243,6 +250,9 @@ export async function main(args: string[]): Promise<void> {
     cacheDir: flags["no-cache"] ? null : EVAL_DEFAULTS.cacheDir,
     examples: intFlag(flags, "examples", 0, EVAL_DEFAULTS.examples), // decoded NTR episodes kept
   };
+  await requireCheckpoint(checkpoint, "--checkpoint");
+  const tiersFrom = flags["tiers-from"] as string | undefined;
+  if (tiersFrom !== undefined) await requireCheckpoint(tiersFrom, "--tiers-from");
   const backend = await initBackend(backendFlag(flags, "auto"));
   console.log(`backend: ${backend.name} — ${backend.description}`);
   console.log(
@@ -251,7 +261,7 @@ export async function main(args: string[]): Promise<void> {
   );
   const report = await evaluateCheckpoint(checkpoint, {
     config,
-    tierCheckpoint: flags["tiers-from"] as string | undefined,
+    tierCheckpoint: tiersFrom,
     documents,
     allowMissingChecksum: flags["allow-missing-checksum"] === true,
     log: (line) => console.log(line),

@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 import { ConfigError, readYamlFile } from "../../util/config.ts";
 import { checkBackendKind } from "../../engine/device.ts";
+import { findCheckpoint } from "../../model/checkpoint.ts";
 
 /** One flag of a command: its kind, its value's placeholder, what it does and its default. */
 export interface FlagDef {
@@ -307,4 +308,24 @@ export function runFlags(flags: Flags, defaultConfig: string): RunFlags {
       ...(out === undefined ? {} : { out }),
     },
   };
+}
+
+/**
+ * Throws a one-line {@linkcode ConfigError} naming `flag` unless `dir` holds a checkpoint (ours
+ * or a Hugging Face directory, or the complete copy an interrupted save left beside it), so that
+ * a command refuses a bad path before it prints anything.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { requireCheckpoint } from "./flags.ts";
+ * await requireCheckpoint("checkpoints/base", "--checkpoint");
+ * await assert.rejects(() => requireCheckpoint("no/such/dir", "--checkpoint"),
+ *   /^ConfigError: --checkpoint: no\/such\/dir: no checkpoint here \(missing directory\)$/);
+ * ```
+ */
+export async function requireCheckpoint(dir: string, flag: string): Promise<void> {
+  if ((await findCheckpoint(dir)) === null) {
+    throw new ConfigError(`${flag}: ${dir}: no checkpoint here (missing directory)`);
+  }
 }

@@ -15,7 +15,14 @@ import { ConfigError, readYamlFile } from "../../util/config.ts";
 import { initBackend } from "../../engine/tensor.ts";
 import { resolvePostTrainConfig } from "../posttrain/config.ts";
 import { postTrain } from "../posttrain/grpo.ts";
-import { backendFlag, type CommandSpec, intFlag, parseFlags, refuseEmptyConfig } from "./flags.ts";
+import {
+  backendFlag,
+  type CommandSpec,
+  intFlag,
+  parseFlags,
+  refuseEmptyConfig,
+  requireCheckpoint,
+} from "./flags.ts";
 
 /** The `posttrain` command's flags. */
 export const POSTTRAIN_COMMAND: CommandSpec = {
@@ -86,6 +93,10 @@ export async function main(args: string[]): Promise<void> {
   if (questions !== null) overrides.heldOutQuestions = questions;
   if (overrides.checkpoint === "") throw new ConfigError(`--checkpoint: expected a directory`);
   const cfg = resolvePostTrainConfig(overrides);
+  await requireCheckpoint(
+    cfg.checkpoint,
+    flags.checkpoint === undefined ? "checkpoint" : "--checkpoint",
+  );
   const backend = await initBackend(backendKind);
   console.log(`backend: ${backend.name}`);
   console.log(

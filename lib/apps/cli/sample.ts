@@ -18,7 +18,14 @@ import { loadModel } from "../../model/load.ts";
 import { generate } from "../../model/generate.ts";
 import { buildPrompt, PROMPT_DEFAULTS, type PromptConfig } from "../../rmt/prompt.ts";
 import { initBackend } from "../../engine/tensor.ts";
-import { backendFlag, type CommandSpec, intFlag, numberFlag, parseFlags } from "./flags.ts";
+import {
+  backendFlag,
+  type CommandSpec,
+  intFlag,
+  numberFlag,
+  parseFlags,
+  requireCheckpoint,
+} from "./flags.ts";
 
 /** The `sample` command's flags. */
 export const SAMPLE_COMMAND: CommandSpec = {
@@ -95,6 +102,7 @@ export async function main(args: string[]): Promise<void> {
   const budget = budgetRaw === undefined || budgetRaw === "none"
     ? null
     : intFlag(flags, "budget", 1, null);
+  await requireCheckpoint(dir, "--checkpoint");
   const backend = await initBackend(backendFlag(flags, "auto"));
   console.log(`backend: ${backend.name} — ${backend.description}`);
 

@@ -89,8 +89,8 @@ export async function main(args: string[]): Promise<void> {
     await pretrain.main(["--backend", cfg.backend, "--publish", cfg.baseCheckpoint]);
   }
   const { backend, reason } = await initDevice(cfg.backend);
-  console.log(`backend: ${backend.name} (${reason}) — ${backend.description}`);
-  const result = await train({ cfg, resume, force, stopAfter });
+  const preamble = `backend: ${backend.name} (${reason}) — ${backend.description}`;
+  const result = await train({ cfg, resume, force, stopAfter, preamble }); // prints it after the checks
   console.log(
     `\n${result.step}/${cfg.steps} steps, ${result.meanStepSeconds.toFixed(2)} s/step` +
       (result.step < cfg.steps ? ` (stopped; continue with --resume)` : "") +

@@ -67,7 +67,8 @@ export interface DemoRecordOptions {
  * ```ts
  * import assert from "node:assert/strict";
  * import { makeDemoRecords } from "./demo_records.ts";
- * import { generateMathDocuments, mulberry32 } from "../../data/corpus_math.ts";
+ * import { generateMathDocuments } from "../../data/corpus_math.ts";
+ * import { mulberry32 } from "../../util/rng.ts";
  * import { Tokenizer } from "../../data/tokenizer.ts";
  * import { buildPrompt, PROMPT_DEFAULTS } from "../../rmt/prompt.ts";
  * const docs = generateMathDocuments(10, 0, { maxChars: 200 });

@@ -72,6 +72,8 @@ export interface TrainOptions {
   quiet?: boolean;
   /** Where messages and progress lines go (default stdout). */
   write?: (text: string) => void;
+  /** A line printed once every input has been checked, before the summary (the CLI's device). */
+  preamble?: string;
 }
 
 /** Where a run put its outputs, and how far it got. */
@@ -126,6 +128,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   await prepareRunDir(out, { resume: opts.resume, force: opts.force });
   const start = opts.resume ? await resumableStep(checkpointDir, cfg) : 0;
 
+  if (opts.preamble !== undefined) say(opts.preamble);
   say(
     runSummary(cfg, {
       parameters: base.model.parameterCount(),

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { defaultEvalOut, main } from "../../../lib/apps/cli/eval.ts";
-import { base, captured, cli, corpus, dir } from "./_cli.ts";
+import { base, captured, cli, corpus, dir, repo } from "./_cli.ts";
 
 Deno.test("eval main() asks for --corpus when a checkpoint records no held-out documents", async () => {
   // trained on a corpus file from a base that recorded nothing
@@ -55,4 +55,31 @@ Deno.test("defaultEvalOut() puts the evaluation of a checkpoint under runs/eval/
   assert.equal(defaultEvalOut("/abs/./base//"), "runs/eval/abs/base");
   assert.equal(defaultEvalOut("a/b/../../c"), "runs/eval/c");
   assert.equal(defaultEvalOut("../up"), "runs/eval/up", "never above runs/eval");
+});
+
+Deno.test("cli.ts eval, sample and posttrain print a missing checkpoint as one line and nothing else", async () => {
+  for (
+    const args of [
+      ["eval", "--checkpoint", `${dir}/no-such-checkpoint`],
+      ["eval", "--checkpoint", base, "--tiers-from", `${dir}/no-such-checkpoint`],
+      ["sample", "--checkpoint", `${dir}/no-such-checkpoint`, "--prompt", "1 + 1 ="],
+      [
+        "posttrain",
+        "--config",
+        `${repo}/configs/posttrain.yaml`,
+        "--checkpoint",
+        `${dir}/no-such-checkpoint`,
+      ],
+    ]
+  ) {
+    const r = await cli([...args, "--backend", "cpu"]);
+    assert.equal(r.code, 1, args.join(" "));
+    assert.equal(r.stdout, "", `${args.join(" ")}: nothing before the error`);
+    const errors = r.stderr.trim().split("\n");
+    assert.equal(errors.length, 1, r.stderr);
+    assert.match(
+      errors[0]!,
+      /^error: --(checkpoint|tiers-from): .*no-such-checkpoint: no checkpoint here/,
+    );
+  }
 });

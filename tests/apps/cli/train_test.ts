@@ -32,6 +32,7 @@ Deno.test("cli.ts train prints a bad checkpoint or corpus as one line before any
     assert.match(errors[0]!, /^error: /);
     assert.match(errors[0]!, what);
     assert.ok(!r.stdout.includes("steps") && !r.stdout.includes("positions"), r.stdout);
+    assert.equal(r.stdout, "", "nothing, not even the device line, before the error");
   }
 });
 
