@@ -95,16 +95,6 @@ export interface PostTrainFigures {
 
 /**
  * `record.json` of one run: everything the results writer needs.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import type { RunRecord } from "./run.ts";
- * const r: RunRecord = { id: "rmt", label: "RMT", kind: "train", group: "main", seed: 1,
- *   config: "configs/rmt.yaml", settings: {}, ntp: null, ntr: null, curve: null, posttrain: null,
- *   seconds: { train: 1, eval: 1, total: 2 }, finishedAt: "2026-01-01T00:00:00Z" };
- * assert.equal(r.seconds.total, 2);
- * ```
  */
 export interface RunRecord {
   /** Row id. */

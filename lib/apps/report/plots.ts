@@ -48,14 +48,6 @@ export type { NiceTicks } from "./svg.ts";
 
 /**
  * A series of a {@linkcode lineChart}.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import type { LineSeries } from "./plots.ts";
- * const s: LineSeries = { name: "RMT", points: [[0, 1], [1, 2]], band: [[0, 0.5, 1.5], [1, 1.8, 2.2]] };
- * assert.equal(s.points.length, s.band!.length);
- * ```
  */
 export interface LineSeries {
   /** Legend name. */
@@ -229,14 +221,6 @@ function dashAttr(i: number): string {
 
 /**
  * A series of a {@linkcode barChart}: one bar per group.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import type { BarSeries } from "./plots.ts";
- * const s: BarSeries = { name: "RMT", values: [62.5, 44, 34.1], errors: [1.1, 0.9, 2] };
- * assert.equal(s.values.length, s.errors!.length);
- * ```
  */
 export interface BarSeries {
   /** Legend name. */
