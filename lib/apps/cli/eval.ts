@@ -32,6 +32,7 @@ import { EVAL_DEFAULTS, type EvalConfig, evaluateCheckpoint } from "../eval/eval
 import { formatReport } from "../eval/report.ts";
 import { readCorpusFile } from "../../data/corpus_files.ts";
 import {
+  BACKEND_FLAG,
   backendFlag,
   type CommandSpec,
   intFlag,
@@ -137,12 +138,7 @@ export const EVAL_COMMAND: CommandSpec = {
       type: "boolean",
       help: "load weight files that carry no SHA-256 (written by hand or another program)",
     },
-    backend: {
-      type: "string",
-      arg: "auto|cpu|webgpu",
-      help: "where tensors live; auto is WebGPU on a hardware GPU, else the CPU",
-      default: "auto",
-    },
+    backend: BACKEND_FLAG,
   },
   notes: ["prints the table and writes eval.json into --out"],
 };

@@ -31,6 +31,7 @@ import {
 } from "../experiment/run.ts";
 import { writeResults } from "../experiment/results.ts";
 import {
+  BACKEND_FLAG,
   backendFlag,
   type CommandSpec,
   intFlag,
@@ -72,12 +73,7 @@ export const EXPERIMENT_COMMAND: CommandSpec = {
     },
     note: { type: "string", arg: "TEXT", help: "a note printed in the results", default: "none" },
     verbose: { type: "boolean", help: "print each run's progress" },
-    backend: {
-      type: "string",
-      arg: "auto|cpu|webgpu",
-      help: "where tensors live; auto is WebGPU on a hardware GPU, else the CPU",
-      default: "auto",
-    },
+    backend: BACKEND_FLAG,
   },
 };
 

@@ -217,6 +217,14 @@ export function backendFlag(
   return raw;
 }
 
+/** `--backend`, the same in every command (its default: `auto`). */
+export const BACKEND_FLAG: FlagDef = {
+  type: "string",
+  arg: "auto|cpu|webgpu",
+  help: "where tensors live; auto is WebGPU on a hardware GPU, else the CPU",
+  default: "auto",
+};
+
 /**
  * The flags shared by the training commands (`pretrain`, `train`), for their {@linkcode FlagSpec}.
  *
@@ -230,12 +238,7 @@ export function backendFlag(
 export function runFlagSpec(defaultConfig: string): FlagSpec {
   return {
     config: { type: "string", arg: "FILE", help: "the run's YAML config", default: defaultConfig },
-    backend: {
-      type: "string",
-      arg: "auto|cpu|webgpu",
-      help: "where tensors live; auto is WebGPU on a hardware GPU, else the CPU",
-      default: "the config's backend",
-    },
+    backend: { ...BACKEND_FLAG, default: "the config's backend" },
     steps: { type: "string", arg: "N", help: "total steps T", default: "the config's steps" },
     out: {
       type: "string",

@@ -16,6 +16,7 @@ import { initBackend } from "../../engine/tensor.ts";
 import { resolvePostTrainConfig } from "../posttrain/config.ts";
 import { postTrain } from "../posttrain/grpo.ts";
 import {
+  BACKEND_FLAG,
   backendFlag,
   type CommandSpec,
   intFlag,
@@ -55,12 +56,7 @@ export const POSTTRAIN_COMMAND: CommandSpec = {
       help: "held-out questions",
       default: "the config's heldOutQuestions",
     },
-    backend: {
-      type: "string",
-      arg: "auto|cpu|webgpu",
-      help: "where tensors live; auto is WebGPU on a hardware GPU, else the CPU",
-      default: "auto",
-    },
+    backend: BACKEND_FLAG,
   },
   notes: ["writes result.json, metrics.jsonl, config.json and checkpoint/ into --out"],
 };

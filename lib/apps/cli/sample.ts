@@ -19,6 +19,7 @@ import { generate } from "../../model/generate.ts";
 import { buildPrompt, PROMPT_DEFAULTS, type PromptConfig } from "../../rmt/prompt.ts";
 import { initBackend } from "../../engine/tensor.ts";
 import {
+  BACKEND_FLAG,
   backendFlag,
   type CommandSpec,
   intFlag,
@@ -63,12 +64,7 @@ export const SAMPLE_COMMAND: CommandSpec = {
       help: "token budget written into the NTR prompt",
       default: "none",
     },
-    backend: {
-      type: "string",
-      arg: "auto|cpu|webgpu",
-      help: "where tensors live; auto is WebGPU on a hardware GPU, else the CPU",
-      default: "auto",
-    },
+    backend: BACKEND_FLAG,
   },
 };
 

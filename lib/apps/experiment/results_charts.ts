@@ -15,7 +15,16 @@ import {
 } from "../report/plots.ts";
 import { mean, std } from "../report/stats.ts";
 import type { CurvePoint, RunRecord } from "./records.ts";
-import { byRow, finite, ordered, primary, TIERS } from "./results_tables.ts";
+import {
+  ABLATION_ROWS,
+  byRow,
+  finite,
+  NTR_ROWS,
+  ordered,
+  POST_ROWS,
+  primary,
+  TIERS,
+} from "./results_tables.ts";
 
 /**
  * One colour per row of the experiment, the same in every figure; a post-training row takes the
@@ -88,14 +97,7 @@ function curveSeries(
  */
 export function resultCharts(records: RunRecord[]): { caption: string; svg: string }[] {
   const groups = byRow(records);
-  const trained = ordered(groups, [
-    "ntp_cont",
-    "rpt",
-    "rmt",
-    "rmt_no_dtb",
-    "rmt_no_cas",
-    "rmt_no_ntp",
-  ])
+  const trained = ordered(groups, ["ntp_cont", "rpt", ...ABLATION_ROWS])
     .filter(([, rs]) => rs.some((r) => (r.curve?.length ?? 0) > 0));
   const charts: { caption: string; svg: string }[] = [];
   const size = { width: 560, height: 360 };
@@ -150,16 +152,7 @@ export function resultCharts(records: RunRecord[]): { caption: string; svg: stri
       }),
     });
   }
-  const acc = ordered(groups, [
-    "ntp_base",
-    "ntr_base",
-    "ntr_base_bt",
-    "rpt",
-    "rmt",
-    "rmt_no_dtb",
-    "rmt_no_cas",
-    "rmt_no_ntp",
-  ]);
+  const acc = ordered(groups, ["ntp_base", ...NTR_ROWS]);
   if (acc.length > 0) {
     const series: BarSeries[] = acc.map(([id, rs], i) => {
       const vals = TIERS.map((t) =>
@@ -187,7 +180,7 @@ export function resultCharts(records: RunRecord[]): { caption: string; svg: stri
       }),
     });
   }
-  const post = ordered(groups, ["post_base", "post_rpt", "post_rmt"]);
+  const post = ordered(groups, POST_ROWS);
   if (post.length > 0) {
     const pick = (rs: RunRecord[], f: (r: RunRecord) => number | null | undefined) =>
       finite(rs.map(f)).map((x) => 100 * x);

@@ -47,19 +47,22 @@ function mode(r: RunRecord): string {
   return r.kind === "ntp-base" || r.id === "ntp_cont" ? "NTP (greedy)" : "NTR (T=0.8)";
 }
 
+/** RMT and its three ablations (method §6.6), in report order. */
+export const ABLATION_ROWS = ["rmt", "rmt_no_dtb", "rmt_no_cas", "rmt_no_ntp"];
+/** The rows evaluated by next-token reasoning, in report order. */
+export const NTR_ROWS = ["ntr_base", "ntr_base_bt", "rpt", ...ABLATION_ROWS];
+/** The post-training rows (method §6.5), in report order. */
+export const POST_ROWS = ["post_base", "post_rpt", "post_rmt"];
+
+/** Every row, in report order. */
 export const ROW_ORDER = [
   "ntp_base",
   "ntr_base",
   "ntr_base_bt",
   "ntp_cont",
   "rpt",
-  "rmt",
-  "rmt_no_dtb",
-  "rmt_no_cas",
-  "rmt_no_ntp",
-  "post_base",
-  "post_rpt",
-  "post_rmt",
+  ...ABLATION_ROWS,
+  ...POST_ROWS,
 ];
 
 export function ordered(groups: Map<string, RunRecord[]>, ids: string[]): [string, RunRecord[]][] {
@@ -170,7 +173,7 @@ export function resultTables(records: RunRecord[]): ResultTables {
   const full = groups.get("rmt");
   const ablation = {
     headers: ["Configuration", ...tierHeaders, "Δ avg vs RMT (pp, 95% CI)", "ℓ (tokens)", "Seeds"],
-    rows: ordered(groups, ["rmt", "rmt_no_dtb", "rmt_no_cas", "rmt_no_ntp"]).map(([id, rs]) => [
+    rows: ordered(groups, ABLATION_ROWS).map(([id, rs]) => [
       id === "rmt" ? "RMT (full)" : rs[0]!.label,
       ...TIERS.map((t) => pctCell(rs.map((r) => r.ntr?.nested[t]))),
       id === "rmt" ? "–" : diffCell(paired(rs, full, (r) => r.ntr?.nested.average)),
@@ -189,15 +192,7 @@ export function resultTables(records: RunRecord[]): ResultTables {
       "Closed </think> (%)",
       "Boxed answer (%)",
     ],
-    rows: ordered(groups, [
-      "ntr_base",
-      "ntr_base_bt",
-      "rpt",
-      "rmt",
-      "rmt_no_dtb",
-      "rmt_no_cas",
-      "rmt_no_ntp",
-    ])
+    rows: ordered(groups, NTR_ROWS)
       .map(([, rs]) => {
         const l = mean(finite(rs.map((r) => r.ntr?.meanLength)));
         return [
@@ -226,7 +221,7 @@ export function resultTables(records: RunRecord[]): ResultTables {
       "Questions / decoding / steps",
       "Seeds",
     ],
-    rows: ordered(groups, ["post_base", "post_rpt", "post_rmt"]).map(([id, rs]) => {
+    rows: ordered(groups, POST_ROWS).map(([id, rs]) => {
       const p0 = rs[0]!.posttrain!;
       const d = pairedDiff(
         rs.map((r) => r.posttrain?.after ?? NaN),
@@ -371,7 +366,7 @@ export function automaticNotes(records: RunRecord[]): string[] {
       );
     }
   }
-  const post = ordered(groups, ["post_base", "post_rpt", "post_rmt"]).flatMap(([, rs]) => rs);
+  const post = ordered(groups, POST_ROWS).flatMap(([, rs]) => rs);
   if (post.length > 0 && post.every((r) => !r.posttrain?.before && !r.posttrain?.after)) {
     notes.push(
       "Post-training: no held-out question was answered correctly before or after GRPO by any " +
