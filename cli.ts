@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { module: string; help: string }> = {
     help: "RMT mid-training (configs/rmt.yaml by default)",
   },
   pretrain: { module: "./lib/apps/cli/pretrain.ts", help: "pre-train the base model" },
+  sweep: { module: "./lib/apps/cli/sweep.ts", help: "size the base: pre-train a grid of shapes" },
   eval: {
     module: "./lib/apps/cli/eval.ts",
     help: "next-token accuracy by tier, NTP and NTR modes",
