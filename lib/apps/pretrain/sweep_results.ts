@@ -101,6 +101,21 @@ export function perHour(r: Pick<SweepRecord, "ntrComputable" | "seconds">): numb
   return r.ntrComputable === null || r.seconds <= 0 ? null : r.ntrComputable / (r.seconds / 3600);
 }
 
+/**
+ * A count in M, k or units.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { count } from "./sweep_results.ts";
+ * assert.deepEqual([count(2_450_000), count(12_300), count(768)], ["2.45M", "12.3k", "768"]);
+ * ```
+ */
+export function count(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
+  return n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : `${n}`;
+}
+
 /** Records best first by {@linkcode perHour} (cells without one last, in their order). */
 export function rankRecords(records: readonly SweepRecord[]): SweepRecord[] {
   const key = (r: SweepRecord) => perHour(r) ?? -Infinity;
@@ -115,8 +130,8 @@ export function resultsMarkdown(
   const ranked = rankRecords(records);
   const rows = ranked.map((r) => [
     r.cell,
-    `${(r.parameters / 1e6).toFixed(2)}M`,
-    `${(r.tokens / 1e6).toFixed(2)}M`,
+    count(r.parameters),
+    count(r.tokens),
     `${(r.seconds / 60).toFixed(1)}`,
     r.tokensPerSecond.toFixed(0),
     r.heldOutLoss === null ? "–" : r.heldOutLoss.toFixed(3),
@@ -146,9 +161,9 @@ export function resultsMarkdown(
     "# Base sizing sweep",
     "",
     `Budget per cell: ${setting.budget}. Evaluation: temperature ${setting.temperature}, no budget in the ` +
-    "prompt; NTP is greedy over ordinary tokens on the NTR episodes' positions (comp.: the " +
-    "computable slice; nested: the nested tiers' average). Ranked by NTR accuracy on the " +
-    "computable slice per hour of pre-training.",
+    "prompt. NTP is greedy over ordinary tokens. Comp.: the computable slice of the NTR " +
+    "episodes (NTP on the same positions); nested: the nested tiers' average (NTP over every " +
+    "held-out position). Ranked by NTR accuracy on the computable slice per hour of pre-training.",
     "",
     table,
     "",
