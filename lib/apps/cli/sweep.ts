@@ -16,7 +16,13 @@
  */
 import { ConfigError } from "../../util/config.ts";
 import { initDevice } from "../../engine/tensor.ts";
-import { cellConfigs, cellName, loadSweepConfig, runSweep } from "../pretrain/sweep.ts";
+import {
+  cellConfigs,
+  cellName,
+  loadSweepConfig,
+  refuseUnfinished,
+  runSweep,
+} from "../pretrain/sweep.ts";
 import { BACKEND_FLAG, backendFlag, type CommandSpec, parseFlags } from "./flags.ts";
 
 /** The `sweep` command's flags. */
@@ -65,6 +71,8 @@ export async function main(args: string[]): Promise<void> {
   const configFile = (flags.config as string | undefined) ?? "configs/sweep_base.yaml";
   const cfg = loadSweepConfig(configFile);
   const cells = cellConfigs(cfg, out); // every cell checked before anything runs
+  const resume = flags.resume === true;
+  if (!resume) await refuseUnfinished(cfg, out);
   const { backend: device, reason } = await initDevice(backend ?? cells[0].backend);
   console.log(`backend: ${device.name} (${reason}) — ${device.description}`);
   const budget = cfg.budget.tokens !== null
@@ -75,6 +83,6 @@ export async function main(args: string[]): Promise<void> {
       `${budget} each; ${cfg.eval.positions} NTR positions per tier at temperature ` +
       `${cfg.eval.temperature}; results in ${out}/results.md`,
   );
-  const records = await runSweep(cfg, { out, resume: flags.resume === true, backend });
+  const records = await runSweep(cfg, { out, resume, backend });
   console.log(`sweep: ${records.length} cells with results; table: ${out}/results.md`);
 }

@@ -223,6 +223,22 @@ async function checkpointStep(dir: string): Promise<number> {
 }
 
 /**
+ * Throws a one-line {@linkcode ConfigError} when a cell of the grid has started (its
+ * `sweep_cell.json` exists) but has no result: only `--resume` may continue it. The command calls
+ * this before it prints anything.
+ */
+export async function refuseUnfinished(cfg: SweepConfig, out: string): Promise<void> {
+  const done = new Set(readRecords(`${out}/results.jsonl`).map((r) => r.cell));
+  for (const name of cfg.grid.map(cellName)) {
+    if (!done.has(name) && (await exists(`${out}/${name}/sweep_cell.json`))) {
+      throw new ConfigError(
+        `${out}/${name}: holds an unfinished cell; --resume continues it (or delete the directory)`,
+      );
+    }
+  }
+}
+
+/**
  * Runs every cell that has no result yet (see the module doc) and rewrites `results.md` after
  * each; returns every record of `results.jsonl`.
  *
@@ -238,6 +254,7 @@ export async function runSweep(cfg: SweepConfig, opts: SweepOptions): Promise<Sw
     ? `${cfg.budget.tokens} training tokens`
     : `${cfg.budget.minutes} minutes of pre-training`;
   const setting = { budget, temperature: cfg.eval.temperature };
+  if (!opts.resume) await refuseUnfinished(cfg, opts.out);
   Deno.mkdirSync(opts.out, { recursive: true });
   const done = new Set(readRecords(resultsFile).map((r) => r.cell));
   for (const [i, shape] of cfg.grid.entries()) {
@@ -253,11 +270,6 @@ export async function runSweep(cfg: SweepConfig, opts: SweepOptions): Promise<Sw
     let state: CellState | null = (await exists(stateFile))
       ? JSON.parse(Deno.readTextFileSync(stateFile))
       : null;
-    if (state !== null && !opts.resume) {
-      throw new ConfigError(
-        `${dir}: holds an unfinished cell; --resume continues it (or delete the directory)`,
-      );
-    }
     const quiet = { progress: opts.progress, log };
     let parameters = state?.parameters ?? 0;
     const capture = (line: string) => {
@@ -275,7 +287,7 @@ export async function runSweep(cfg: SweepConfig, opts: SweepOptions): Promise<Sw
         save(state);
       } else {
         const probe = Math.max(1, Math.min(cellCfg.warmupSteps, cfg.probeSteps));
-        const placeholder = { ...cellCfg, steps: probe + 1_000_000 }; // only the warm-up runs
+        const placeholder = { ...cellCfg, steps: probe + 1 }; // warm-up only: T changes nothing
         const r = await pretrain(placeholder, {
           ...quiet,
           log: capture,

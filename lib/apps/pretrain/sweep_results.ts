@@ -163,7 +163,7 @@ export function resultsMarkdown(
     `Budget per cell: ${setting.budget}. Evaluation: temperature ${setting.temperature}, no budget in the ` +
     "prompt. NTP is greedy over ordinary tokens. Comp.: the computable slice of the NTR " +
     "episodes (NTP on the same positions); nested: the nested tiers' average (NTP over every " +
-    "held-out position). Ranked by NTR accuracy on the computable slice per hour of pre-training.",
+    "held-out position; tiers from each cell's own entropy). Ranked by NTR accuracy on the computable slice per hour of pre-training.",
     "",
     table,
     "",

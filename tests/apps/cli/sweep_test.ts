@@ -54,7 +54,22 @@ Deno.test("sweep fails with one line naming the flag or field, before anything i
       budget: { minutes: 1, tokens: 100 },
     }),
   );
+  const valid = `${dir}/valid.yaml`;
+  await Deno.writeTextFile(
+    valid,
+    stringify({
+      base: `${repo}/configs/pretrain_tiny.yaml`,
+      grid: [{ nLayer: 1, nEmbd: 16, nHead: 2 }],
+      budget: { tokens: 100 },
+    }),
+  );
+  await Deno.mkdir(`${dir}/out/L1-E16-H2`, { recursive: true });
+  await Deno.writeTextFile(`${dir}/out/L1-E16-H2/sweep_cell.json`, "{}\n"); // a started cell
   const cases: [string[], RegExp][] = [
+    [
+      ["--config", valid, "--out", "out"],
+      /^error: out\/L1-E16-H2: holds an unfinished cell; --resume continues it/,
+    ],
     [["--stpes", "3"], /^error: --stpes: unknown flag \(deno task sweep --help lists the flags\)$/],
     [["--backend", "gpu"], /^error: --backend: expected auto, cpu or webgpu, got "gpu"$/],
     [["--config", "no/such.yaml"], /^error: no\/such\.yaml: cannot read config file/],
