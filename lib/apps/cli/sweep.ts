@@ -1,6 +1,6 @@
 /**
  * `deno task sweep`: sizes the base model by measurement (issue 17, item 3) with
- * `lib/apps/pretrain/sweep.ts`: each model shape of the grid is pre-trained for the same budget
+ * `lib/apps/sweep/sweep.ts`: each model shape of the grid is pre-trained for the same budget
  * and evaluated (NTR and greedy NTP on the computable slice and the nested tiers).
  *
  *     deno task sweep [--config configs/sweep_base.yaml] [--out runs/sweep] [--resume]
@@ -22,7 +22,7 @@ import {
   loadSweepConfig,
   refuseUnfinished,
   runSweep,
-} from "../pretrain/sweep.ts";
+} from "../sweep/sweep.ts";
 import { BACKEND_FLAG, backendFlag, type CommandSpec, parseFlags } from "./flags.ts";
 
 /** The `sweep` command's flags. */

@@ -39,8 +39,8 @@ import {
   type Shape,
   type SweepRecord,
 } from "./sweep_results.ts";
-import { type PretrainConfig, resolvePretrainConfig } from "./config.ts";
-import { pretrain } from "./pretrain.ts";
+import { type PretrainConfig, resolvePretrainConfig } from "../pretrain/config.ts";
+import { pretrain } from "../pretrain/pretrain.ts";
 import type { ProgressBar } from "../../util/progress.ts";
 
 /** One model shape of the grid. */

@@ -1,5 +1,5 @@
 /**
- * Tests of the base-sizing sweep (`lib/apps/pretrain/sweep.ts`, `sweep_results.ts`): the ranking
+ * Tests of the base-sizing sweep (`lib/apps/sweep/sweep.ts`, `sweep_results.ts`): the ranking
  * and table on hand-made records, one-line config errors naming the field, and an end-to-end run
  * of two tiny cells that writes results.jsonl/results.md and skips finished cells the second time.
  *
@@ -15,14 +15,14 @@ import {
   runSweep,
   stepsForBudget,
   SWEEP,
-} from "../../../lib/apps/pretrain/sweep.ts";
+} from "../../../lib/apps/sweep/sweep.ts";
 import {
   perHour,
   rankRecords,
   readRecords,
   resultsMarkdown,
   type SweepRecord,
-} from "../../../lib/apps/pretrain/sweep_results.ts";
+} from "../../../lib/apps/sweep/sweep_results.ts";
 
 await initBackend("cpu");
 
