@@ -40,43 +40,51 @@ export interface View {
   readonly offset: number;
 }
 
-/** Elementwise unary kernels. */
-export type UnaryOp =
-  | "neg"
-  | "exp"
-  | "log"
-  | "sqrt"
-  | "rsqrt"
-  | "abs"
-  | "sign"
-  | "recip"
-  | "tanh"
-  | "sigmoid"
-  | "relu"
-  | "gelu"
-  | "silu";
+/** Elementwise unary kernels, every one (tests run each on both backends). */
+export const UNARY_OPS = [
+  "neg",
+  "exp",
+  "log",
+  "sqrt",
+  "rsqrt",
+  "abs",
+  "sign",
+  "recip",
+  "tanh",
+  "sigmoid",
+  "relu",
+  "gelu",
+  "silu",
+] as const;
+
+/** An elementwise unary kernel. */
+export type UnaryOp = typeof UNARY_OPS[number];
 
 /**
  * Elementwise binary kernels. Comparisons return 1.0 or 0.0. `gelu_grad(x, dy)` and
  * `silu_grad(x, dy)` return `dy · f'(x)` (the backward of `gelu`/`silu`, fused because their
  * derivatives are long expressions).
  */
-export type BinaryOp =
-  | "add"
-  | "sub"
-  | "mul"
-  | "div"
-  | "pow"
-  | "maximum"
-  | "minimum"
-  | "lt"
-  | "le"
-  | "gt"
-  | "ge"
-  | "eq"
-  | "ne"
-  | "gelu_grad"
-  | "silu_grad";
+export const BINARY_OPS = [
+  "add",
+  "sub",
+  "mul",
+  "div",
+  "pow",
+  "maximum",
+  "minimum",
+  "lt",
+  "le",
+  "gt",
+  "ge",
+  "eq",
+  "ne",
+  "gelu_grad",
+  "silu_grad",
+] as const;
+
+/** An elementwise binary kernel (see {@linkcode BINARY_OPS}). */
+export type BinaryOp = typeof BINARY_OPS[number];
 
 /** Reductions over the middle axis of an `(outer, size, inner)` array. */
 export type ReduceOp = "sum" | "max";

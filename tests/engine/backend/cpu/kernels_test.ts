@@ -11,8 +11,8 @@
  * every other operator and the sums must be bit-identical (same operations, same order).
  */
 import assert from "node:assert/strict";
-import type { BinaryOp, UnaryOp, View } from "../../../../lib/engine/backend/backend.ts";
-import { fullView } from "../../../../lib/engine/backend/backend.ts";
+import type { View } from "../../../../lib/engine/backend/backend.ts";
+import { BINARY_OPS, fullView, UNARY_OPS } from "../../../../lib/engine/backend/backend.ts";
 import { CpuBackend } from "../../../../lib/engine/backend/cpu/cpu.ts";
 import { capacityClass } from "../../../../lib/engine/backend/cpu/pool.ts";
 import {
@@ -72,38 +72,6 @@ function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, rtol: numb
   }
 }
 
-const UNARY_OPS: UnaryOp[] = [
-  "neg",
-  "exp",
-  "log",
-  "sqrt",
-  "rsqrt",
-  "abs",
-  "sign",
-  "recip",
-  "tanh",
-  "sigmoid",
-  "relu",
-  "gelu",
-  "silu",
-];
-const BINARY_OPS: BinaryOp[] = [
-  "add",
-  "sub",
-  "mul",
-  "div",
-  "pow",
-  "maximum",
-  "minimum",
-  "lt",
-  "le",
-  "gt",
-  "ge",
-  "eq",
-  "ne",
-  "gelu_grad",
-  "silu_grad",
-];
 const tolOf = (op: string) => (["exp", "gelu", "gelu_grad"].includes(op) ? 1e-6 : 0);
 
 Deno.test("unaryInto() equals unaryReference() for every operator and view class", () => {

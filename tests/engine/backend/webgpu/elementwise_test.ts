@@ -8,9 +8,11 @@
  */
 import assert from "node:assert/strict";
 import {
+  BINARY_OPS,
   fullView,
   numel,
   type Storage,
+  UNARY_OPS,
   type View,
 } from "../../../../lib/engine/backend/backend.ts";
 import { compare, ELEMENTWISE, EXACT, permuted, random, randomInts, view } from "./_oracle.ts";
@@ -97,21 +99,7 @@ Deno.test({
   name: "webgpu unary ops match cpu (rtol 1e-5, atol 1e-6) on contiguous and strided views",
   ignore,
   fn: async (t) => {
-    const ops = [
-      "neg",
-      "exp",
-      "log",
-      "sqrt",
-      "rsqrt",
-      "abs",
-      "sign",
-      "recip",
-      "tanh",
-      "sigmoid",
-      "relu",
-      "gelu",
-      "silu",
-    ] as const;
+    const ops = UNARY_OPS;
     for (const op of ops) {
       await t.step(op, async () => {
         const [lo, hi] = UNARY_DOMAINS[op] ?? [-8, 8];
@@ -164,23 +152,7 @@ Deno.test({
   name: "webgpu binary ops match cpu (rtol 1e-5, atol 1e-6) with broadcasting and permutes",
   ignore,
   fn: async (t) => {
-    const ops = [
-      "add",
-      "sub",
-      "mul",
-      "div",
-      "pow",
-      "maximum",
-      "minimum",
-      "lt",
-      "le",
-      "gt",
-      "ge",
-      "eq",
-      "ne",
-      "gelu_grad",
-      "silu_grad",
-    ] as const;
+    const ops = BINARY_OPS;
     const shape = [6, 1, 13, 31];
     const n = numel(shape);
     for (const op of ops) {
