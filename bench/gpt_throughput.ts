@@ -19,7 +19,8 @@ import { parseArgs } from "node:util";
 import { generate } from "../lib/model/generate.ts";
 import { GPT, resolveGptConfig } from "../lib/model/gpt.ts";
 import { AdamW } from "../lib/engine/optim/adamw.ts";
-import { type BackendKind, initBackend, noGrad, tensor, tidy } from "../lib/engine/tensor.ts";
+import { type BackendKind, initBackend, tensor } from "../lib/engine/tensor.ts";
+import { trainStep } from "./_step.ts";
 
 const { values: flags } = parseArgs({
   args: Deno.args,
@@ -78,12 +79,7 @@ async function trainRate(): Promise<number> {
   const y = tensor(randomIds(B * T, 2), [B, T], { dtype: "i32" });
   const s = await medianSeconds(
     async () => {
-      tidy(() => {
-        const loss = model.forward(x).crossEntropy(y).mean(); // ()
-        loss.backward();
-        noGrad(() => opt.step());
-        opt.zeroGrad();
-      });
+      trainStep(model, opt, x, y);
       await backend.sync();
     },
     2,

@@ -21,7 +21,8 @@
 import { generate } from "../lib/model/generate.ts";
 import { GPT, GPT_DEFAULTS, type GptConfig, resolveGptConfig } from "../lib/model/gpt.ts";
 import { AdamW } from "../lib/engine/optim/adamw.ts";
-import { type BackendKind, initBackend, noGrad, tensor, tidy } from "../lib/engine/tensor.ts";
+import { type BackendKind, initBackend, tensor } from "../lib/engine/tensor.ts";
+import { trainStep } from "./_step.ts";
 
 const kind = (Deno.env.get("RMT_BACKEND") ?? "auto") as BackendKind;
 const backend = await initBackend(kind);
@@ -66,12 +67,7 @@ function trainBench(label: string, cfg: GptConfig, B: number): void {
     async fn(b) {
       b.start();
       const t0 = performance.now();
-      tidy(() => {
-        const loss = model.forward(x).crossEntropy(y).mean(); // ()
-        loss.backward();
-        noGrad(() => opt.step());
-        opt.zeroGrad();
-      });
+      trainStep(model, opt, x, y);
       await backend.sync();
       b.end();
       record(name, B * T, performance.now() - t0);

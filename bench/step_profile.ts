@@ -23,7 +23,8 @@
 import type { Storage, View } from "../lib/engine/backend/backend.ts";
 import { GPT, GPT_DEFAULTS, resolveGptConfig } from "../lib/model/gpt.ts";
 import { AdamW } from "../lib/engine/optim/adamw.ts";
-import { type BackendKind, initBackend, noGrad, tensor, tidy } from "../lib/engine/tensor.ts";
+import { type BackendKind, initBackend, tensor } from "../lib/engine/tensor.ts";
+import { trainStep } from "./_step.ts";
 
 const kind = (Deno.env.get("RMT_BACKEND") ?? "auto") as BackendKind;
 const backend = await initBackend(kind);
@@ -155,12 +156,7 @@ const x = tensor(ids(1), [B, T], { dtype: "i32" });
 const y = tensor(ids(2), [B, T], { dtype: "i32" });
 
 function step(): void {
-  tidy(() => {
-    const loss = model.forward(x).crossEntropy(y).mean(); // ()
-    loss.backward();
-    noGrad(() => opt.step());
-    opt.zeroGrad();
-  });
+  trainStep(model, opt, x, y);
 }
 
 /**
