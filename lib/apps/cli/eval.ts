@@ -77,6 +77,12 @@ export const EVAL_COMMAND: CommandSpec = {
       help: "NTR positions sampled per tier",
       default: String(EVAL_DEFAULTS.positions),
     },
+    computable: {
+      type: "string",
+      arg: "N",
+      help: "NTR positions drawn from the computable slice on their own (0 = none; tagged corpora)",
+      default: String(EVAL_DEFAULTS.computable),
+    },
     budget: {
       type: "string",
       arg: "none|final|N",
@@ -98,7 +104,7 @@ export const EVAL_COMMAND: CommandSpec = {
     "max-new": {
       type: "string",
       arg: "N",
-      help: "longest NTR completion in tokens",
+      help: "longest NTR completion in tokens (clipped to the model's window)",
       default: String(EVAL_DEFAULTS.maxNewTokens),
     },
     seed: { type: "string", arg: "S", help: "seed of the positions and the sampler", default: "1" },
@@ -233,6 +239,7 @@ export async function main(args: string[]): Promise<void> {
     reward,
     budget,
     positions: intFlag(flags, "positions", 1, EVAL_DEFAULTS.positions),
+    computable: intFlag(flags, "computable", 0, EVAL_DEFAULTS.computable),
     temperature: numberFlag(flags, "temperature", 0, EVAL_DEFAULTS.temperature),
     topK: intFlag(flags, "top-k", 0, EVAL_DEFAULTS.topK),
     maxNewTokens: intFlag(flags, "max-new", 1, EVAL_DEFAULTS.maxNewTokens),

@@ -20,6 +20,7 @@
  */
 import { mulberry32 } from "../../util/rng.ts";
 import type { Codec } from "../../data/codec.ts";
+import type { MathDocument } from "../../data/math_doc.ts";
 import { CheckpointError, findCheckpoint } from "../../model/checkpoint.ts";
 import { loadAnyCheckpoint } from "../../model/load.ts";
 import { generate } from "../../model/generate.ts";
@@ -30,6 +31,12 @@ import { PROMPT_DEFAULTS, type PromptConfig } from "../../rmt/prompt.ts";
 import type { RewardMode } from "../../rmt/reward_match.ts";
 import { loadDocuments, type PretrainDataConfig } from "../pretrain/data.ts";
 import { ntpAccuracy } from "./ntp.ts";
+import {
+  type ComputableReport,
+  conciseLengths,
+  sampleComputablePositions,
+  summariseComputable,
+} from "./computable.ts";
 import { type CompletionGenerator, runNtr, sampleNtrPositions, summariseNtr } from "./ntr.ts";
 import type { EvalReport, NtrSettings } from "./report.ts";
 import {
@@ -74,6 +81,8 @@ export interface EvalConfig {
   cacheDir: string | null;
   /** Decoded NTR examples kept in the report. */
   examples: number;
+  /** NTR episodes drawn from the computable slice on their own (0: none; `computable.ts`). */
+  computable: number;
 }
 
 /** Defaults: both modes, 64 positions per tier, T = 0.8, no budget, cache in runs/cache. */
@@ -83,13 +92,14 @@ export const EVAL_DEFAULTS: Readonly<EvalConfig> = {
   budget: null,
   temperature: 0.8,
   topK: 0,
-  maxNewTokens: 256,
+  maxNewTokens: 768, // clipped to the window: a verbose scratch-pad must be able to close
   seed: 1,
   batchSize: 32,
   entropy: ENTROPY_DEFAULTS,
   reward: "exact",
   cacheDir: "runs/cache",
   examples: 6,
+  computable: 64,
 };
 
 /** Inputs of {@linkcode evaluateModel}. */
@@ -102,6 +112,8 @@ export interface EvaluateModelInput {
   documents: number[][];
   /** Their position tags (`documentKinds`; null or absent: untagged documents). */
   kinds?: DocumentKinds;
+  /** The held-out documents as generated (for the concise scratch-pads of the computable sample). */
+  heldOut?: readonly MathDocument[];
   /** Prompt format for NTR. */
   prompt: PromptConfig;
   /** Settings (defaults: {@linkcode EVAL_DEFAULTS}). */
@@ -203,6 +215,7 @@ export async function evaluateModel(input: EvaluateModelInput): Promise<EvalRepo
 
   let ntr: EvalReport["ntr"] = null;
   let examples: EvalReport["examples"] = [];
+  let computable: ComputableReport | null = null;
   if (cfg.mode !== "ntp") {
     const stats = { tokens: 0, seconds: 0 };
     const completions: number[][] = [];
@@ -235,6 +248,23 @@ export async function evaluateModel(input: EvaluateModelInput): Promise<EvalRepo
     };
     ntr = { ...summariseNtr(outcomes, population), settings };
     Object.assign(slices, ntrBySlice(outcomes, own, input.kinds));
+    if (cfg.computable > 0 && input.kinds !== undefined) {
+      const pick = sampleComputablePositions(
+        tier.scores,
+        input.kinds,
+        thresholds,
+        cfg.computable,
+        mulberry32(cfg.seed + 1),
+      );
+      log(`NTR: ${pick.positions.length} episodes on the computable slice…`);
+      const done = await runNtr(pick.positions, documents, tokenizer, base, {
+        budget: cfg.budget,
+        prompt: input.prompt,
+        reward: cfg.reward,
+      });
+      const concise = conciseLengths(input.heldOut ?? [], documents, tokenizer, pick.positions);
+      computable = summariseComputable(done, own, pick.population, concise);
+    }
     examples = outcomes.slice(0, cfg.examples).map((o, i) => ({
       ...o,
       completion: tokenizer.decode(completions[i]),
@@ -263,6 +293,7 @@ export async function evaluateModel(input: EvaluateModelInput): Promise<EvalRepo
     ntpExcludedTokens: excludeIds.map((id) => tokenizer.decode([id])),
     ntr,
     slices,
+    computable,
     examples,
     seconds: (performance.now() - t0) / 1000,
   };
@@ -339,6 +370,7 @@ export async function evaluateCheckpoint(
   let texts = opts.documents;
   let prompt = opts.prompt;
   let kinds: DocumentKinds | undefined; // given documents (user text) carry no tags
+  let sources: MathDocument[] | undefined;
   if (texts === undefined) {
     const corpus = await corpusOf(ck.state, dir).catch((e) => {
       ck.model.dispose();
@@ -348,6 +380,7 @@ export async function evaluateCheckpoint(
       loadDocuments({ ...corpus.data, trainDocs: Math.min(corpus.data.trainDocs, 1) }).heldOut;
     texts = heldOut.map((d) => d.text);
     kinds = documentKinds(heldOut, tokenizer);
+    sources = heldOut;
     prompt ??= corpus.prompt;
   }
   prompt ??= (ck.state.corpus as { prompt?: PromptConfig } | undefined)?.prompt ?? PROMPT_DEFAULTS;
@@ -362,6 +395,7 @@ export async function evaluateCheckpoint(
       tokenizer,
       documents,
       kinds,
+      heldOut: sources,
       prompt,
       config: opts.config,
       tierModel: tierCk?.model,

@@ -9,6 +9,7 @@
 import type { TierAccuracy } from "./ntp.ts";
 import type { Accuracy } from "./ntp.ts";
 import type { NtrOutcome, NtrSummary } from "./ntr.ts";
+import type { ComputableReport } from "./computable.ts";
 import { SLICE_NAMES, type SliceAccuracy, type SliceReport } from "./slices.ts";
 
 /** Settings of the NTR run recorded in a report. */
@@ -61,6 +62,8 @@ export interface EvalReport {
   ntr: (NtrSummary & { settings: NtrSettings }) | null;
   /** Accuracy per position kind (absent in reports before issue 17). */
   slices?: SliceReport;
+  /** NTR against greedy NTP on a sample of computable positions (absent before issue 17). */
+  computable?: ComputableReport | null;
   /** A few NTR episodes, decoded (for reading). */
   examples: (NtrOutcome & { completion: string })[];
   /** Wall seconds of the evaluation. */
@@ -150,6 +153,42 @@ export function formatSlices(s: SliceReport, ntrMode: string): string[] {
       present.map(([label, a]) => [label, ...slices.map((n) => sliceCell(a[n]))]),
     ),
   ];
+}
+
+/**
+ * The computable sample as text lines: NTR against greedy NTP on the same positions, and the
+ * reasoning length against the concise scratch-pads of those positions.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatComputable } from "./report.ts";
+ * const [head, length] = formatComputable({ population: 900, ntr: { count: 50, correct: 20,
+ *   accuracy: 0.4 }, ntpAtNtr: { count: 50, correct: 10, accuracy: 0.2 },
+ *   meanReasoningLength: 300, closedFraction: 1,
+ *   concise: { positions: 40, meanLength: 60, meanReasoningLength: 310, ratio: 310 / 60 } });
+ * assert.match(head, /NTR 40\.0 % against greedy NTP 20\.0 % on the same positions \(2\.00×\)/);
+ * assert.match(length, /5\.2× the concise scratch-pads/);
+ * ```
+ */
+export function formatComputable(c: ComputableReport): string[] {
+  const ratio = c.ntpAtNtr.accuracy
+    ? ` (${(c.ntr.accuracy! / c.ntpAtNtr.accuracy).toFixed(2)}×)`
+    : "";
+  const lines = [
+    `computable slice, ${c.ntr.count} positions drawn from ${c.population}: NTR ` +
+    `${pct(c.ntr.accuracy)} % against greedy NTP ${pct(c.ntpAtNtr.accuracy)} % on the same ` +
+    `positions${ratio}; closed </think> ${pct(c.closedFraction)} %`,
+  ];
+  const k = c.concise;
+  lines.push(
+    k === null
+      ? "reasoning length: none of these positions has a concise scratch-pad to compare with"
+      : `reasoning length on the ${k.positions} of them with a scratch-pad: ` +
+        `${k.meanReasoningLength.toFixed(1)} tokens, ${k.ratio.toFixed(1)}× the concise ` +
+        `scratch-pads (${k.meanLength.toFixed(1)} tokens)`,
+  );
+  return lines;
 }
 
 function ntrLabel(r: EvalReport): string | null {
@@ -252,6 +291,8 @@ export function formatReport(r: EvalReport): string {
     );
   }
   if (r.slices !== undefined) lines.push("", ...formatSlices(r.slices, ntrLabel(r) ?? "NTR"));
+  if (r.computable) lines.push("", ...formatComputable(r.computable));
+  if (r.computable) lines.push("", ...formatComputable(r.computable));
   if (r.ntr !== null) {
     const n = r.ntr;
     lines.push(

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { tensor } from "../../../lib/engine/tensor.ts";
+import { type Tensor, tensor } from "../../../lib/engine/tensor.ts";
 import { Module } from "../../../lib/engine/nn.ts";
 
 export const V = 4;
@@ -30,3 +30,16 @@ export const entropyOf = (row: number[]) => {
   const z = e.reduce((a, b) => a + b, 0);
   return -e.reduce((s, x) => s + (x / z) * Math.log(x / z), 0);
 };
+
+/** A bigram "model" over a vocabulary of `v` tokens: logits (B, T, V) = rows[ids], rows (V, V). */
+export class BigramTable extends Module {
+  table: Tensor;
+  config = { contextLength: 64 };
+  constructor(rows: Float32Array, v: number) {
+    super();
+    this.table = tensor(rows, [v, v]);
+  }
+  forward(ids: Tensor): Tensor {
+    return this.table.embedding(ids); // (B, T, V)
+  }
+}

@@ -7,8 +7,8 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { initBackend, type Tensor, tensor } from "../../../lib/engine/tensor.ts";
-import { Module } from "../../../lib/engine/nn.ts";
+import { initBackend } from "../../../lib/engine/tensor.ts";
+import { BigramTable } from "./_bigram.ts";
 import { evaluateModel } from "../../../lib/apps/eval/evaluate.ts";
 import { formatReport } from "../../../lib/apps/eval/report.ts";
 import { scoreDocuments } from "../../../lib/apps/eval/tiers.ts";
@@ -28,15 +28,9 @@ const THINK = codec.specialId("thinkOpen");
 const b = (ch: string) => ch.charCodeAt(0);
 
 /** A bigram "model" over the fake codec: logits (B, T, V) = rows[ids]. */
-class Bigram extends Module {
-  table: Tensor;
-  config = { contextLength: 64 };
+class Bigram extends BigramTable {
   constructor(rows: Float32Array) {
-    super();
-    this.table = tensor(rows, [V, V]);
-  }
-  forward(ids: Tensor): Tensor {
-    return this.table.embedding(ids); // (B, T, V)
+    super(rows, V);
   }
 }
 const asLM = (m: Bigram) => m as unknown as CausalLM;
