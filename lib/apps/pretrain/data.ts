@@ -239,6 +239,15 @@ function tokenizerTexts(
   return texts;
 }
 
+/** Options of {@linkcode buildPretrainCorpus}. */
+export interface BuildCorpusOptions {
+  /**
+   * Use this tokenizer instead of training one from the config (continued pre-training: the
+   * initial checkpoint's BPE; `vocabSize` is then the tokenizer's, not `cfg.vocabSize`).
+   */
+  tokenizer?: Tokenizer;
+}
+
 /**
  * Builds the whole pre-training corpus of a data config and a prompt format (deterministic in
  * the config's seeds).
@@ -256,12 +265,17 @@ function tokenizerTexts(
  * assert.equal(c.train.starts.length, 40);
  * ```
  */
-export function buildPretrainCorpus(cfg: PretrainDataConfig, prompt: PromptConfig): PretrainCorpus {
+export function buildPretrainCorpus(
+  cfg: PretrainDataConfig,
+  prompt: PromptConfig,
+  opts: BuildCorpusOptions = {},
+): PretrainCorpus {
   const documents = loadDocuments(cfg);
   const nDemos = demoCount(documents.train.length, cfg.demoFraction);
-  const tokenizer = Tokenizer.train(tokenizerTexts(documents.train, prompt, nDemos, cfg), {
-    vocabSize: cfg.vocabSize,
-  });
+  const tokenizer = opts.tokenizer ??
+    Tokenizer.train(tokenizerTexts(documents.train, prompt, nDemos, cfg), {
+      vocabSize: cfg.vocabSize,
+    });
   const eot = tokenizer.specialId("eot");
   const demoOpts = {
     prompt,
