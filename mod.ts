@@ -90,16 +90,15 @@ export {
 } from "./lib/apps/train/trainer.ts";
 export { pretrain } from "./lib/apps/pretrain/pretrain.ts";
 export { exportModel } from "./lib/apps/export/export.ts";
-export * from "./lib/apps/posttrain/questions.ts";
+export * from "./lib/data/questions.ts";
 export {
   buildPostTrainPrompt,
-  parseIntegerAnswer,
   POSTTRAIN_PROMPT_DEFAULTS,
   postTrainPrompt,
   type PostTrainPromptConfig,
   resolvePostTrainPromptConfig,
-  verifyAnswer,
-} from "./lib/apps/posttrain/verify.ts";
+} from "./lib/data/question_prompt.ts";
+export { parseIntegerAnswer, verifyAnswer } from "./lib/apps/posttrain/verify.ts";
 export * from "./lib/apps/report/plots.ts";
 export * from "./lib/apps/report/html.ts";
 export * from "./lib/apps/report/stats.ts";

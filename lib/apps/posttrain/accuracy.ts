@@ -14,8 +14,9 @@ import type { Codec } from "../../data/codec.ts";
 import { parseCompletion } from "../../rmt/reward_match.ts";
 import type { CompletionGenerator } from "../eval/ntr.ts";
 import type { PostTrainEvalConfig } from "./config.ts";
-import type { Question } from "./questions.ts";
-import { buildPostTrainPrompt, type PostTrainPromptConfig, verifyAnswer } from "./verify.ts";
+import type { Question } from "../../data/questions.ts";
+import { buildPostTrainPrompt, type PostTrainPromptConfig } from "../../data/question_prompt.ts";
+import { verifyAnswer } from "./verify.ts";
 
 /**
  * The verifiable reward of one completion and what was parsed from it.

@@ -6,7 +6,7 @@
  * (`configs/posttrain.yaml`) and CLI flags.
  *
  * Paper value → ours (method §6.5): Skywork-OR1 math, 256 train / 200 test questions, batch 64,
- * 15 epochs, responses ≤ 4096 tokens → generated questions (`lib/apps/posttrain/questions.ts`),
+ * 15 epochs, responses ≤ 4096 tokens → generated questions (`lib/data/questions.ts`),
  * 256 / 200 by default, 8 questions × G = 8 per step, a few dozen steps, responses ≤ 96 tokens.
  *
  * Deliberate deviations:
@@ -29,8 +29,8 @@ import {
   within,
 } from "../../util/config.ts";
 import { PROBLEM_KINDS } from "../../data/corpus_math.ts";
-import { POSTTRAIN_SEEDS } from "./questions.ts";
-import { POSTTRAIN_PROMPT } from "./verify.ts";
+import { POSTTRAIN_SEEDS } from "../../data/questions.ts";
+import { POSTTRAIN_PROMPT } from "../../data/question_prompt.ts";
 
 /** GRPO settings of the post-training stage (method §4.1 applied to questions, §6.5). */
 export const POSTTRAIN_GRPO = defineConfig("posttrain.grpo", {

@@ -42,8 +42,8 @@ import { completionLogprobs, sequenceBatch } from "../train/logprobs.ts";
 import { stepSeed } from "../train/positions.ts";
 import { ProgressBar } from "../../util/progress.ts";
 import type { PostTrainConfig } from "./config.ts";
-import { type Question, questionSplits } from "./questions.ts";
-import { buildPostTrainPrompt } from "./verify.ts";
+import { type Question, questionSplits } from "../../data/questions.ts";
+import { buildPostTrainPrompt } from "../../data/question_prompt.ts";
 import {
   type QuestionAccuracy,
   questionAccuracy,

@@ -5,7 +5,7 @@ import {
   scoreCompletion,
   summariseQuestions,
 } from "../../../lib/apps/posttrain/accuracy.ts";
-import type { Question } from "../../../lib/apps/posttrain/questions.ts";
+import type { Question } from "../../../lib/data/questions.ts";
 import { tinyTokenizer } from "../../_helpers/tiny_train.ts";
 
 Deno.test("scoreCompletion: the boxed integer after </think> is verified", () => {

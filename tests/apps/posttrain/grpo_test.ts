@@ -4,7 +4,7 @@ import { AdamW } from "../../../lib/engine/optim/adamw.ts";
 import { Tokenizer } from "../../../lib/data/tokenizer.ts";
 import { resolvePostTrainConfig } from "../../../lib/apps/posttrain/config.ts";
 import { postTrain, postTrainStep, stepQuestions } from "../../../lib/apps/posttrain/grpo.ts";
-import { generateQuestions } from "../../../lib/apps/posttrain/questions.ts";
+import { generateQuestions } from "../../../lib/data/questions.ts";
 import { main } from "../../../lib/apps/cli/posttrain.ts";
 import { tinyModel, tinyTokenizer } from "../../_helpers/tiny_train.ts";
 

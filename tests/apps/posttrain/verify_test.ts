@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
-import {
-  buildPostTrainPrompt,
-  parseIntegerAnswer,
-  POSTTRAIN_PROMPT_DEFAULTS,
-  postTrainPrompt,
-  resolvePostTrainPromptConfig,
-  verifyAnswer,
-} from "../../../lib/apps/posttrain/verify.ts";
-import { generateQuestions } from "../../../lib/apps/posttrain/questions.ts";
+import { parseIntegerAnswer, verifyAnswer } from "../../../lib/apps/posttrain/verify.ts";
+import { buildPostTrainPrompt } from "../../../lib/data/question_prompt.ts";
+import { generateQuestions } from "../../../lib/data/questions.ts";
 import { completionText } from "../../../lib/rmt/prompt.ts";
 import { parseCompletion } from "../../../lib/rmt/reward_match.ts";
 import { makeCodec } from "../../_helpers/codec.ts";
@@ -67,36 +61,6 @@ Deno.test("parseIntegerAnswer() reads integers exactly", () => {
   );
   assert.equal(parseIntegerAnswer("1.5"), null);
   assert.equal(parseIntegerAnswer(""), null);
-});
-
-Deno.test("postTrainPrompt() lays out instruction, problem, header and <think>", () => {
-  const text = postTrainPrompt("What is 347 + 286?");
-  assert.equal(
-    text,
-    "Solve the problem. Think in <think></think>, then give the answer in \\boxed{}.\n" +
-      "### Problem\nWhat is 347 + 286?\n### Answer\n<think>",
-  );
-  const custom = postTrainPrompt("Q?", { prefix: "P:", suffix: "|" });
-  assert.equal(custom, "P:Q?|<think>");
-  const ids = buildPostTrainPrompt("What is 347 + 286?", codec);
-  assert.equal(ids.at(-1), codec.specialId("thinkOpen"));
-  assert.equal(ids.filter((id) => id === codec.specialId("thinkOpen")).length, 2);
-  assert.equal(codec.decode(ids), text);
-  assert.deepEqual(codec.encode(text), ids);
-});
-
-Deno.test("resolvePostTrainPromptConfig() checks fields and special tokens", () => {
-  assert.deepEqual(resolvePostTrainPromptConfig({}), POSTTRAIN_PROMPT_DEFAULTS);
-  assert.equal(resolvePostTrainPromptConfig({ prefix: "Go.\n" }).prefix, "Go.\n");
-  assert.throws(() => resolvePostTrainPromptConfig({ sufix: "x" }), /posttrain.prompt.sufix/);
-  assert.throws(
-    () => resolvePostTrainPromptConfig({ suffix: "</think>" }),
-    /posttrain.prompt.suffix/,
-  );
-  assert.throws(
-    () => resolvePostTrainPromptConfig({ prefix: "<|endoftext|>" }, "pt"),
-    /pt.prefix: expected a text without/,
-  );
 });
 
 Deno.test("prompt, completion, parseCompletion and verifyAnswer fit together", () => {

@@ -17,11 +17,11 @@
  *
  * @module
  */
-import { generateMathDocuments, type MathDocument, PROBLEM_KINDS } from "../../data/corpus_math.ts";
-import type { ProblemKind } from "../../data/corpus_math.ts";
-import { exprToString } from "../../data/arith.ts";
+import { generateMathDocuments, type MathDocument, PROBLEM_KINDS } from "./corpus_math.ts";
+import type { ProblemKind } from "./corpus_math.ts";
+import { exprToString } from "./arith.ts";
 
-export type { ProblemKind } from "../../data/corpus_math.ts";
+export type { ProblemKind } from "./corpus_math.ts";
 
 /**
  * A question with its verifiable answer.

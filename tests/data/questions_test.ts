@@ -5,8 +5,8 @@ import {
   type Question,
   type QuestionOptions,
   questionSplits,
-} from "../../../lib/apps/posttrain/questions.ts";
-import { generateMathDocuments, PROBLEM_KINDS } from "../../../lib/data/corpus_math.ts";
+} from "../../lib/data/questions.ts";
+import { generateMathDocuments, PROBLEM_KINDS } from "../../lib/data/corpus_math.ts";
 
 const qs = generateQuestions(600, 3);
 
