@@ -7,7 +7,8 @@
  * writes `<out>/metrics.jsonl`, `<out>/config.yaml` and `<out>/checkpoint/`. `--steps` sets the total
  * T (the cosine's length); `--stop-after N` stops after N steps with a checkpoint (continue with
  * `--resume`); `--publish DIR` copies the final checkpoint (without optimizer state), its
- * `config.yaml` and `training_log.jsonl` to DIR (e.g. `checkpoints/base`).
+ * `config.yaml` and `training_log.jsonl` to DIR (e.g. `checkpoints/base`); `--init DIR` continues
+ * pre-training from a checkpoint's weights and tokenizer with a fresh optimizer and schedule.
  *
  * Bad flags or config values throw a one-line `ConfigError` naming the flag or field.
  *
@@ -17,6 +18,7 @@ import { ConfigError, readYamlFile } from "../../util/config.ts";
 import { initDevice } from "../../engine/tensor.ts";
 import { resolvePretrainConfig } from "../pretrain/config.ts";
 import { formatConfig, pretrain } from "../pretrain/pretrain.ts";
+import { checkInit } from "../pretrain/start.ts";
 import { type CommandSpec, parseFlags, refuseEmptyConfig, runFlags, runFlagSpec } from "./flags.ts";
 
 /** The `pretrain` command's flags. */
@@ -25,6 +27,13 @@ export const PRETRAIN_COMMAND: CommandSpec = {
   about: "pre-train the base model on the thinking-augmented math stream (or a corpus file)",
   flags: {
     ...runFlagSpec("configs/pretrain.yaml"),
+    init: {
+      type: "string",
+      arg: "DIR",
+      help: "continue pre-training from this checkpoint's weights and tokenizer, with a fresh " +
+        "optimizer and warm-up + cosine over --steps (its model config must equal the config's)",
+      default: 'the config\'s init ("": from scratch)',
+    },
     publish: {
       type: "string",
       arg: "DIR",
@@ -79,17 +88,27 @@ export async function main(args: string[]): Promise<void> {
   refuseEmptyConfig(configFile, "configs/pretrain.yaml");
   const overrides: Record<string, unknown> = { ...readYamlFile(configFile), ...run };
   if (flags.backend !== undefined) overrides.backend = backendKind;
+  if (flags.init !== undefined) {
+    if (typeof flags.init !== "string" || flags.init.length === 0) {
+      throw new ConfigError(
+        `--init: expected a checkpoint directory, got ${JSON.stringify(flags.init)}`,
+      );
+    }
+    overrides.init = flags.init;
+  }
   const cfg = resolvePretrainConfig(overrides, configFile);
   if (typeof flags.publish === "string" && flags.publish.length === 0) {
     throw new ConfigError(`--publish: expected a directory, got ""`);
   }
+  await checkInit(cfg, flags.init !== undefined ? "--init" : `${configFile}.init`);
   const yaml = formatConfig(cfg);
   const { backend, reason } = await initDevice(cfg.backend);
   console.log(`backend: ${backend.name} (${reason}) — ${backend.description}`);
   console.log(
     `pretrain: ${cfg.steps} steps of ${cfg.batchSize}×${cfg.model.contextLength} tokens, ` +
       `${cfg.model.nLayer} layers × ${cfg.model.nEmbd} wide, corpus ${cfg.data.source}; ` +
-      `run directory ${cfg.out} (full config: ${cfg.out}/config.yaml)`,
+      `run directory ${cfg.out} (full config: ${cfg.out}/config.yaml)` +
+      (cfg.init === "" ? "" : `; weights from ${cfg.init}`),
   );
   const result = await pretrain(cfg, { resume, force, stopAfter });
   if (typeof flags.publish === "string") {

@@ -24,6 +24,7 @@ import {
   nonEmpty,
   readYamlFile,
   sectionOf,
+  that,
   within,
 } from "../../util/config.ts";
 import { backendKind } from "../../engine/device.ts";
@@ -45,6 +46,15 @@ export const PRETRAIN = defineConfig("pretrain", {
   prompt: PROMPT.withDefaults({ maxContextTokens: 64 }),
   /** The GPT (`vocabSize` is replaced by the tokenizer's). */
   model: GPT_CONFIG.withDefaults({ contextLength: 256, nLayer: 2, nHead: 4, nEmbd: 64 }),
+  /**
+   * Checkpoint directory whose weights and tokenizer the run starts from (continued
+   * pre-training with a fresh optimizer and schedule; its model config must equal `model`), or
+   * `""`: from scratch. Whether it holds a checkpoint is checked when the run starts.
+   */
+  init: {
+    default: "",
+    check: that((s: string) => s === s.trim(), "a path without surrounding spaces"),
+  },
   /** Total optimiser steps T (the cosine ends here). */
   steps: { default: 200, check: integer(1) },
   /** Rows per step. */

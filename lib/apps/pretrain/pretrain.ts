@@ -8,7 +8,8 @@
  * - The held-out loss (fixed, seeded held-out batches) every `evalEvery` steps and at the end.
  * - `metrics.jsonl`: one JSON line per log point (and per held-out evaluation).
  * - Checkpoints (atomic, `saveCheckpoint`) every `checkpointEvery` steps and at the end, with the
- *   optimizer moments and `state = { kind, step, config, corpus }`. The batch of step t depends
+ *   optimizer moments and `state = { kind, step, config, corpus }` (and `initFrom`, `initStep`
+ *   when the weights came from `init`, see `start.ts`). The batch of step t depends
  *   only on (seed, t) (`stepSeed`) and the model has no dropout, so `--resume` continues
  *   bit-for-bit like an uninterrupted run.
  *
@@ -18,14 +19,9 @@
  */
 import { stringify } from "yaml";
 import { mulberry32 } from "../../util/rng.ts";
-import {
-  CheckpointError,
-  loadCheckpoint,
-  loadOptimizerState,
-  saveCheckpoint,
-} from "../../model/checkpoint.ts";
-import { GPT } from "../../model/gpt.ts";
-import { AdamW, adamwConfigOf } from "../../engine/optim/adamw.ts";
+import { saveCheckpoint } from "../../model/checkpoint.ts";
+import type { GPT } from "../../model/gpt.ts";
+import { adamwConfigOf } from "../../engine/optim/adamw.ts";
 import { warmupCosine } from "../../engine/optim/schedule.ts";
 import {
   concat,
@@ -42,28 +38,14 @@ import { firstDifference } from "../../util/diff.ts";
 import {
   buildPretrainCorpus,
   type PretrainCorpus,
-  type PretrainDataConfig,
   sampleStreamBatch,
   stepSeed,
   type StreamBatch,
 } from "./data.ts";
-import type { PromptConfig } from "../../rmt/prompt.ts";
 import { prepareRunDir } from "../run_dir.ts";
+import { type InitSource, openInit, type PretrainState, startRun } from "./start.ts";
 
-/** What a pre-training checkpoint records in `state.json`. */
-export interface PretrainState {
-  /** Always `"pretrain"`. */
-  kind: string;
-  /** Optimiser steps done. */
-  step: number;
-  /** The resolved configuration of the run. */
-  config: PretrainConfig;
-  /**
-   * The corpus and prompt format the model was trained with: `loadDocuments(corpus.data)`
-   * rebuilds its training and held-out documents (the RMT trainer and evaluation use them).
-   */
-  corpus: { data: PretrainDataConfig; prompt: PromptConfig };
-}
+export type { PretrainState };
 
 /** One line of `metrics.jsonl`. */
 export interface PretrainMetrics {
@@ -171,20 +153,16 @@ async function evaluateLoss(model: GPT, batches: StreamBatch[], T: number): Prom
   return value / batches.length;
 }
 
-function readMetrics(file: string): string[] {
-  try {
-    return Deno.readTextFileSync(file).split("\n").filter((l) => l.trim() !== "");
-  } catch {
-    return [];
-  }
-}
-
 /**
  * Runs pre-training with `cfg` on the current default backend (see `initBackend`), writing
  * `<out>/config.yaml`, `<out>/metrics.jsonl` and `<out>/checkpoint/`; a directory that holds a
  * run is refused unless `resume` or `force` is set.
  *
- * @throws {ConfigError} When `resume` finds a checkpoint of a different configuration.
+ * With `cfg.init` set, the model starts from that checkpoint's weights and the corpus is encoded
+ * with its tokenizer (`start.ts`); the optimizer and the schedule start afresh.
+ *
+ * @throws {ConfigError} When `resume` finds a checkpoint of a different configuration, or
+ * `init` names no readable checkpoint or one of another model config (one line naming `init`).
  * @throws {CheckpointError} When `resume` finds no readable checkpoint.
  */
 export async function pretrain(
@@ -193,60 +171,30 @@ export async function pretrain(
 ): Promise<PretrainResult> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const t0 = performance.now();
-  const corpus = opts.corpus ?? buildPretrainCorpus(cfg.data, cfg.prompt);
+  // the init checkpoint is checked before anything is built, written or printed
+  const init: InitSource | null = cfg.init === "" ? null : await openInit(cfg);
+  const corpus = opts.corpus ??
+    buildPretrainCorpus(cfg.data, cfg.prompt, init === null ? {} : { tokenizer: init.tokenizer });
   const tok = corpus.tokenizer;
   const T = cfg.model.contextLength;
   const B = cfg.batchSize;
-  const modelConfig = { ...cfg.model, vocabSize: tok.vocabSize };
   const ckDir = `${cfg.out}/checkpoint`;
   const metricsFile = `${cfg.out}/metrics.jsonl`;
-  await prepareRunDir(cfg.out, { resume: opts.resume, force: opts.force });
-
-  let model: GPT;
-  let opt: AdamW;
-  let start = 0;
-  const adamw = adamwConfigOf(cfg);
-  if (opts.resume) {
-    const ck = await loadCheckpoint(ckDir, { optimizer: true });
-    const saved = ck.state as unknown as PretrainState;
-    if (saved.kind !== "pretrain" || typeof saved.step !== "number") {
-      throw new CheckpointError(`${ckDir}: not a pre-training checkpoint (state.kind)`);
-    }
-    // T (steps), the output directory and the backend may change; nothing else may.
-    const free = { steps: 0, out: "", backend: "cpu" };
-    const diff = firstDifference({ ...saved.config, ...free }, { ...cfg, ...free });
-    if (diff !== null) {
+  try {
+    if (init !== null && firstDifference(init.tokenizer.toJSON(), tok.toJSON()) !== null) {
       throw new ConfigError(
-        `--resume: ${diff} differs from the checkpoint's configuration (${ckDir}/state.json)`,
+        `init: ${cfg.init}: the corpus given is not encoded with its tokenizer`,
       );
     }
-    if (firstDifference(ck.tokenizerJson, tok.toJSON()) !== null) {
-      throw new CheckpointError(`${ckDir}: tokenizer differs from the one rebuilt from the config`);
-    }
-    if (!(ck.model instanceof GPT)) {
-      ck.model.dispose();
-      throw new CheckpointError(`${ckDir}: not a GPT checkpoint (pre-training trains the GPT)`);
-    }
-    model = ck.model;
-    opt = new AdamW(model.parameters(), adamw);
-    loadOptimizerState(opt, ck);
-    start = saved.step;
-    if (start >= cfg.steps) {
-      model.dispose();
-      throw new ConfigError(
-        `--resume: the run in ${cfg.out} is finished (${start}/${cfg.steps} steps); nothing to ` +
-          `resume (--steps N > ${start} continues it, the cosine schedule stretched to the new T)`,
-      );
-    }
-    // Drop log lines written after the checkpoint (an interrupted run's tail).
-    const kept = readMetrics(metricsFile).filter((l) => JSON.parse(l).step <= start);
-    Deno.writeTextFileSync(metricsFile, kept.map((l) => l + "\n").join(""));
-    log(`resumed from ${ckDir} at step ${start}`);
-  } else {
-    model = new GPT(modelConfig);
-    opt = new AdamW(model.parameters(), adamw);
-    Deno.writeTextFileSync(metricsFile, "");
+    await prepareRunDir(cfg.out, { resume: opts.resume, force: opts.force });
+  } catch (e) {
+    init?.model.dispose();
+    throw e;
   }
+  const { model, opt, start, origin } = await startRun(cfg, tok, init, adamwConfigOf(cfg), {
+    resume: opts.resume,
+    log,
+  });
   Deno.writeTextFileSync(`${cfg.out}/config.yaml`, formatConfig(cfg));
   log(
     `corpus: ${corpus.train.documents} documents + ${corpus.train.demos} demonstrations, ` +
@@ -277,6 +225,7 @@ export async function pretrain(
     step,
     config: cfg,
     corpus: { data: cfg.data, prompt: cfg.prompt },
+    ...(origin === null ? {} : { initFrom: origin.dir, initStep: origin.step }),
   });
   const checkpoint = async (step: number) => {
     await saveCheckpoint(ckDir, {

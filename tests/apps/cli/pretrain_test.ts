@@ -1,12 +1,12 @@
 /**
  * `lib/apps/cli/pretrain.ts`: unknown flags and bad values name the flag in one line, the tiny
- * config runs end to end and publishes its checkpoint, and a run is never overwritten unless
- * forced.
+ * config runs end to end and publishes its checkpoint, a run is never overwritten unless
+ * forced, and `--init` continues from a checkpoint or is refused before anything is printed.
  */
 import assert from "node:assert/strict";
 import { ConfigError } from "../../../lib/util/config.ts";
 import { main } from "../../../lib/apps/cli/pretrain.ts";
-import { captured, dir, repo } from "./_cli.ts";
+import { base, captured, cli, dir, repo } from "./_cli.ts";
 
 Deno.test("pretrain main() refuses to overwrite a run, says a finished run is finished, and --force starts over", async () => {
   const tiny = `${repo}/configs/pretrain_tiny.yaml`;
@@ -83,4 +83,38 @@ Deno.test("command: runs the tiny config end to end and publishes the checkpoint
     "training_log.jsonl",
   ]);
   Deno.removeSync(dir, { recursive: true });
+});
+
+Deno.test("pretrain main() refuses --init without a checkpoint or of another model before printing anything", async () => {
+  const tiny = `${repo}/configs/pretrain_tiny.yaml`;
+  const cases: [string, RegExp][] = [
+    [
+      "no-such-checkpoint",
+      /^error: --init: no-such-checkpoint: no checkpoint here \(missing directory\)$/,
+    ],
+    [base, /^error: --init: .*\/base has model\.contextLength 96, the config asks for 128$/],
+    ["", /^error: --init: expected a checkpoint directory, got ""$/],
+  ];
+  for (const [init, what] of cases) {
+    const r = await cli(["pretrain", "--config", tiny, "--backend", "cpu", "--init", init]);
+    assert.equal(r.code, 1, init);
+    assert.equal(r.stdout, "", `${init}: nothing, not even the device line, before the error`);
+    const errors = r.stderr.trim().split("\n");
+    assert.equal(errors.length, 1, r.stderr);
+    assert.match(errors[0]!, what);
+  }
+  assert.match(await captured(() => main(["--help"])), /--init DIR .*fresh optimizer/);
+});
+
+Deno.test("pretrain main() continues from --init with the checkpoint's step in the start lines", async () => {
+  const tiny = `${repo}/configs/pretrain_tiny.yaml`;
+  const out = `${dir}/runs/pretrain-init`;
+  const args = ["--config", tiny, "--backend", "cpu", "--steps", "2"];
+  await captured(() => main([...args, "--out", `${out}/a`]));
+  const printed = await captured(() =>
+    main([...args, "--out", `${out}/b`, "--init", `${out}/a/checkpoint`])
+  );
+  assert.match(printed, /^pretrain: 2 steps .*; weights from .*\/a\/checkpoint$/m);
+  assert.match(printed, /^initialised from .*\/a\/checkpoint \(step 2\)$/m);
+  assert.match(await Deno.readTextFile(`${out}/b/config.yaml`), /^init: .*\/a\/checkpoint$/m);
 });
