@@ -19,7 +19,7 @@
  */
 import { generateMathDocuments, type MathDocument, PROBLEM_KINDS } from "./corpus_math.ts";
 import type { ProblemKind } from "./corpus_math.ts";
-import { exprToString } from "./arith.ts";
+import { exprToString, type MathExpr } from "./arith.ts";
 
 export type { ProblemKind } from "./corpus_math.ts";
 
@@ -44,6 +44,8 @@ export interface Question {
   difficulty: number;
   /** The problem kind it was generated from. */
   kind: ProblemKind;
+  /** The problem's expression (absent in hand-written questions). */
+  expr?: MathExpr;
 }
 
 /**
@@ -104,7 +106,7 @@ function toQuestion(doc: MathDocument): Question {
   if (!question.endsWith("?") || question.includes("\n")) {
     throw new Error(`generateQuestions: cannot read a question from ${JSON.stringify(doc.text)}`);
   }
-  return { question, answer: String(fact.value), difficulty: doc.difficulty, kind };
+  return { question, answer: String(fact.value), difficulty: doc.difficulty, kind, expr: fact.expr };
 }
 
 /**

@@ -176,32 +176,30 @@ function steps(expr: MathExpr, out: Step[] = [], slipDigit?: number): Step[] {
 
 const line = (s: Step) => `${s.a} ${SYMBOL[s.op]} ${s.b}`;
 
-/** The concise form: the problem, its column lines, its result, the next digit. */
-function concise(desc: string, all: Step[], written: string, digit: string): string[] {
+/** The concise form: the problem, its column lines, its result (the caller adds the ending). */
+function concise(desc: string, all: Step[]): string[] {
   const out = [`${desc} = ?`];
   for (const s of all) {
     if (all.length > 1) out.push(`${line(s)}:`);
     out.push(...s.concise, `${line(s)} = ${s.value}`);
   }
-  out.push(`written ${written || "nothing"}, next ${digit}`);
   return out;
 }
 
-/** The verbose form: restatements, worded columns, a second pass, checks, the next digit. */
+/**
+ * The verbose form after its `opening` lines: a restatement, worded columns, a second pass,
+ * checks, the result (the caller adds the ending).
+ */
 function verbose(
+  opening: string[],
   desc: string,
   all: Step[],
-  written: string,
-  digit: string,
   rng: Rng,
   slipped: boolean,
 ): string[] {
   const value = all[all.length - 1].value;
   const out = [
-    written
-      ? `The context stops in the middle of a number: ${written} is written so far.`
-      : "The context stops right before a number.",
-    `Which number is it? Looking back at the context, it is the result of ${desc}.`,
+    ...opening,
     all.length > 1
       ? `This takes ${all.length} steps, so I will do them one at a time.`
       : `Let me restate the problem: I need ${desc}.`,
@@ -219,18 +217,22 @@ function verbose(
     if (s.op === "sub") out.push(`Check: ${s.value} + ${s.b} = ${s.a}, which is right.`);
   }
   out.push(`So ${desc} = ${value}.`);
+  return out;
+}
+
+/** The verbose ending at a cut: the digits already written and the next one. */
+function nextDigitLines(value: number, written: string, digit: string): string[] {
   const digits = String(value).split("").join(", ");
-  out.push(
+  return [
     written
       ? `The digits already written are ${written}, so the next digit is digit ` +
         `${written.length + 1} of ${value}, which is ${digit}.`
       : `Nothing of the number is written yet, so the next digit is the first digit of ` +
         `${value}, which is ${digit}.`,
     `To be sure: the digits of ${value} are ${digits}, and after ${written || "nothing"} ` +
-      `comes ${digit}.`,
+    `comes ${digit}.`,
     `The next token is ${digit}.`,
-  );
-  return out;
+  ];
 }
 
 /** A scratch-pad and the digit it arrives at. */
@@ -287,10 +289,59 @@ export function scratchpad(
   const written = value.slice(0, k);
   const digit = value[k];
   const desc = exprToString(fact.expr);
+  const opening = [
+    written
+      ? `The context stops in the middle of a number: ${written} is written so far.`
+      : "The context stops right before a number.",
+    `Which number is it? Looking back at the context, it is the result of ${desc}.`,
+  ];
   const lines = style === "concise"
-    ? concise(desc, all, written, digit)
-    : verbose(desc, all, written, digit, rng, slip);
+    ? [...concise(desc, all), `written ${written || "nothing"}, next ${digit}`]
+    : [
+      ...verbose(opening, desc, all, rng, slip),
+      ...nextDigitLines(all[all.length - 1].value, written, digit),
+    ];
   return { reasoning: lines.join("\n"), answer: digit, correct: !slip };
+}
+
+/**
+ * A worked solution of a whole problem (the question demonstrations of pre-training, in the
+ * post-training prompt of `question_prompt.ts`): the same derivation as {@linkcode scratchpad}
+ * for the value of `expr`, concise or verbose, and the value as the answer; undefined when
+ * {@linkcode canDerive} refuses `expr`. With `slip`, one column of the final step is off by one
+ * (a random digit of the result, as in {@linkcode scratchpad}) and the answer is wrong.
+ *
+ * @example The concise solution of a two-step problem
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { solution } from "./scratchpad.ts";
+ * import { mulberry32 } from "../util/rng.ts";
+ * const s = solution({ op: "mul", args: [{ op: "add", args: [12, 35] }, 4] }, "concise", mulberry32(1))!;
+ * assert.equal(s.answer, "188");
+ * assert.equal(s.reasoning, [
+ *   "(12 + 35) * 4 = ?",
+ *   "12 + 35:", "ones: 2 + 5 = 7, write 7", "tens: 1 + 3 = 4, write 4", "12 + 35 = 47",
+ *   "47 * 4:", "ones: 7 * 4 = 28, write 8, carry 2", "tens: 4 * 4 + 2 = 18, write 8, carry 1",
+ *   "hundreds: write the carry 1", "47 * 4 = 188",
+ * ].join("\n"));
+ * ```
+ */
+export function solution(
+  expr: MathExpr,
+  style: ScratchpadStyle,
+  rng: Rng,
+  slip = false,
+): Scratchpad | undefined {
+  if (!canDerive(expr)) return undefined;
+  const value = String(evalExpr(expr));
+  const all = steps(expr, [], slip ? randInt(rng, 0, value.length - 1) : undefined);
+  const answer = String(all[all.length - 1].value);
+  const desc = exprToString(expr);
+  const lines = style === "concise" ? concise(desc, all) : [
+    ...verbose([`The problem asks for ${desc}.`], desc, all, rng, slip),
+    `The answer is ${answer}.`,
+  ];
+  return { reasoning: lines.join("\n"), answer, correct: answer === value };
 }
 
 /**

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { generateReasoningDocuments } from "../../lib/data/corpus_reasoning.ts";
 import { generateMathDocuments } from "../../lib/data/corpus_math.ts";
 import { DocBuilder, E, factAt, type MathDocument } from "../../lib/data/math_doc.ts";
-import { canDerive, pickResultCut, scratchpad } from "../../lib/data/scratchpad.ts";
+import { canDerive, pickResultCut, scratchpad, solution } from "../../lib/data/scratchpad.ts";
+import { generateQuestions } from "../../lib/data/questions.ts";
 import { Tokenizer } from "../../lib/data/tokenizer.ts";
 import { mulberry32 } from "../../lib/util/rng.ts";
 import { falseStatements } from "./_arith.ts";
@@ -133,4 +134,44 @@ Deno.test("pickResultCut() draws digits of derivable facts only", () => {
   }
   const user = { text: "no numbers", facts: [], difficulty: 0, kinds: [] };
   assert.equal(pickResultCut(user, rng), undefined);
+});
+
+Deno.test("solution() derives the whole value of every derivable question, in both forms", () => {
+  const rng = mulberry32(3);
+  let n = 0;
+  for (const q of generateQuestions(400, 21)) {
+    if (!canDerive(q.expr!)) continue;
+    for (const style of ["concise", "verbose"] as const) {
+      const s = solution(q.expr!, style, rng)!;
+      assert.equal(s.answer, q.answer, q.question);
+      assert.equal(s.correct, true);
+      assert.deepEqual(falseStatements(s.reasoning), [], s.reasoning);
+      const last = s.reasoning.split("\n").at(-1)!;
+      assert.ok(
+        style === "concise"
+          ? last.endsWith(`= ${q.answer}`)
+          : last === `The answer is ${q.answer}.`,
+      );
+      assert.ok(!/next (digit|token)/.test(s.reasoning), s.reasoning); // no next-token reading
+    }
+    n++;
+  }
+  assert.ok(n > 300, `${n} questions`);
+  assert.equal(solution({ op: "mul", args: [12, 35] }, "concise", rng), undefined);
+});
+
+Deno.test("solution() with a slip gets one digit of the answer wrong, visibly", () => {
+  const rng = mulberry32(8);
+  let n = 0;
+  for (const q of generateQuestions(200, 22)) {
+    if (!canDerive(q.expr!)) continue;
+    const s = solution(q.expr!, n % 2 === 0 ? "concise" : "verbose", rng, true)!;
+    assert.equal(s.correct, false);
+    assert.notEqual(s.answer, q.answer);
+    assert.ok(falseStatements(s.reasoning).length > 0, s.reasoning);
+    const wrong = [...s.answer].filter((d, i) => d !== q.answer[i]).length;
+    assert.ok(s.answer.length !== q.answer.length || wrong === 1, `${q.answer} -> ${s.answer}`);
+    n++;
+  }
+  assert.ok(n > 150);
 });

@@ -25,7 +25,10 @@
  *    four demonstrations are cut at a digit of a computed number and derive it with a
  *    scratch-pad (`lib/data/scratchpad.ts`), verbose for a share `verboseFraction`, concise
  *    otherwise (a concise one's budget sentence states the verbose length at that cut, so the
- *    budget never drops below the verbose length); the rest are generic restatements.
+ *    budget never drops below the verbose length); the rest are generic restatements. A share
+ *    `questionFraction` (default 0) of the demonstrations instead solve a whole question in the
+ *    post-training prompt (`makeQuestionRecords`: the same column-by-column derivation, the value
+ *    boxed), so that the base can answer post-training's questions before GRPO.
  * 4. Stream: documents and demonstrations, shuffled (seeded), each followed by `<|endoftext|>`,
  *    concatenated; `starts` records where each document begins, so batches can start rows at
  *    document boundaries ({@linkcode sampleStreamBatch}).
@@ -40,7 +43,16 @@ import { pickResultCut, scratchpad } from "../../data/scratchpad.ts";
 import { mulberry32 } from "../../util/rng.ts";
 import { Tokenizer } from "../../data/tokenizer.ts";
 import type { PromptConfig } from "../../rmt/prompt.ts";
-import { demoCount, type DemoStats, demoStats, makeDemoRecords } from "./demo_records.ts";
+import {
+  demoCount,
+  demoQuestions,
+  type DemoRecord,
+  type DemoStats,
+  demoStats,
+  makeDemoRecords,
+  makeQuestionRecords,
+} from "./demo_records.ts";
+import { POSTTRAIN_PROMPT_DEFAULTS } from "../../data/question_prompt.ts";
 import { packStream, type TokenStream } from "./stream.ts";
 import { type CorpusDocuments, loadDocuments, shuffle } from "./documents.ts";
 
@@ -100,6 +112,12 @@ export interface PretrainDataConfig {
   demoStyle: "classic" | "scratchpad";
   /** Scratch-pad style: share of the verbose (over-thinking) form; the rest are concise. */
   verboseFraction: number;
+  /**
+   * Share of the demonstrations that solve a whole question in the post-training prompt
+   * (`makeQuestionRecords`) instead of reasoning towards a next token; 0 (the default, and
+   * records written before this field existed) = none.
+   */
+  questionFraction: number;
 }
 
 /** Defaults, sized for a model with a 320-token context window. */
@@ -119,6 +137,7 @@ export const PRETRAIN_DATA_DEFAULTS: Readonly<PretrainDataConfig> = {
   demoSeed: 3,
   demoStyle: "classic",
   verboseFraction: 0.5,
+  questionFraction: 0,
 };
 
 /**
@@ -190,6 +209,12 @@ export function validatePretrainData(cfg: PretrainDataConfig, path: string): Pre
     "a number in [0, 1]",
     cfg.verboseFraction,
   );
+  check(
+    cfg.questionFraction >= 0 && cfg.questionFraction <= 1,
+    `${path}.questionFraction`,
+    "a number in [0, 1]",
+    cfg.questionFraction,
+  );
   return cfg;
 }
 
@@ -226,6 +251,11 @@ function tokenizerTexts(
     prompt.suffix,
   ].join("\n");
   for (let i = 0; i < Math.ceil(demos / 2); i++) texts.push(fixed);
+  const questions = questionCount(demos, cfg);
+  if (questions > 0) {
+    const q = POSTTRAIN_PROMPT_DEFAULTS;
+    for (let i = 0; i < Math.ceil(questions / 2); i++) texts.push(q.prefix + q.suffix);
+  }
   if (cfg.demoStyle !== "scratchpad") return texts;
   const rng = mulberry32(cfg.demoSeed + 2);
   for (let i = 0, tries = 0; i < demos && tries < 4 * demos; tries++) {
@@ -265,6 +295,50 @@ export interface BuildCorpusOptions {
  * assert.equal(c.train.starts.length, 40);
  * ```
  */
+/** How many of `demos` demonstrations are question demonstrations. */
+function questionCount(demos: number, cfg: PretrainDataConfig): number {
+  return Math.round(demos * (cfg.questionFraction ?? 0));
+}
+
+/** Next-token and question demonstrations of `docs`, drawn with `rng` (questions: `seed`). */
+function demonstrations(
+  docs: MathDocument[],
+  count: number,
+  tokenizer: Tokenizer,
+  rng: () => number,
+  seed: number,
+  cfg: PretrainDataConfig,
+  prompt: PromptConfig,
+): DemoRecord[] {
+  const nQuestions = questionCount(count, cfg);
+  const nextToken = count - nQuestions > 0
+    ? makeDemoRecords(docs, tokenizer, rng, {
+      prompt,
+      count: count - nQuestions,
+      budgetFraction: cfg.budgetFraction,
+      verbosity: cfg.verbosity,
+      errorRate: cfg.errorRate,
+      maxTokens: cfg.maxDemoTokens,
+      style: cfg.demoStyle ?? "classic", // absent in records written before the field existed
+      verboseFraction: cfg.verboseFraction ?? 0.5,
+    })
+    : [];
+  if (nQuestions === 0) return nextToken;
+  const questions = makeQuestionRecords(
+    demoQuestions(nQuestions, seed),
+    tokenizer,
+    mulberry32(seed),
+    {
+      count: nQuestions,
+      prompt: POSTTRAIN_PROMPT_DEFAULTS,
+      errorRate: cfg.errorRate,
+      verboseFraction: cfg.verboseFraction ?? 0.5,
+      maxTokens: cfg.maxDemoTokens,
+    },
+  );
+  return [...nextToken, ...questions];
+}
+
 export function buildPretrainCorpus(
   cfg: PretrainDataConfig,
   prompt: PromptConfig,
@@ -277,31 +351,31 @@ export function buildPretrainCorpus(
       vocabSize: cfg.vocabSize,
     });
   const eot = tokenizer.specialId("eot");
-  const demoOpts = {
-    prompt,
-    budgetFraction: cfg.budgetFraction,
-    verbosity: cfg.verbosity,
-    errorRate: cfg.errorRate,
-    maxTokens: cfg.maxDemoTokens,
-    style: cfg.demoStyle ?? "classic", // absent in records written before the field existed
-    verboseFraction: cfg.verboseFraction ?? 0.5,
-  };
   const rng = mulberry32(cfg.demoSeed);
-  const demos = nDemos > 0
-    ? makeDemoRecords(documents.train, tokenizer, rng, { ...demoOpts, count: nDemos })
-    : [];
+  const demos = demonstrations(
+    documents.train,
+    nDemos,
+    tokenizer,
+    rng,
+    cfg.demoSeed + 3,
+    cfg,
+    prompt,
+  );
   const train = shuffle(
     [...documents.train.map((d) => tokenizer.encode(d.text)), ...demos.map((d) => d.ids)],
     rng,
   );
   const heldOutRng = mulberry32(cfg.demoSeed + 1);
   const nHeldOutDemos = demoCount(documents.heldOut.length, cfg.demoFraction);
-  const heldOutDemos = nHeldOutDemos > 0
-    ? makeDemoRecords(documents.heldOut, tokenizer, heldOutRng, {
-      ...demoOpts,
-      count: nHeldOutDemos,
-    })
-    : [];
+  const heldOutDemos = demonstrations(
+    documents.heldOut,
+    nHeldOutDemos,
+    tokenizer,
+    heldOutRng,
+    cfg.demoSeed + 4,
+    cfg,
+    prompt,
+  );
   const heldOut = shuffle(
     [...documents.heldOut.map((d) => tokenizer.encode(d.text)), ...heldOutDemos.map((d) => d.ids)],
     heldOutRng,

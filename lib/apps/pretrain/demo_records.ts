@@ -9,7 +9,9 @@ import type { MathExpr } from "../../data/arith.ts";
 import type { MathDocument } from "../../data/math_doc.ts";
 import { type Demonstration, makeDemonstration, pickDemoCut } from "../../data/demonstrations.ts";
 import { factAt } from "../../data/math_doc.ts";
-import { pickResultCut, scratchpad } from "../../data/scratchpad.ts";
+import { canDerive, pickResultCut, scratchpad, solution } from "../../data/scratchpad.ts";
+import { generateQuestions, POSTTRAIN_SEEDS, type Question } from "../../data/questions.ts";
+import { buildPostTrainPrompt, type PostTrainPromptConfig } from "../../data/question_prompt.ts";
 import type { Rng } from "../../util/rng.ts";
 import { pretokenize, type Tokenizer } from "../../data/tokenizer.ts";
 import { buildPrompt, completionText, type PromptConfig } from "../../rmt/prompt.ts";
@@ -29,8 +31,11 @@ export interface DemoRecord {
   budget: number | null;
   /** Whether the boxed answer equals the ground-truth next token. */
   correct: boolean;
-  /** `"computed"` (scratch-pad) or `"generic"` (restatement). */
-  kind: "computed" | "generic";
+  /**
+   * `"computed"` (scratch-pad), `"generic"` (restatement) or `"question"` (a whole question
+   * solved in the post-training prompt, {@linkcode makeQuestionRecords}).
+   */
+  kind: "computed" | "generic" | "question";
 }
 
 /** Options of {@linkcode makeDemoRecords}. */
@@ -151,6 +156,108 @@ export function makeDemoRecords(
       budget,
       correct: demo.correct,
       kind: demo.kind,
+    });
+  }
+  return out;
+}
+
+/**
+ * Questions for the question demonstrations: `count` questions of every kind and grade of
+ * `lib/data/questions.ts` (repeats allowed) whose expression the scratch-pads derive, drawn from
+ * `seed`, none of them among the first 2,000 held-out questions of post-training's default
+ * seed (so that post-training's accuracy before GRPO is not a memory of pre-training).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { demoQuestions } from "./demo_records.ts";
+ * import { generateQuestions, POSTTRAIN_SEEDS } from "../../data/questions.ts";
+ * const qs = demoQuestions(50, 7);
+ * assert.equal(qs.length, 50);
+ * const heldOut = new Set(generateQuestions(2000, POSTTRAIN_SEEDS.heldOut).map((q) => q.question));
+ * assert.ok(qs.every((q) => q.expr !== undefined && !heldOut.has(q.question)));
+ * ```
+ */
+export function demoQuestions(count: number, seed: number): Question[] {
+  const exclude = generateQuestions(2000, POSTTRAIN_SEEDS.heldOut).map((q) => q.question);
+  const drawn = generateQuestions(Math.ceil(count * 1.1) + 16, seed, { exclude, unique: false });
+  const out = drawn.filter((q) => q.expr !== undefined && canDerive(q.expr));
+  if (out.length < count) {
+    throw new Error(`demoQuestions: only ${out.length} of ${count} questions can be derived`);
+  }
+  return out.slice(0, count);
+}
+
+/** Options of {@linkcode makeQuestionRecords}. */
+export interface QuestionRecordOptions {
+  /** Number of demonstrations. */
+  count: number;
+  /** The post-training prompt (`lib/data/question_prompt.ts`), byte for byte. */
+  prompt: PostTrainPromptConfig;
+  /** Probability of a deliberate slip (a wrong final answer). */
+  errorRate: number;
+  /** Share of the verbose form. */
+  verboseFraction: number;
+  /** Longest demonstration in tokens (0 = no limit); longer ones are redrawn. */
+  maxTokens: number;
+}
+
+/**
+ * Question demonstrations: a question of `questions` in the post-training prompt
+ * (`buildPostTrainPrompt`: instruction, question, header, `<think>`), then its worked solution
+ * (`solution()`: the column-by-column derivation of the scratch-pads, concise or verbose) and
+ * the value in `\boxed{}`. They teach the base the format post-training asks for, so that its
+ * accuracy before GRPO is measurable (issue 17: 5–60 %); no budget sentence (post-training
+ * prompts have none).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { demoQuestions, makeQuestionRecords } from "./demo_records.ts";
+ * import { POSTTRAIN_PROMPT_DEFAULTS } from "../../data/question_prompt.ts";
+ * import { Tokenizer } from "../../data/tokenizer.ts";
+ * import { mulberry32 } from "../../util/rng.ts";
+ * const tok = Tokenizer.train([], { vocabSize: 260 });
+ * const [d] = makeQuestionRecords(demoQuestions(4, 1), tok, mulberry32(2), {
+ *   count: 1, prompt: POSTTRAIN_PROMPT_DEFAULTS, errorRate: 0, verboseFraction: 0, maxTokens: 0 });
+ * const text = tok.decode(d.ids);
+ * assert.match(text, /^Solve the problem\. .*\n### Problem\n.*\?\n### Answer\n<think>.* = \?\n/s);
+ * assert.match(text, /<\/think>\\boxed\{\d+\}<\|endoftext\|>$/);
+ * assert.equal(d.kind, "question");
+ * assert.equal(d.budget, null);
+ * ```
+ */
+export function makeQuestionRecords(
+  questions: readonly Question[],
+  tok: Tokenizer,
+  rng: Rng,
+  opts: QuestionRecordOptions,
+): DemoRecord[] {
+  if (questions.length === 0) throw new RangeError("makeQuestionRecords: no questions");
+  const out: DemoRecord[] = [];
+  for (let attempts = 0; out.length < opts.count; attempts++) {
+    if (attempts > 20 * opts.count + 100) {
+      throw new Error(
+        `makeQuestionRecords: only ${out.length} of ${opts.count} question demonstrations fit ` +
+          `(maxDemoTokens ${opts.maxTokens}); raise data.maxDemoTokens`,
+      );
+    }
+    const q = questions[Math.floor(rng() * questions.length)];
+    const form = rng() < opts.verboseFraction ? "verbose" : "concise";
+    const pad = q.expr === undefined
+      ? undefined
+      : solution(q.expr, form, rng, rng() < opts.errorRate);
+    if (pad === undefined) continue;
+    const prompt = buildPostTrainPrompt(q.question, tok, opts.prompt);
+    const ids = [...prompt, ...tok.encode(completionText(pad.reasoning, pad.answer))];
+    if (opts.maxTokens > 0 && ids.length > opts.maxTokens) continue;
+    out.push({
+      ids,
+      promptLength: prompt.length,
+      reasoningLength: tok.encode(pad.reasoning).length,
+      budget: null,
+      correct: pad.correct,
+      kind: "question",
     });
   }
   return out;

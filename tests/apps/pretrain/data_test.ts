@@ -15,6 +15,7 @@ import {
 } from "../../../lib/apps/pretrain/data.ts";
 import { buildPrompt, PROMPT_DEFAULTS, promptText } from "../../../lib/rmt/prompt.ts";
 import { parseCompletion } from "../../../lib/rmt/reward_match.ts";
+import { generateQuestions, POSTTRAIN_SEEDS } from "../../../lib/data/questions.ts";
 
 const DATA: PretrainDataConfig = {
   ...PRETRAIN_DATA_DEFAULTS,
@@ -144,7 +145,7 @@ Deno.test("buildPretrainCorpus() scratch-pad demonstrations derive the true next
 });
 
 Deno.test("buildPretrainCorpus() builds the classic corpus from a record without demoStyle", () => {
-  const { demoStyle: _s, verboseFraction: _v, ...old } = DATA;
+  const { demoStyle: _s, verboseFraction: _v, questionFraction: _q, ...old } = DATA;
   const a = buildPretrainCorpus(old as PretrainDataConfig, PROMPT);
   const b = buildPretrainCorpus(DATA, PROMPT);
   assert.deepEqual(a.train.tokens, b.train.tokens);
@@ -161,8 +162,49 @@ Deno.test("validatePretrainData() accepts the reasoning source and checks the ne
     /data\.verboseFraction/,
   );
   assert.throws(
+    () => validatePretrainData({ ...REASONING, questionFraction: -0.1 }, "data"),
+    /data\.questionFraction: expected a number in \[0, 1\]/,
+  );
+  assert.throws(
     () => validatePretrainData({ ...REASONING, heldOutSeed: REASONING.trainSeed }, "data"),
     /data\.heldOutSeed/,
   );
   assert.throws(() => validatePretrainData({ ...REASONING, source: "poems" }, "data"), /source/);
+});
+
+Deno.test("buildPretrainCorpus() turns a share questionFraction of the demonstrations into solved questions in the post-training prompt", () => {
+  const cfg = { ...REASONING, questionFraction: 0.25 };
+  const corpus = buildPretrainCorpus(cfg, WIDE);
+  const tok = corpus.tokenizer;
+  const docs = streamDocs(corpus.train).map((d) => tok.decode(d));
+  const questions = docs.filter((t) => t.startsWith("Solve the problem."));
+  const nextToken = docs.filter((t) => t.startsWith("Predict the next token."));
+  assert.equal(questions.length, 15); // a quarter of the 60 demonstrations
+  assert.equal(nextToken.length, 45);
+  for (const t of questions) {
+    const m = t.match(
+      /^Solve the problem\. .*\n### Problem\nWhat is (.+)\?\n### Answer\n<think>([^]*)<\/think>\\boxed\{(\d+)\}<\|endoftext\|>$/,
+    ) ??
+      t.match(
+        /### Problem\n(.+)\n### Answer\n<think>([^]*)<\/think>\\boxed\{(\d+)\}<\|endoftext\|>$/,
+      );
+    assert.ok(m !== null, t);
+    if (t.includes("What is ")) { // errorRate 0: every answer is the expression's value
+      assert.equal(Number(m[3]), Function(`return ${m[1]}`)(), t);
+    }
+  }
+  // the held-out stream has question demonstrations too; none of the default held-out questions
+  const heldOut = new Set(generateQuestions(2000, POSTTRAIN_SEEDS.heldOut).map((q) => q.question));
+  assert.ok(questions.every((t) => !heldOut.has(t.split("### Problem\n")[1].split("\n")[0])));
+  assert.ok(streamDocs(corpus.heldOut).some((d) => tok.decode(d).startsWith("Solve the problem.")));
+});
+
+Deno.test("buildPretrainCorpus() uses a given tokenizer instead of training one", () => {
+  const first = buildPretrainCorpus(REASONING, WIDE);
+  const other = buildPretrainCorpus({ ...REASONING, trainSeed: 99, vocabSize: 300 }, WIDE, {
+    tokenizer: first.tokenizer,
+  });
+  assert.equal(other.tokenizer, first.tokenizer);
+  assert.deepEqual(other.tokenizer.toJSON(), first.tokenizer.toJSON());
+  assert.notDeepEqual(other.train.tokens, first.train.tokens); // another corpus, same BPE
 });
