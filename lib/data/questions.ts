@@ -106,7 +106,13 @@ function toQuestion(doc: MathDocument): Question {
   if (!question.endsWith("?") || question.includes("\n")) {
     throw new Error(`generateQuestions: cannot read a question from ${JSON.stringify(doc.text)}`);
   }
-  return { question, answer: String(fact.value), difficulty: doc.difficulty, kind, expr: fact.expr };
+  return {
+    question,
+    answer: String(fact.value),
+    difficulty: doc.difficulty,
+    kind,
+    expr: fact.expr,
+  };
 }
 
 /**
