@@ -238,11 +238,19 @@ export async function startRun(
   if (saved.kind !== "pretrain" || typeof saved.step !== "number") {
     throw refuse(new CheckpointError(`${ckDir}: not a pre-training checkpoint (state.kind)`));
   }
-  // T (steps), the output directory and the backend may change; nothing else may (a run from
-  // before `init` existed records none: it started from scratch)
+  // T (steps), the output directory and the backend may change; nothing else may. Fields added
+  // after a run was written take the value that run had: a run from before `init` started from
+  // scratch, one from before `data.questionFraction` had no question demonstrations.
   const free = { steps: 0, out: "", backend: "cpu" };
-  const before: Partial<PretrainConfig> = { init: "" };
-  const diff = firstDifference({ ...before, ...saved.config, ...free }, { ...cfg, ...free });
+  const added: Partial<PretrainConfig> = { init: "" };
+  const addedData: Partial<PretrainConfig["data"]> = { questionFraction: 0 };
+  const recorded = {
+    ...added,
+    ...saved.config,
+    data: { ...addedData, ...saved.config.data },
+    ...free,
+  };
+  const diff = firstDifference(recorded, { ...cfg, ...free });
   if (diff !== null) {
     throw refuse(
       new ConfigError(

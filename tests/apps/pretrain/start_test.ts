@@ -98,11 +98,13 @@ Deno.test("checkInit() refuses a directory without a checkpoint in one line nami
   Deno.removeSync(dir, { recursive: true });
 });
 
-Deno.test("startRun() resumes a checkpoint written before init existed when the config leaves init empty", async () => {
+Deno.test("startRun() resumes a checkpoint written before init and questionFraction existed when the config leaves them at their defaults", async () => {
   const dir = Deno.makeTempDirSync();
   const tok = Tokenizer.train(["12+34=46"], { vocabSize: 262 });
   const cfg = tinyConfig({ out: dir });
-  const { init: _, ...older } = cfg; // what such a checkpoint's state.json holds
+  const { init: _, ...rest } = cfg; // what such a checkpoint's state.json holds
+  const { questionFraction: _q, ...olderData } = cfg.data;
+  const older = { ...rest, data: olderData };
   const model = new GPT({ ...cfg.model, vocabSize: tok.vocabSize });
   const opt = new AdamW(model.parameters());
   await saveCheckpoint(`${dir}/checkpoint`, {
@@ -124,6 +126,12 @@ Deno.test("startRun() resumes a checkpoint written before init existed when the 
   await assert.rejects(
     () => startRun({ ...cfg, init: "x" }, tok, null, {}, { resume: true, log: () => {} }),
     oneLine(/^--resume: init differs from the checkpoint's configuration/),
+  );
+  // as is one that asks for question demonstrations
+  const questions = { ...cfg, data: { ...cfg.data, questionFraction: 0.2 } };
+  await assert.rejects(
+    () => startRun(questions, tok, null, {}, { resume: true, log: () => {} }),
+    oneLine(/^--resume: data\.questionFraction differs from the checkpoint's configuration/),
   );
   Deno.removeSync(dir, { recursive: true });
 });
