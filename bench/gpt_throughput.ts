@@ -22,22 +22,46 @@ import { AdamW } from "../lib/engine/optim/adamw.ts";
 import { type BackendKind, initBackend, tensor } from "../lib/engine/tensor.ts";
 import { trainStep } from "./_step.ts";
 
-const { values: flags } = parseArgs({
-  args: Deno.args,
-  options: {
-    backend: { type: "string", default: "cpu" },
-    reps: { type: "string", default: "5" },
-    only: { type: "string", default: "train,gen8,gen64" },
-  },
-});
+const USAGE = `usage: deno run -A bench/gpt_throughput.ts [flags]
+  --backend cpu|webgpu|auto   where tensors live (default: cpu)
+  --reps N                    timed runs per case; the median is reported (default: 5)
+  --only LIST                 cases among train,gen8,gen64 (default: all three)
+  --help                      print this help and exit
+prints one JSON line (keys as bench/torch_peer.py; bench/same_run.sh alternates the two)`;
+
+let parsed;
+try {
+  parsed = parseArgs({
+    args: Deno.args,
+    options: {
+      backend: { type: "string", default: "cpu" },
+      reps: { type: "string", default: "5" },
+      only: { type: "string", default: "train,gen8,gen64" },
+      help: { type: "boolean", default: false },
+    },
+  });
+} catch (e) {
+  console.error(`${(e as Error).message} (--help lists the flags)`);
+  Deno.exit(2);
+}
+const flags = parsed.values;
+/** A one-line error naming the flag, then exit 2 (no stack trace for bad input). */
+function fail(message: string): never {
+  console.error(message);
+  Deno.exit(2);
+}
+if (flags.help) {
+  console.log(USAGE);
+  Deno.exit(0);
+}
 const reps = Number(flags.reps);
 if (!Number.isInteger(reps) || reps < 1) {
-  throw new Error(`--reps: expected a positive integer, got '${flags.reps}'`);
+  fail(`--reps: expected a positive integer, got '${flags.reps}'`);
 }
 const cases = flags.only.split(",");
 for (const c of cases) {
   if (!["train", "gen8", "gen64"].includes(c)) {
-    throw new Error(`--only: expected train, gen8 or gen64, got '${c}'`);
+    fail(`--only: expected train, gen8 or gen64, got '${c}'`);
   }
 }
 if (!["cpu", "webgpu", "auto"].includes(flags.backend)) {
