@@ -65,7 +65,7 @@ for (const c of cases) {
   }
 }
 if (!["cpu", "webgpu", "auto"].includes(flags.backend)) {
-  throw new Error(`--backend: expected cpu, webgpu or auto, got '${flags.backend}'`);
+  fail(`--backend: expected cpu, webgpu or auto, got '${flags.backend}'`);
 }
 const backend = await initBackend(flags.backend as BackendKind);
 const cfg = resolveGptConfig({
