@@ -6,7 +6,9 @@
 import assert from "node:assert/strict";
 import { main as trainMain } from "../../../lib/apps/cli/train.ts";
 import { main as evalMain } from "../../../lib/apps/cli/eval.ts";
-import { base, captured, cli, corpus, dir, tinyYaml } from "./_cli.ts";
+import { base, captured, cli, corpus, dir, repo, tinyYaml } from "./_cli.ts";
+import { ConfigError } from "../../../lib/util/config.ts";
+import { CheckpointError } from "../../../lib/model/checkpoint.ts";
 
 Deno.test("train main() refuses an empty config file instead of running built-in defaults", async () => {
   const empty = `${dir}/empty.yaml`;
@@ -62,4 +64,43 @@ Deno.test("train main() takes --checkpoint and --corpus; eval main() evaluates w
     () => evalMain(["--checkpoint", trained, "--out", `${trained}/eval`, ...args]),
     /--out: .* is inside the evaluated checkpoint/,
   );
+});
+
+/** Runs `main` and returns the one-line error it throws. */
+async function cliError(args: string[]): Promise<Error> {
+  const log = console.log;
+  console.log = () => {};
+  try {
+    await trainMain(args);
+  } catch (e) {
+    return e as Error;
+  } finally {
+    console.log = log;
+  }
+  throw new Error(`main(${args.join(" ")}) did not throw`);
+}
+
+Deno.test("train main() gives a one-line error for a bad config value, a missing checkpoint, a misspelt flag or an unreadable config", async () => {
+  const bad = `${dir}/bad.yaml`;
+  await Deno.writeTextFile(
+    bad,
+    "extends: " + repo + "/configs/rmt.yaml\nmethod:\n  budget: fixed\n",
+  );
+  const e1 = await cliError(["--config", bad, "--backend", "cpu"]);
+  assert.ok(e1 instanceof ConfigError);
+  assert.match(e1.message, /^train\.method\.budget: expected "dynamic" or "none", got "fixed"$/);
+
+  const missing = `${dir}/missing.yaml`;
+  await Deno.writeTextFile(missing, `baseCheckpoint: ${dir}/no-such-base\nout: ${dir}/m\n`);
+  const e2 = await cliError(["--config", missing, "--backend", "cpu"]);
+  assert.ok(e2 instanceof CheckpointError);
+  assert.ok(!e2.message.includes("\n"));
+  assert.match(e2.message, /no base checkpoint; run `deno task pretrain` first/);
+
+  const e3 = await cliError(["--config", `${repo}/configs/rmt.yaml`, "--stpes", "3"]);
+  assert.ok(e3 instanceof ConfigError);
+  assert.match(e3.message, /^--stpes: unknown flag/);
+
+  const e4 = await cliError(["--config", `${dir}/nope.yaml`]);
+  assert.match(e4.message, /nope\.yaml: cannot read config file/);
 });
