@@ -8,20 +8,7 @@
 // Bindings: (0) a read, (1) b read, (2) out read_write (all array<f32>), (3) params.
 // Specialisation (lib/engine/backend/webgpu/matmul/variants.ts): TRANS_A, TRANS_B.
 
-struct Params {
-  batch: u32,
-  m: u32,
-  n: u32,
-  k: u32,
-  a_off: u32,
-  b_off: u32,
-  a_bstride: u32,
-  b_bstride: u32,
-  lda: u32,
-  ldb: u32,
-  k_main: u32, // unused here
-  _pad: u32,
-}
+// @include _matmul_params.wgsl
 
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;

@@ -24,20 +24,7 @@
 // loops marked `// unroll` written out by the host, so that every index into `acc` and the
 // chunk arrays is a constant and they stay in registers.
 
-struct Params {
-  batch: u32,
-  m: u32,
-  n: u32,
-  k: u32,
-  a_off: u32, // element offset of A_0[0, 0]
-  b_off: u32,
-  a_bstride: u32, // elements between consecutive batch matrices; 0 broadcasts
-  b_bstride: u32,
-  lda: u32, // row stride of A as stored ((M, K), or (K, M) if TRANS_A)
-  ldb: u32, // row stride of B as stored ((K, N), or (N, K) if TRANS_B)
-  k_main: u32, // K rounded down to a multiple of KU: the chunked loop's end
-  _pad: u32,
-}
+// @include _matmul_params.wgsl
 
 @group(0) @binding(0) var<storage, read> a: array<{{A_T}}>;
 @group(0) @binding(1) var<storage, read> b: array<{{B_T}}>;

@@ -129,13 +129,21 @@ export function paramsLayout(
   return layout;
 }
 
+/** A `kernels/` file with its `// @include <file>` lines replaced by those files. */
+function withIncludes(file: string): string {
+  return kernelFile(file).replace(
+    /^\/\/ @include (\S+)[^\n]*$/gm,
+    (_, included: string) => kernelFile(included),
+  );
+}
+
 const layoutCache = new Map<string, ParamsLayout>();
 
-/** The layout of the `struct Params` declared in a `kernels/` file (cached). */
+/** The layout of the `struct Params` declared in a `kernels/` file or a file it includes (cached). */
 export function paramsLayoutOf(file: string): ParamsLayout {
   let layout = layoutCache.get(file);
   if (!layout) {
-    const fields = parseParamsStruct(kernelFile(file));
+    const fields = parseParamsStruct(withIncludes(file));
     if (!fields) throw new Error(`kernels/${file}: no struct Params`);
     layout = paramsLayout(fields, `kernels/${file}`);
     layoutCache.set(file, layout);
@@ -248,10 +256,7 @@ function specialiseUncached(
   values: Readonly<Record<string, string | number | boolean>>,
 ): string {
   const where = `kernels/${file}`;
-  const text = kernelFile(file).replace(
-    /^\/\/ @include (\S+)[^\n]*$/gm,
-    (_, included: string) => kernelFile(included),
-  );
+  const text = withIncludes(file);
   const strings = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)]));
   return unrollLoops(fillPlaceholders(keepIfBlocks(text, values, where), strings, where));
 }
