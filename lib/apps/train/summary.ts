@@ -125,7 +125,7 @@ export function progressFields(r: StepRecord): Record<string, string> {
   return fields;
 }
 
-/** Means over the first or last 10 % of the steps. */
+/** Means over the first or last quarter of the steps. */
 export interface Figures {
   matchRate: number | null;
   meanReward: number | null;
@@ -149,9 +149,61 @@ function figures(rs: StepRecord[]): Figures {
   };
 }
 
-/** The contents of summary.json: first and last figures (10 % of the steps each), timing. */
+/** Steps in each of the first and last windows of a run of `steps` steps: a quarter, ≥ 1. */
+export function windowSteps(steps: number): number {
+  return Math.max(1, Math.ceil(steps / 4));
+}
+
+/** The change of the match rate between two windows, with its 95 % interval. */
+export interface MatchChange {
+  /** Last window's match rate minus the first's. */
+  delta: number;
+  /** 95 % interval (normal approximation; positions are the units). */
+  lo: number;
+  hi: number;
+  /** RL positions in the first and the last window. */
+  positions: [number, number];
+}
+
+/**
+ * The match-rate change from `first` to `last`, with a 95 % interval that takes the RL
+ * position as the unit (each position's match rate is the mean over its G rollouts, which share
+ * a prompt and are not independent): Welch's normal approximation, Δ ± 1.96·√(s₁²/n₁ + s₂²/n₂).
+ * Null when either window has fewer than two positions.
+ *
+ * @example Two windows of two positions each
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { matchChange } from "./summary.ts";
+ * const rec = (rates: number[][]) => ({ groups: rates.map((matchReward) => ({ matchReward })) });
+ * const c = matchChange([rec([[0, 0], [1, 0]])], [rec([[1, 1], [1, 0]])])!;
+ * assert.equal(c.delta, 0.5); // 0.25 → 0.75
+ * assert.ok(Math.abs(c.hi - c.delta - 1.96 * Math.sqrt(0.125 / 2 + 0.125 / 2)) < 1e-12);
+ * assert.deepEqual(c.positions, [2, 2]);
+ * ```
+ */
+export function matchChange(
+  first: readonly { groups: readonly { matchReward: readonly number[] }[] }[],
+  last: readonly { groups: readonly { matchReward: readonly number[] }[] }[],
+): MatchChange | null {
+  const rates = (rs: typeof first) =>
+    rs.flatMap((r) =>
+      r.groups.map((g) => g.matchReward.reduce((a, b) => a + b, 0) / g.matchReward.length)
+    );
+  const a = rates(first), b = rates(last);
+  if (a.length < 2 || b.length < 2) return null;
+  const mean = (x: number[]) => x.reduce((s, v) => s + v, 0) / x.length;
+  const variance = (x: number[], m: number) =>
+    x.reduce((s, v) => s + (v - m) ** 2, 0) / (x.length - 1);
+  const ma = mean(a), mb = mean(b);
+  const half = 1.96 * Math.sqrt(variance(a, ma) / a.length + variance(b, mb) / b.length);
+  const delta = mb - ma;
+  return { delta, lo: delta - half, hi: delta + half, positions: [a.length, b.length] };
+}
+
+/** The contents of summary.json: first and last figures (a quarter of the steps each), timing. */
 export function summaryOf(records: StepRecord[], cfg: TrainConfig, stepsDone: number) {
-  const n = Math.max(1, Math.ceil(records.length / 10));
+  const n = windowSteps(records.length);
   const seconds = records.map((r) => r.timing.stepSeconds);
   return {
     method: cfg.method,
@@ -159,6 +211,7 @@ export function summaryOf(records: StepRecord[], cfg: TrainConfig, stepsDone: nu
     stepsDone,
     first: figures(records.slice(0, n)),
     last: figures(records.slice(-n)),
+    matchChange: records.length >= 2 ? matchChange(records.slice(0, n), records.slice(-n)) : null,
     meanStepSeconds: seconds.length === 0
       ? null
       : seconds.reduce((a, b) => a + b, 0) / seconds.length,
@@ -168,7 +221,9 @@ export function summaryOf(records: StepRecord[], cfg: TrainConfig, stepsDone: nu
 
 /**
  * The closing lines of a run: match rate, reasoning length and budget at the start and the end
- * (means over the first and last 10 % of steps), and how to read them.
+ * (means over the first and last quarter of the steps), a verdict in numbers (how much ℓ̄
+ * changed and whether the match rate rose, fell or did not change detectably, by its 95 %
+ * interval), and how to read them.
  *
  * @example
  * ```ts
@@ -179,16 +234,17 @@ export function summaryOf(records: StepRecord[], cfg: TrainConfig, stepsDone: nu
  *   ({ matchRate: m, meanReward: 0, meanLength: l, ntpLoss: 1, budget: b });
  * const lines = headline({ first: fig(0.1, 40, 64), last: fig(0.2, 20, 16), stepsDone: 40 }, TRAIN_DEFAULTS);
  * assert.match(lines[0], /match rate 10\.0% → 20\.0%, reasoning length ℓ̄ 40\.0 → 20\.0 tokens, budget B_t 64 → 16/);
- * assert.match(lines[1], /falling r̄/);
+ * assert.equal(lines[1], "verdict: ℓ̄ fell 50 %");
+ * assert.match(lines[2], /falling r̄/);
  * ```
  */
 export function headline(
-  s: { first: Figures; last: Figures; stepsDone: number },
+  s: { first: Figures; last: Figures; stepsDone: number; matchChange?: MatchChange | null },
   cfg: TrainConfig,
 ): string[] {
   const pct = (x: number | null) => x === null ? "–" : `${fmt(100 * x, 1)}%`;
   const num = (x: number | null, d = 1) => x === null ? "–" : fmt(x, d);
-  const n = Math.max(1, Math.ceil(s.stepsDone / 10));
+  const n = windowSteps(s.stepsDone);
   const span = n === 1
     ? `step 1 → step ${s.stepsDone}`
     : `steps 1–${n} → steps ${s.stepsDone - n + 1}–${s.stepsDone}`;
@@ -202,14 +258,32 @@ export function headline(
   const budget = s.first.budget === null
     ? "no budget"
     : `budget B_t ${num(s.first.budget, 0)} → ${num(s.last.budget, 0)}`;
-  return [
+  const lines = [
     `result (${span}): match rate ${pct(s.first.matchRate)} → ${pct(s.last.matchRate)}, ` +
     `reasoning length ℓ̄ ${num(s.first.meanLength)} → ${num(s.last.meanLength)} tokens, ${budget}`,
+  ];
+  const v = verdict(s.first, s.last, s.matchChange ?? null);
+  if (v !== null) lines.push(v);
+  lines.push(
     s.first.budget === null
       ? "how to read it: the match rate is the share of rollouts that predict the next token; " +
         "it should rise, while ℓ̄ is free to drift without a budget."
       : "how to read it: r̄ adds a length reward that is harder to earn as B_t shrinks, so a " +
         "falling r̄ is expected; RMT works when the match rate holds or rises while ℓ̄ follows " +
         "the budget down.",
-  ];
+  );
+  return lines;
+}
+
+/** "verdict: ℓ̄ fell 48 % and the match rate rose: +3.1 pp [+0.4, +5.8] (95 %, …)", or null. */
+function verdict(first: Figures, last: Figures, change: MatchChange | null): string | null {
+  if (first.meanLength === null || last.meanLength === null || first.meanLength <= 0) return null;
+  const rel = (last.meanLength - first.meanLength) / first.meanLength;
+  const length = `ℓ̄ ${rel < 0 ? "fell" : "rose"} ${fmt(Math.abs(100 * rel), 0)} %`;
+  if (change === null) return `verdict: ${length}`;
+  const pp = (x: number) => `${x >= 0 ? "+" : "−"}${fmt(Math.abs(100 * x), 1)}`;
+  const how = change.lo > 0 ? "rose" : change.hi < 0 ? "fell" : "did not change detectably";
+  return `verdict: ${length} and the match rate ${how}: ${pp(change.delta)} pp ` +
+    `[${pp(change.lo)}, ${pp(change.hi)}] (95 %, ${change.positions[0]} and ` +
+    `${change.positions[1]} RL positions)`;
 }

@@ -19,9 +19,14 @@ import {
 import type { StepRecord } from "../../../lib/apps/train/step.ts";
 import { finalBudget, tokenBudget } from "../../../lib/rmt/budget.ts";
 
-/** Step `i`'s record: match rate i/100, length 50 − i, budget 40 − i (none after step 9). */
+/**
+ * Step `i`'s record: match rate i/100 (two RL positions of 100 rollouts, i of them right),
+ * length 50 − i, budget 40 − i (none after step 9).
+ */
 function step(i: number): StepRecord {
+  const matchReward = Array.from({ length: 100 }, (_, k) => (k < i ? 1 : 0));
   return {
+    groups: [{ matchReward }, { matchReward }],
     step: i,
     budget: i < 10 ? 40 - i : null,
     tierProbs: [0.5, 0.3, 0.2],
@@ -84,18 +89,24 @@ Deno.test("progressFields() formats one step's record with the legend's symbols"
   assert.equal(fmt(NaN), "NaN");
 });
 
-Deno.test("summaryOf() averages the first and last 10 % of the steps, budgets only where set", () => {
-  const records = Array.from({ length: 20 }, (_, i) => step(i)); // 10 %: 2 steps each
+Deno.test("summaryOf() averages the first and last quarter of the steps, budgets only where set", () => {
+  const records = Array.from({ length: 20 }, (_, i) => step(i)); // a quarter: 5 steps each
   const s = summaryOf(records, TRAIN_DEFAULTS, 20);
   assert.deepEqual(s.first, {
-    matchRate: 0.005, // (0 + 0.01) / 2
-    meanReward: 0.05,
-    meanLength: 49.5,
-    ntpLoss: 1.975,
-    budget: 39.5,
+    matchRate: 0.02, // (0 + 0.01 + … + 0.04) / 5
+    meanReward: 0.2,
+    meanLength: 48,
+    ntpLoss: 1.9,
+    budget: 38,
   });
-  assert.equal(s.last.budget, null, "no budget in steps 18, 19");
-  assert.ok(Math.abs(s.last.matchRate! - 0.185) < 1e-12);
+  assert.equal(s.last.budget, null, "no budget in steps 15–19");
+  assert.ok(Math.abs(s.last.matchRate! - 0.17) < 1e-12);
+  // per-position rates 0, 0, 0.01, 0.01, …, 0.04, 0.04 in each window: variance 0.002 / 9
+  const half = 1.96 * Math.sqrt((2 * 0.002) / 9 / 10);
+  const c = s.matchChange!;
+  assert.ok(Math.abs(c.delta - 0.15) < 1e-12);
+  assert.ok(Math.abs(c.lo - (0.15 - half)) < 1e-12 && Math.abs(c.hi - (0.15 + half)) < 1e-12);
+  assert.deepEqual(c.positions, [10, 10]);
   assert.equal(s.meanStepSeconds, 9.5);
   assert.equal(s.totalSeconds, 190);
   assert.equal(summaryOf([], TRAIN_DEFAULTS, 0).meanStepSeconds, null);
@@ -107,17 +118,34 @@ Deno.test("headline() reports next-token loss for NTP and match rate, ℓ̄ and 
   const rl = headline({ first, last, stepsDone: 30 }, TRAIN_DEFAULTS);
   assert.equal(
     rl[0],
-    "result (steps 1–3 → steps 28–30): match rate 10.0% → 25.0%, reasoning length ℓ̄ 40.0 → " +
+    "result (steps 1–8 → steps 23–30): match rate 10.0% → 25.0%, reasoning length ℓ̄ 40.0 → " +
       "18.3 tokens, budget B_t 64 → 16",
+  );
+  assert.equal(rl[1], "verdict: ℓ̄ fell 54 %"); // no per-position figures: no interval
+  const change = { delta: 0.15, lo: 0.05, hi: 0.25, positions: [64, 64] as [number, number] };
+  assert.equal(
+    headline({ first, last, stepsDone: 30, matchChange: change }, TRAIN_DEFAULTS)[1],
+    "verdict: ℓ̄ fell 54 % and the match rate rose: +15.0 pp [+5.0, +25.0] (95 %, 64 and 64 " +
+      "RL positions)",
+  );
+  const unclear = { ...change, delta: -0.02, lo: -0.08 };
+  assert.match(
+    headline({ first, last, stepsDone: 30, matchChange: unclear }, TRAIN_DEFAULTS)[1],
+    /the match rate did not change detectably: −2\.0 pp \[−8\.0, \+25\.0\]/,
+  );
+  const fell = { ...change, delta: -0.1, lo: -0.2, hi: -0.01 };
+  assert.match(
+    headline({ first, last, stepsDone: 30, matchChange: fell }, TRAIN_DEFAULTS)[1],
+    /the match rate fell: −10\.0 pp/,
   );
   const ntp = {
     ...TRAIN_DEFAULTS,
     method: { ...TRAIN_DEFAULTS.method, rlWeight: 0 },
   } as TrainConfig;
   const lines = headline({ first, last, stepsDone: 5 }, ntp);
-  assert.equal(lines[0], "result (step 1 → step 5): next-token loss 2.500 → 2.000");
+  assert.equal(lines[0], "result (steps 1–2 → steps 4–5): next-token loss 2.500 → 2.000");
   assert.match(lines[1], /^how to read it: continued next-token training only/);
   const none = headline({ first: { ...first, budget: null }, last, stepsDone: 5 }, TRAIN_DEFAULTS);
   assert.match(none[0], /, no budget$/);
-  assert.match(none[1], /free to drift without a budget/);
+  assert.match(none[2], /free to drift without a budget/);
 });
