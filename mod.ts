@@ -100,5 +100,6 @@ export {
 } from "./lib/data/question_prompt.ts";
 export { parseIntegerAnswer, verifyAnswer } from "./lib/apps/posttrain/verify.ts";
 export * from "./lib/apps/report/plots.ts";
+export * from "./lib/apps/report/scatter.ts";
 export * from "./lib/apps/report/html.ts";
 export * from "./lib/apps/report/stats.ts";

@@ -39,7 +39,7 @@ import {
   PLOT_MARGIN,
   px,
   svgOpen,
-  tickLabel,
+  xAxis,
   yAxis,
 } from "./svg.ts";
 
@@ -155,19 +155,7 @@ export function lineChart(opts: LineChartOptions): string {
 
   const parts = [svgOpen(width, height, title), leg.svg];
   parts.push(yAxis(ty, sy, left, right, top, bottom, yLabel));
-  const xParts = tx.ticks.map((v) => {
-    const x = px(sx(v));
-    return `<line x1="${x}" x2="${x}" y1="${px(bottom)}" y2="${px(bottom + 5)}" stroke="#333"/>` +
-      `<text x="${x}" y="${px(bottom + 18)}" text-anchor="middle" fill="#444">` +
-      `${escapeXml(tickLabel(v, tx.step))}</text>`;
-  });
-  xParts.push(
-    `<line x1="${px(left)}" x2="${px(right)}" y1="${px(bottom)}" y2="${px(bottom)}" ` +
-      `stroke="#333"/>`,
-    `<text class="x-label" x="${px((left + right) / 2)}" y="${px(height - 12)}" ` +
-      `text-anchor="middle" font-size="13">${escapeXml(xLabel)}</text>`,
-  );
-  parts.push(`<g class="x-axis">${xParts.join("")}</g>`);
+  parts.push(xAxis(tx, sx, left, right, bottom, height - 12, xLabel));
 
   series.forEach((s, i) => {
     const band = (s.band ?? [])

@@ -260,6 +260,34 @@ export function yAxis(
   return `<g class="y-axis">${parts.join("")}</g>`;
 }
 
+/**
+ * The horizontal axis of a numeric x: tick marks, tick labels, the axis line and its label
+ * (centred at y = `labelY`).
+ */
+export function xAxis(
+  t: NiceTicks,
+  sx: (v: number) => number,
+  left: number,
+  right: number,
+  bottom: number,
+  labelY: number,
+  label: string,
+): string {
+  const parts = t.ticks.map((v) => {
+    const x = px(sx(v));
+    return `<line x1="${x}" x2="${x}" y1="${px(bottom)}" y2="${px(bottom + 5)}" stroke="#333"/>` +
+      `<text x="${x}" y="${px(bottom + 18)}" text-anchor="middle" fill="#444">` +
+      `${escapeXml(tickLabel(v, t.step))}</text>`;
+  });
+  parts.push(
+    `<line x1="${px(left)}" x2="${px(right)}" y1="${px(bottom)}" y2="${px(bottom)}" ` +
+      `stroke="#333"/>`,
+    `<text class="x-label" x="${px((left + right) / 2)}" y="${px(labelY)}" ` +
+      `text-anchor="middle" font-size="13">${escapeXml(label)}</text>`,
+  );
+  return `<g class="x-axis">${parts.join("")}</g>`;
+}
+
 /** `v` clamped into the optional range [lo, hi]. */
 export function clamp(v: number, lo: number | undefined, hi: number | undefined): number {
   return Math.min(hi ?? Infinity, Math.max(lo ?? -Infinity, v));
