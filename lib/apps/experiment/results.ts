@@ -3,7 +3,8 @@
  * arXiv:2509.24375, Tables of §6.3–§6.6 in miniature): from the run records, a Markdown file
  * (`docs/results.md`: tables of mean ± std over seeds, paired differences with 95 % intervals,
  * the paper's claims checked one by one, and how to reproduce: commands, configs, seeds,
- * commit, date, backend) and a self-contained HTML report with SVG plots (reward, match rate,
+ * commit, date, backend) and a self-contained HTML report with SVG plots (NTR accuracy against
+ * reasoning length per method, the paper's central trade-off; reward, match rate,
  * reasoning length and B_t over steps with seed bands; accuracy by tier per method;
  * post-training before/after).
  *
@@ -20,12 +21,14 @@ import type { ExperimentMeta, RunRecord } from "./records.ts";
 import { automaticNotes, ordered, resultTables, ROW_ORDER } from "./results_tables.ts";
 import { byRow } from "./results_tables.ts";
 import { resultCharts } from "./results_charts.ts";
+import { tradeoffTable } from "./results_tradeoff.ts";
 import { kindTable, ORDINARY_TOKENS_NOTE } from "./results_kinds.ts";
 
 export type { ExperimentMeta, ExperimentSession } from "./records.ts";
 export { automaticNotes, type ResultTables, resultTables } from "./results_tables.ts";
 export { METHOD_COLORS, resultCharts } from "./results_charts.ts";
 export { kindTable, ORDINARY_TOKENS_NOTE } from "./results_kinds.ts";
+export { meanCi, tradeoffPoints, tradeoffTable } from "./results_tradeoff.ts";
 
 const KINDS_CAPTION = "Every held-out position of a generated document is tagged by what its " +
   "token is: computable (a digit of a computed number: a deterministic function of the " +
@@ -33,6 +36,10 @@ const KINDS_CAPTION = "Every held-out position of a generated document is tagged
   "name: no model beats chance there) or other (template text, numbers copied from the " +
   "context). NTR rows: the sampled positions (equal numbers per tier, not reweighted), with " +
   "greedy NTP on the same computable positions beside them; NTP rows: every scored position.";
+
+const TRADEOFF_CAPTION = "The paper's central trade-off: NTR accuracy (nested average) against " +
+  "the mean reasoning length ℓ̄ of the NTR completions, mean over seeds with 95 % t-intervals " +
+  "(none for one seed). Better is more accurate with shorter reasoning (up-left in the figure).";
 
 function reproduction(meta: ExperimentMeta, records: RunRecord[]): string[] {
   const groups = byRow(records);
@@ -169,6 +176,12 @@ export function resultsMarkdown(records: RunRecord[], meta: ExperimentMeta): str
     "",
     md(t.length),
     "",
+    "## Accuracy against reasoning length (issue 17)",
+    "",
+    TRADEOFF_CAPTION,
+    "",
+    md(tradeoffTable(records)),
+    "",
     "## Post-training (paper §6.5)",
     "",
     "GRPO on generated math questions with verifiable integer answers; accuracy on held-out " +
@@ -241,6 +254,10 @@ export function resultsHtml(records: RunRecord[], meta: ExperimentMeta): string 
       },
       { heading: "Ablation (§6.6)", html: table(t.ablation) },
       { heading: "Reasoning length (§6.4)", html: table(t.length) },
+      {
+        heading: "Accuracy against reasoning length",
+        html: `<p>${esc(TRADEOFF_CAPTION)}</p>${table(tradeoffTable(records))}`,
+      },
       { heading: "Post-training (§6.5)", html: table(t.posttrain) },
       { heading: "The paper's claims, checked here", html: table(t.claims) },
       {

@@ -1,6 +1,7 @@
 /**
- * The figures of the experiment's results (method §11.4): training curves over steps with seed
- * bands, accuracy by tier, post-training before/after. Every method keeps one colour in every
+ * The figures of the experiment's results (method §11.4): the accuracy–length trade-off (issue
+ * 17, the paper's central figure), training curves over steps with seed bands, accuracy by tier,
+ * post-training before/after. Every method keeps one colour in every
  * figure ({@linkcode METHOD_COLORS}); rates are percentages on an axis that starts at 0; each
  * figure comes with one sentence on what to look for.
  *
@@ -13,6 +14,7 @@ import {
   lineChart,
   type LineSeries,
 } from "../report/plots.ts";
+import { scatterChart } from "../report/scatter.ts";
 import { mean, std } from "../report/stats.ts";
 import type { CurvePoint, RunRecord } from "./records.ts";
 import {
@@ -25,6 +27,7 @@ import {
   primary,
   TIERS,
 } from "./results_tables.ts";
+import { tradeoffPoints } from "./results_tradeoff.ts";
 
 /**
  * One colour per row of the experiment, the same in every figure; a post-training row takes the
@@ -86,6 +89,42 @@ function curveSeries(
 }
 
 /**
+ * NTR accuracy against ℓ̄: one point per NTR row (mean over seeds, 95 % intervals both ways),
+ * its seeds as faint points; null without such a row.
+ */
+function tradeoffChart(records: RunRecord[]): { caption: string; svg: string } | null {
+  const points = tradeoffPoints(records);
+  if (points.length === 0) return null;
+  const ci = (c: { lo: number; hi: number }): [number, number] | undefined =>
+    Number.isFinite(c.lo) ? [c.lo, c.hi] : undefined;
+  return {
+    caption: "Up-left is better: more accurate with shorter reasoning. Look for: RMT at RPT's " +
+      "accuracy or above with a much shorter ℓ̄ (the paper: 21 % of RPT's). Large points: mean " +
+      "over seeds with 95 % t-intervals in both directions; faint points: single seeds.",
+    svg: scatterChart({
+      title: "NTR accuracy against reasoning length",
+      xLabel: "mean reasoning length ℓ̄ (tokens)",
+      yLabel: "NTR accuracy, nested average (%)",
+      caption: "Up-left is better: more accurate with shorter reasoning.",
+      series: points.map((p, i) => ({
+        name: p.label,
+        color: colorOf(p.id, i),
+        points: [{
+          x: p.length.mean,
+          y: p.accuracy.mean,
+          xErr: ci(p.length),
+          yErr: ci(p.accuracy),
+        }],
+        faint: p.seeds.length > 1 ? p.seeds : [],
+      })),
+      yMax: 100,
+      width: 640,
+      height: 400,
+    }),
+  };
+}
+
+/**
  * The figures of the results, each with a caption that says what to look for.
  *
  * @example
@@ -100,6 +139,8 @@ export function resultCharts(records: RunRecord[]): { caption: string; svg: stri
   const trained = ordered(groups, ["ntp_cont", "rpt", ...ABLATION_ROWS])
     .filter(([, rs]) => rs.some((r) => (r.curve?.length ?? 0) > 0));
   const charts: { caption: string; svg: string }[] = [];
+  const tradeoff = tradeoffChart(records);
+  if (tradeoff !== null) charts.push(tradeoff);
   const size = { width: 560, height: 360 };
   const curves: {
     title: string;

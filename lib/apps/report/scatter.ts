@@ -8,8 +8,9 @@
  * - plot area x ∈ [PLOT_MARGIN.left, width − PLOT_MARGIN.right],
  *   y ∈ [40 + LEGEND_ROW_HEIGHT · legendRows + PLOT_MARGIN.top, height − PLOT_MARGIN.bottom
  *   − (18 with a caption)];
- * - both axes start at 0 (or below, for negative data) and end at the nice tick covering the
- *   largest value, error bars included; `xMax`/`yMax` cap them (e.g. 100 for a percentage).
+ * - both axes start at 0 and end at the nice tick covering the largest value, error bars
+ *   included; `xMax`/`yMax` cap them (e.g. 100 for a percentage). Values outside (a negative
+ *   interval end of a t-interval, say) are drawn at the axis's edge.
  *
  * Points or bar ends that are not finite are skipped, a series without a finite point leaves
  * the legend, so no `NaN` reaches the SVG. Text is XML-escaped.
@@ -26,7 +27,6 @@ import {
   LEGEND_ROW_HEIGHT,
   LEGEND_TOP,
   maxOf,
-  minOf,
   niceTicks,
   PLOT_MARGIN,
   px,
@@ -123,8 +123,8 @@ export function scatterChart(opts: ScatterChartOptions): string {
     }
     for (const [x, y] of s.faint) xs.push(x), ys.push(y);
   }
-  const tx = clampTicks(niceTicks(minOf(xs), maxOf(xs)), undefined, xMax);
-  const ty = clampTicks(niceTicks(minOf(ys), maxOf(ys)), undefined, yMax);
+  const tx = clampTicks(niceTicks(0, maxOf(xs)), 0, xMax);
+  const ty = clampTicks(niceTicks(0, maxOf(ys)), 0, yMax);
   const leg = legend(
     series.filter((s) => s.points.length + s.faint.length > 0).map((s) => ({
       name: s.name,

@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { METHOD_COLORS, resultCharts } from "../../../lib/apps/experiment/results_charts.ts";
 import type { TierFigures } from "../../../lib/apps/experiment/run.ts";
-import { record } from "./_records.ts";
+import { fakeRecords, record } from "./_records.ts";
+import { findAll, parseXml } from "../report/_xml.ts";
 
 const nested = (easy: number): TierFigures => ({
   nested: { easy, medium: 0.5, hard: 0.5, average: 0.5 },
@@ -39,6 +40,7 @@ const titles = (charts: { svg: string }[]) =>
 
 Deno.test("resultCharts() draws only the figures the records have data for", () => {
   assert.deepEqual(titles(resultCharts(records)), [
+    "NTR accuracy against reasoning length",
     "Match rate over steps",
     "Mean reward r over steps",
     "Mean reasoning length ℓ over steps",
@@ -50,7 +52,7 @@ Deno.test("resultCharts() draws only the figures the records have data for", () 
 });
 
 Deno.test("resultCharts() plots the mean over seeds, rates in percent, bars with the sample std", () => {
-  const [match, reward, , bars] = resultCharts(records).map((c) => c.svg);
+  const [, match, reward, , bars] = resultCharts(records).map((c) => c.svg);
   assert.match(reward, /<title>RMT: \(1, 0\.5\)<\/title>/);
   assert.match(match, /<title>RMT: \(1, 75\)<\/title>/);
   assert.match(
@@ -60,4 +62,37 @@ Deno.test("resultCharts() plots the mean over seeds, rates in percent, bars with
   // easy: 25 % and 75 % → mean 50, sample std √((25² + 25²) / 1) = √1250
   assert.ok(bars.includes(`<title>RMT, easy: 50 ± ${Math.sqrt(1250)}</title>`), bars);
   assert.ok(bars.includes("<title>RMT, medium: 50 ± 0</title>"));
+});
+
+Deno.test("resultCharts() draws NTR accuracy against ℓ̄ per method with 95 % intervals when runs have seeds", () => {
+  const charts = resultCharts(fakeRecords());
+  const fig = charts.find((c) => c.svg.includes("<title>NTR accuracy against reasoning length"))!;
+  assert.match(fig.caption, /^Up-left is better: more accurate with shorter reasoning\./);
+  const root = parseXml(fig.svg);
+  const points = findAll(root, "circle").filter((c) => c.attrs.class === "point");
+  // one mean per NTR row of the fake records (the untrained base included), in report order
+  assert.deepEqual(points.map((p) => p.attrs.fill), [
+    METHOD_COLORS.ntr_base,
+    METHOD_COLORS.rpt,
+    METHOD_COLORS.rmt,
+    METHOD_COLORS.rmt_no_dtb,
+    METHOD_COLORS.rmt_no_cas,
+    METHOD_COLORS.rmt_no_ntp,
+  ]);
+  const tip = (i: number) => findAll(points[i]!, "title")[0]!.text;
+  // base: ℓ̄ 90, accuracy 5 %; RPT: ℓ̄ (101 + 102) / 2, accuracy (30 + 40) / 2; RMT: 21.5, 55
+  assert.match(tip(0), /^NTR \(base, untrained\): \(90, 5(\.0+\d)?\)$/);
+  const xy = (i: number) => tip(i).match(/\(([^,]+), ([^)]+)\)$/)!.slice(1).map(Number);
+  assert.deepEqual(xy(1).map((v) => Math.round(v * 1e9) / 1e9), [101.5, 35]);
+  assert.deepEqual(xy(2).map((v) => Math.round(v * 1e9) / 1e9), [21.5, 55]);
+  // two seeds per row: two faint points each, and an interval in x and in y per mean
+  assert.equal(findAll(root, "circle").filter((c) => c.attrs.class === "faint").length, 12);
+  const bars = findAll(root, "path").filter((p) => p.attrs.class === "error-bar");
+  assert.equal(bars.length, 12);
+  const ticks = (axis: string) =>
+    findAll(findAll(root, "g").find((g) => g.attrs.class === axis)!, "text")
+      .filter((t) => !t.attrs.class).map((t) => t.text);
+  assert.equal(ticks("x-axis")[0], "0");
+  assert.deepEqual([ticks("y-axis")[0], ticks("y-axis").at(-1)], ["0", "100"]);
+  assert.ok(!fig.svg.includes("NaN"));
 });

@@ -91,6 +91,11 @@ Deno.test("scatterChart() starts both axes at 0 when the data are far from it", 
   ]);
   assert.deepEqual(byClass(root, "circle", "point").map(at), [[290.67, 128.75], [400, 68]]);
   assert.equal(byClass(root, "text", "caption")[0]!.text, "Up-left is better.");
+  // a negative interval end does not pull the axis below 0: the bar ends at the axis (x 72)
+  const neg = chart([{ name: "a", points: [{ x: 20, y: 30, xErr: [-10, 50] }] }]).root;
+  const xs = findAll(byClass(neg, "g", "x-axis")[0]!, "text").filter((t) => !t.attrs.class);
+  assert.equal(xs[0]!.text, "0");
+  assert.match(byClass(neg, "path", "error-bar")[0]!.attrs.d!, /^M72,/);
 });
 
 Deno.test("scatterChart() skips non-finite points and empty series when values are missing", () => {
