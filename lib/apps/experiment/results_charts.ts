@@ -105,7 +105,6 @@ function tradeoffChart(records: RunRecord[]): { caption: string; svg: string } |
       title: "NTR accuracy against reasoning length",
       xLabel: "mean reasoning length ℓ̄ (tokens)",
       yLabel: "NTR accuracy, nested average (%)",
-      caption: "Up-left is better: more accurate with shorter reasoning.",
       series: points.map((p, i) => ({
         name: p.label,
         color: colorOf(p.id, i),
