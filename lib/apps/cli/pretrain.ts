@@ -32,7 +32,7 @@ export const PRETRAIN_COMMAND: CommandSpec = {
       arg: "DIR",
       help: "continue pre-training from this checkpoint's weights and tokenizer, with a fresh " +
         "optimizer and warm-up + cosine over --steps (its model config must equal the config's)",
-      default: 'the config\'s init ("": from scratch)',
+      default: "the config's init; empty: from scratch",
     },
     publish: {
       type: "string",
