@@ -292,7 +292,6 @@ export function formatReport(r: EvalReport): string {
   }
   if (r.slices !== undefined) lines.push("", ...formatSlices(r.slices, ntrLabel(r) ?? "NTR"));
   if (r.computable) lines.push("", ...formatComputable(r.computable));
-  if (r.computable) lines.push("", ...formatComputable(r.computable));
   if (r.ntr !== null) {
     const n = r.ntr;
     lines.push(

@@ -106,7 +106,9 @@ Deno.test("evaluateModel() scores NTR against greedy NTP on the computable sampl
     meanReasoningLength: 100,
     ratio: 100 / concise,
   });
-  assert.match(formatReport(r), /computable slice, 2 positions drawn from 2: NTR 50\.0 %/);
+  const text = formatReport(r);
+  assert.match(text, /computable slice, 2 positions drawn from 2: NTR 50\.0 %/);
+  assert.equal(text.split("computable slice,").length, 2, "said once");
   assert.equal(r.ntr!.samples, 1); // the tier sample is unchanged: one position (all are hard)
 });
 
