@@ -154,51 +154,77 @@ export function windowSteps(steps: number): number {
   return Math.max(1, Math.ceil(steps / 4));
 }
 
-/** The change of the match rate between two windows, with its 95 % interval. */
+/** The change of the match rate between two windows at a fixed mix of tiers, with its 95 % interval. */
 export interface MatchChange {
-  /** Last window's match rate minus the first's. */
+  /** Last window's match rate minus the first's, both weighted by {@linkcode weights}. */
   delta: number;
   /** 95 % interval (normal approximation; positions are the units). */
   lo: number;
   hi: number;
   /** RL positions in the first and the last window. */
   positions: [number, number];
+  /** Match rate per tier (easy, medium, hard) in the first and last window (null: none drawn). */
+  byTier: [(number | null)[], (number | null)[]];
+  /** The tier weights of the comparison: equal over the tiers both windows drew. */
+  weights: number[];
 }
 
+type Window = readonly { groups: readonly { tier: number; matchReward: readonly number[] }[] }[];
+
 /**
- * The match-rate change from `first` to `last`, with a 95 % interval that takes the RL
- * position as the unit (each position's match rate is the mean over its G rollouts, which share
- * a prompt and are not independent): Welch's normal approximation, Δ ± 1.96·√(s₁²/n₁ + s₂²/n₂).
- * Null when either window has fewer than two positions.
+ * The match-rate change from `first` to `last` at a fixed mix of tiers. The curriculum (method
+ * §3.2) draws harder positions as training goes on, so the raw match rate falls even when the
+ * model gets no worse; comparing each tier with itself and weighting the tiers equally (over
+ * those both windows drew) removes that confound. The 95 % interval takes the RL position as the
+ * unit (a position's match rate is the mean over its G rollouts, which share a prompt):
+ * Δ ± 1.96·√(Σ_d w_d²·(s²_{d,1}/n_{d,1} + s²_{d,2}/n_{d,2})), a tier with one position counting
+ * with the variance p(1 − p) of its rate. Null when no tier has positions in both windows.
  *
- * @example Two windows of two positions each
+ * @example The same tier in both windows: easy 0.25 → 0.75
  * ```ts
  * import assert from "node:assert/strict";
  * import { matchChange } from "./summary.ts";
- * const rec = (rates: number[][]) => ({ groups: rates.map((matchReward) => ({ matchReward })) });
+ * const rec = (rates: number[][]) => ({ groups: rates.map((matchReward) => ({ tier: 0, matchReward })) });
  * const c = matchChange([rec([[0, 0], [1, 0]])], [rec([[1, 1], [1, 0]])])!;
- * assert.equal(c.delta, 0.5); // 0.25 → 0.75
+ * assert.equal(c.delta, 0.5);
  * assert.ok(Math.abs(c.hi - c.delta - 1.96 * Math.sqrt(0.125 / 2 + 0.125 / 2)) < 1e-12);
- * assert.deepEqual(c.positions, [2, 2]);
+ * assert.deepEqual(c.byTier, [[0.25, null, null], [0.75, null, null]]);
  * ```
  */
-export function matchChange(
-  first: readonly { groups: readonly { matchReward: readonly number[] }[] }[],
-  last: readonly { groups: readonly { matchReward: readonly number[] }[] }[],
-): MatchChange | null {
-  const rates = (rs: typeof first) =>
-    rs.flatMap((r) =>
-      r.groups.map((g) => g.matchReward.reduce((a, b) => a + b, 0) / g.matchReward.length)
-    );
-  const a = rates(first), b = rates(last);
-  if (a.length < 2 || b.length < 2) return null;
+export function matchChange(first: Window, last: Window): MatchChange | null {
+  const rates = (rs: Window) => {
+    const out: number[][] = [[], [], []];
+    for (const r of rs) {
+      for (const g of r.groups) {
+        out[g.tier]?.push(g.matchReward.reduce((a, b) => a + b, 0) / g.matchReward.length);
+      }
+    }
+    return out;
+  };
   const mean = (x: number[]) => x.reduce((s, v) => s + v, 0) / x.length;
   const variance = (x: number[], m: number) =>
-    x.reduce((s, v) => s + (v - m) ** 2, 0) / (x.length - 1);
-  const ma = mean(a), mb = mean(b);
-  const half = 1.96 * Math.sqrt(variance(a, ma) / a.length + variance(b, mb) / b.length);
-  const delta = mb - ma;
-  return { delta, lo: delta - half, hi: delta + half, positions: [a.length, b.length] };
+    x.length > 1 ? x.reduce((s, v) => s + (v - m) ** 2, 0) / (x.length - 1) : m * (1 - m);
+  const a = rates(first), b = rates(last);
+  const both = [0, 1, 2].filter((d) => a[d].length > 0 && b[d].length > 0);
+  if (both.length === 0) return null;
+  const weights = [0, 1, 2].map((d) => (both.includes(d) ? 1 / both.length : 0));
+  let delta = 0, v = 0;
+  for (const d of both) {
+    const ma = mean(a[d]), mb = mean(b[d]);
+    delta += weights[d] * (mb - ma);
+    v += weights[d] ** 2 * (variance(a[d], ma) / a[d].length + variance(b[d], mb) / b[d].length);
+  }
+  const half = 1.96 * Math.sqrt(v);
+  const count = (x: number[][]) => x.reduce((n, t) => n + t.length, 0);
+  const byTier = (x: number[][]) => x.map((t) => (t.length > 0 ? mean(t) : null));
+  return {
+    delta,
+    lo: delta - half,
+    hi: delta + half,
+    positions: [count(a), count(b)],
+    byTier: [byTier(a), byTier(b)],
+    weights,
+  };
 }
 
 /** The contents of summary.json: first and last figures (a quarter of the steps each), timing. */
@@ -262,8 +288,7 @@ export function headline(
     `result (${span}): match rate ${pct(s.first.matchRate)} → ${pct(s.last.matchRate)}, ` +
     `reasoning length ℓ̄ ${num(s.first.meanLength)} → ${num(s.last.meanLength)} tokens, ${budget}`,
   ];
-  const v = verdict(s.first, s.last, s.matchChange ?? null);
-  if (v !== null) lines.push(v);
+  lines.push(...verdict(s.first, s.last, s.matchChange ?? null));
   lines.push(
     s.first.budget === null
       ? "how to read it: the match rate is the share of rollouts that predict the next token; " +
@@ -275,15 +300,24 @@ export function headline(
   return lines;
 }
 
-/** "verdict: ℓ̄ fell 48 % and the match rate rose: +3.1 pp [+0.4, +5.8] (95 %, …)", or null. */
-function verdict(first: Figures, last: Figures, change: MatchChange | null): string | null {
-  if (first.meanLength === null || last.meanLength === null || first.meanLength <= 0) return null;
+/**
+ * "verdict: ℓ̄ fell 48 % and the match rate, tier by tier, rose: +3.1 pp [+0.4, +5.8] (95 %, …)"
+ * and the per-tier rates, or only the length part without per-position figures; null without ℓ̄.
+ */
+function verdict(first: Figures, last: Figures, change: MatchChange | null): string[] {
+  if (first.meanLength === null || last.meanLength === null || first.meanLength <= 0) return [];
   const rel = (last.meanLength - first.meanLength) / first.meanLength;
   const length = `ℓ̄ ${rel < 0 ? "fell" : "rose"} ${fmt(Math.abs(100 * rel), 0)} %`;
-  if (change === null) return `verdict: ${length}`;
+  if (change === null) return [`verdict: ${length}`];
   const pp = (x: number) => `${x >= 0 ? "+" : "−"}${fmt(Math.abs(100 * x), 1)}`;
   const how = change.lo > 0 ? "rose" : change.hi < 0 ? "fell" : "did not change detectably";
-  return `verdict: ${length} and the match rate ${how}: ${pp(change.delta)} pp ` +
+  const tiers = (r: (number | null)[]) => r.map((x) => x === null ? "–" : `${fmt(100 * x, 0)}%`);
+  return [
+    `verdict: ${length} and the match rate, tier by tier, ${how}: ${pp(change.delta)} pp ` +
     `[${pp(change.lo)}, ${pp(change.hi)}] (95 %, ${change.positions[0]} and ` +
-    `${change.positions[1]} RL positions)`;
+    `${change.positions[1]} RL positions)`,
+    `match rate by tier (easy / medium / hard): ${tiers(change.byTier[0]).join(" / ")} → ` +
+    `${tiers(change.byTier[1]).join(" / ")} (the curriculum draws harder positions later, so ` +
+    "the overall rate falls by itself; the verdict compares each tier with itself)",
+  ];
 }

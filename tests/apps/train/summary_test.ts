@@ -7,6 +7,7 @@ import {
   budgetRange,
   fmt,
   headline,
+  matchChange,
   methodName,
   progressFields,
   summaryOf,
@@ -26,7 +27,7 @@ import { finalBudget, tokenBudget } from "../../../lib/rmt/budget.ts";
 function step(i: number): StepRecord {
   const matchReward = Array.from({ length: 100 }, (_, k) => (k < i ? 1 : 0));
   return {
-    groups: [{ matchReward }, { matchReward }],
+    groups: [{ tier: 0, matchReward }, { tier: 0, matchReward }],
     step: i,
     budget: i < 10 ? 40 - i : null,
     tierProbs: [0.5, 0.3, 0.2],
@@ -107,6 +108,8 @@ Deno.test("summaryOf() averages the first and last quarter of the steps, budgets
   assert.ok(Math.abs(c.delta - 0.15) < 1e-12);
   assert.ok(Math.abs(c.lo - (0.15 - half)) < 1e-12 && Math.abs(c.hi - (0.15 + half)) < 1e-12);
   assert.deepEqual(c.positions, [10, 10]);
+  assert.deepEqual(c.weights, [1, 0, 0]);
+  assert.ok(Math.abs(c.byTier[0][0]! - 0.02) < 1e-12 && c.byTier[1][1] === null);
   assert.equal(s.meanStepSeconds, 9.5);
   assert.equal(s.totalSeconds, 190);
   assert.equal(summaryOf([], TRAIN_DEFAULTS, 0).meanStepSeconds, null);
@@ -122,21 +125,34 @@ Deno.test("headline() reports next-token loss for NTP and match rate, ℓ̄ and 
       "18.3 tokens, budget B_t 64 → 16",
   );
   assert.equal(rl[1], "verdict: ℓ̄ fell 54 %"); // no per-position figures: no interval
-  const change = { delta: 0.15, lo: 0.05, hi: 0.25, positions: [64, 64] as [number, number] };
+  const change = {
+    delta: 0.15,
+    lo: 0.05,
+    hi: 0.25,
+    positions: [64, 64] as [number, number],
+    byTier: [[0.4, 0.2, 0.1], [0.5, 0.35, null]] as [(number | null)[], (number | null)[]],
+    weights: [0.5, 0.5, 0],
+  };
+  const told = headline({ first, last, stepsDone: 30, matchChange: change }, TRAIN_DEFAULTS);
   assert.equal(
-    headline({ first, last, stepsDone: 30, matchChange: change }, TRAIN_DEFAULTS)[1],
-    "verdict: ℓ̄ fell 54 % and the match rate rose: +15.0 pp [+5.0, +25.0] (95 %, 64 and 64 " +
-      "RL positions)",
+    told[1],
+    "verdict: ℓ̄ fell 54 % and the match rate, tier by tier, rose: +15.0 pp [+5.0, +25.0] (95 %, " +
+      "64 and 64 RL positions)",
   );
+  assert.match(
+    told[2],
+    /^match rate by tier \(easy \/ medium \/ hard\): 40% \/ 20% \/ 10% → 50% \/ 35% \/ – /,
+  );
+  assert.match(told[3], /^how to read it/);
   const unclear = { ...change, delta: -0.02, lo: -0.08 };
   assert.match(
     headline({ first, last, stepsDone: 30, matchChange: unclear }, TRAIN_DEFAULTS)[1],
-    /the match rate did not change detectably: −2\.0 pp \[−8\.0, \+25\.0\]/,
+    /the match rate, tier by tier, did not change detectably: −2\.0 pp \[−8\.0, \+25\.0\]/,
   );
   const fell = { ...change, delta: -0.1, lo: -0.2, hi: -0.01 };
   assert.match(
     headline({ first, last, stepsDone: 30, matchChange: fell }, TRAIN_DEFAULTS)[1],
-    /the match rate fell: −10\.0 pp/,
+    /the match rate, tier by tier, fell: −10\.0 pp/,
   );
   const ntp = {
     ...TRAIN_DEFAULTS,
@@ -148,4 +164,23 @@ Deno.test("headline() reports next-token loss for NTP and match rate, ℓ̄ and 
   const none = headline({ first: { ...first, budget: null }, last, stepsDone: 5 }, TRAIN_DEFAULTS);
   assert.match(none[0], /, no budget$/);
   assert.match(none[2], /free to drift without a budget/);
+});
+
+Deno.test("matchChange() compares each tier with itself, so a curriculum's shift to hard positions is no loss", () => {
+  // first window: 4 easy positions at 0.5; last: 1 easy at 0.5 and 3 hard at 0.1 (none hard before)
+  const g = (tier: number, right: number) => ({
+    tier,
+    matchReward: Array.from({ length: 10 }, (_, k) => (k < right ? 1 : 0)),
+  });
+  const first = [{ groups: [g(0, 5), g(0, 5), g(0, 5), g(0, 5)] }];
+  const last = [{ groups: [g(0, 5), g(2, 1), g(2, 1), g(2, 1)] }];
+  const c = matchChange(first, last)!;
+  assert.equal(c.delta, 0); // the raw rate fell from 50 % to 20 %, the easy tier did not move
+  assert.deepEqual(c.weights, [1, 0, 0]); // the hard tier is only in the last window
+  assert.deepEqual(c.byTier[0], [0.5, null, null]);
+  assert.deepEqual(c.byTier[1].slice(0, 2), [0.5, null]);
+  assert.ok(Math.abs(c.byTier[1][2]! - 0.1) < 1e-12);
+  // one easy position in the last window: its variance is p(1 − p) = 0.25
+  assert.ok(Math.abs(c.hi - 1.96 * Math.sqrt(0 / 4 + 0.25 / 1)) < 1e-12);
+  assert.equal(matchChange([{ groups: [g(1, 3)] }], [{ groups: [g(2, 3)] }]), null);
 });
