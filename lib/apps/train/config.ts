@@ -39,6 +39,7 @@ import {
   that,
   within,
 } from "../../util/config.ts";
+import { firstDifference } from "../../util/diff.ts";
 import { backendKind } from "../../engine/device.ts";
 import { RMT } from "../../rmt/config.ts";
 import { type TierProbs, tierProbs } from "../../rmt/curriculum.ts";
@@ -173,16 +174,28 @@ export const TRAIN_DEFAULTS: Readonly<TrainConfig> = TRAIN.defaults;
  */
 // §5, §11.3: defaults + overrides, one source of truth per switch
 export function resolveTrainConfig(overrides: unknown, path = "train"): TrainConfig {
+  // rmt.objective and rmt.reward are derived from `method`; a written config (<out>/config.yaml)
+  // holds them, so they are accepted when they agree and refused when they would contradict it
+  let given = overrides;
+  let derived: { objective?: unknown; reward?: unknown } = {};
   const rmt = (overrides as { rmt?: unknown } | null | undefined)?.rmt;
-  if (typeof rmt === "object" && rmt !== null && "objective" in rmt) {
-    throw new ConfigError(`${path}.rmt.objective: set λ with method.ntpWeight instead`);
+  if (typeof rmt === "object" && rmt !== null && ("objective" in rmt || "reward" in rmt)) {
+    const { objective, reward, ...rest } = rmt as Record<string, unknown>;
+    derived = { objective, reward };
+    given = { ...(overrides as object), rmt: rest };
   }
-  if (typeof rmt === "object" && rmt !== null && "reward" in rmt) {
-    throw new ConfigError(`${path}.rmt.reward: set the reward mode with method.reward instead`);
-  }
-  const cfg = TRAIN.resolve(overrides, path);
+  const cfg = TRAIN.resolve(given, path);
   cfg.rmt.objective.lambda = cfg.method.ntpWeight;
   cfg.rmt.reward.mode = cfg.method.reward;
+  if (
+    derived.objective !== undefined &&
+    firstDifference(derived.objective, cfg.rmt.objective) !== null
+  ) {
+    throw new ConfigError(`${path}.rmt.objective: set λ with method.ntpWeight instead`);
+  }
+  if (derived.reward !== undefined && firstDifference(derived.reward, cfg.rmt.reward) !== null) {
+    throw new ConfigError(`${path}.rmt.reward: set the reward mode with method.reward instead`);
+  }
   return cfg;
 }
 

@@ -72,3 +72,16 @@ Deno.test("resolveTrainConfig() rejects bad values with a one-line error naming 
     });
   }
 });
+
+Deno.test("resolveTrainConfig() accepts the derived rmt.objective and rmt.reward when they agree with method", () => {
+  const cfg = resolveTrainConfig({ method: { ntpWeight: 0.3 } });
+  assert.deepEqual(resolveTrainConfig(JSON.parse(JSON.stringify(cfg))), cfg);
+  assert.throws(
+    () => resolveTrainConfig({ method: { ntpWeight: 0.3 }, rmt: { objective: { lambda: 0.1 } } }),
+    /^ConfigError: train\.rmt\.objective: set λ with method\.ntpWeight instead$/,
+  );
+  assert.throws(
+    () => resolveTrainConfig({ rmt: { reward: { mode: "prefix" } } }),
+    /train\.rmt\.reward: set the reward mode with method\.reward instead/,
+  );
+});

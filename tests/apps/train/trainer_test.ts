@@ -7,7 +7,7 @@ import { tierProbs } from "../../../lib/rmt/curriculum.ts";
 import { advantage } from "../../../lib/rmt/grpo.ts";
 import { combinedReward, lengthReward } from "../../../lib/rmt/reward_length.ts";
 import { groundTruthAt, matchReward, parseCompletion } from "../../../lib/rmt/reward_match.ts";
-import type { TrainConfig } from "../../../lib/apps/train/config.ts";
+import { loadTrainConfig, type TrainConfig } from "../../../lib/apps/train/config.ts";
 import type { StepRecord } from "../../../lib/apps/train/step.ts";
 import { train } from "../../../lib/apps/train/trainer.ts";
 import { loadDocuments, PRETRAIN_DATA_DEFAULTS } from "../../../lib/apps/pretrain/data.ts";
@@ -283,4 +283,6 @@ Deno.test("train() prints a short summary, a legend before the progress and a he
   // the full config is in the run directory, not on the terminal
   assert.ok(!text.includes("positionsPerStep"));
   assert.match(await Deno.readTextFile(`${cfg.out}/config.yaml`), /^positionsPerStep: 3$/m);
+  // and it is a config: loading it gives the run's config back
+  assert.deepEqual(loadTrainConfig(`${cfg.out}/config.yaml`), cfg);
 });
