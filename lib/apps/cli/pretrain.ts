@@ -19,6 +19,7 @@ import { initDevice } from "../../engine/tensor.ts";
 import { resolvePretrainConfig } from "../pretrain/config.ts";
 import { formatConfig, pretrain } from "../pretrain/pretrain.ts";
 import { checkInit } from "../pretrain/start.ts";
+import { findCheckpoint } from "../../model/checkpoint.ts";
 import { type CommandSpec, parseFlags, refuseEmptyConfig, runFlags, runFlagSpec } from "./flags.ts";
 
 /** The `pretrain` command's flags. */
@@ -110,6 +111,18 @@ export async function main(args: string[]): Promise<void> {
       `run directory ${cfg.out} (full config: ${cfg.out}/config.yaml)` +
       (cfg.init === "" ? "" : `; weights from ${cfg.init}`),
   );
+  if (resume && typeof flags.publish === "string") {
+    // a finished run is published as it is (a resume would refuse it: nothing to resume)
+    const found = await findCheckpoint(`${cfg.out}/checkpoint`);
+    const step = found === null
+      ? null
+      : JSON.parse(Deno.readTextFileSync(`${found}/state.json`)).step;
+    if (step === cfg.steps) {
+      publishRun(cfg.out, flags.publish, Deno.readTextFileSync(`${cfg.out}/config.yaml`));
+      console.log(`the run is finished (${step}/${cfg.steps} steps); published: ${flags.publish}`);
+      return;
+    }
+  }
   const result = await pretrain(cfg, { resume, force, stopAfter });
   if (typeof flags.publish === "string") {
     if (result.step < cfg.steps) {

@@ -82,6 +82,31 @@ Deno.test("command: runs the tiny config end to end and publishes the checkpoint
     "tokenizer.json",
     "training_log.jsonl",
   ]);
+  // a finished run is published again with --resume --publish, without training
+  const weights = Deno.readFileSync(`${dir}/base/model.safetensors`);
+  const again: string[] = [];
+  console.log = (...a: unknown[]) => again.push(a.join(" "));
+  try {
+    await main([
+      "--config",
+      "configs/pretrain_tiny.yaml",
+      "--out",
+      `${dir}/run`,
+      "--backend",
+      "cpu",
+      "--resume",
+      "--publish",
+      `${dir}/again`,
+    ]);
+  } finally {
+    console.log = log;
+  }
+  assert.match(again.at(-1)!, /^the run is finished \((\d+)\/\1 steps\); published: .*again$/);
+  assert.deepEqual(Deno.readFileSync(`${dir}/again/model.safetensors`), weights);
+  assert.equal(
+    Deno.readTextFileSync(`${dir}/again/config.yaml`),
+    Deno.readTextFileSync(`${dir}/run/config.yaml`),
+  );
   Deno.removeSync(dir, { recursive: true });
 });
 
