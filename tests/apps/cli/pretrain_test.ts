@@ -50,29 +50,25 @@ Deno.test("command: unknown flags and bad values name the flag in one line", asy
 });
 
 Deno.test("command: runs the tiny config end to end and publishes the checkpoint", async () => {
-  const dir = Deno.makeTempDirSync();
-  const log = console.log;
-  const lines: string[] = [];
-  console.log = (...a: unknown[]) => lines.push(a.join(" "));
-  try {
-    await main([
-      "--config",
-      "configs/pretrain_tiny.yaml",
-      "--out",
-      `${dir}/run`,
-      "--backend",
-      "cpu",
-      "--publish",
-      `${dir}/base`,
-    ]);
-  } finally {
-    console.log = log;
-  }
+  const tmp = Deno.makeTempDirSync();
+  const run = (...extra: string[]) =>
+    captured(() =>
+      main([
+        "--config",
+        "configs/pretrain_tiny.yaml",
+        "--out",
+        `${tmp}/run`,
+        "--backend",
+        "cpu",
+        ...extra,
+      ])
+    );
+  const lines = (await run("--publish", `${tmp}/base`)).split("\n");
   // one line on the run; the resolved config goes to <out>/config.yaml
   assert.ok(lines.some((l) => /^pretrain: \d+ steps .*full config: .*run\/config\.yaml/.test(l)));
-  assert.match(Deno.readTextFileSync(`${dir}/run/config.yaml`), /^data:\n/);
+  assert.match(Deno.readTextFileSync(`${tmp}/run/config.yaml`), /^data:\n/);
   assert.ok(lines.some((l) => l.startsWith("backend: cpu")));
-  const files = [...Deno.readDirSync(`${dir}/base`)].map((e) => e.name).sort();
+  const files = [...Deno.readDirSync(`${tmp}/base`)].map((e) => e.name).sort();
   assert.deepEqual(files, [
     "checksums.json",
     "config.json",
@@ -83,31 +79,17 @@ Deno.test("command: runs the tiny config end to end and publishes the checkpoint
     "training_log.jsonl",
   ]);
   // a finished run is published again with --resume --publish, without training
-  const weights = Deno.readFileSync(`${dir}/base/model.safetensors`);
-  const again: string[] = [];
-  console.log = (...a: unknown[]) => again.push(a.join(" "));
-  try {
-    await main([
-      "--config",
-      "configs/pretrain_tiny.yaml",
-      "--out",
-      `${dir}/run`,
-      "--backend",
-      "cpu",
-      "--resume",
-      "--publish",
-      `${dir}/again`,
-    ]);
-  } finally {
-    console.log = log;
-  }
+  const again = (await run("--resume", "--publish", `${tmp}/again`)).split("\n");
   assert.match(again.at(-1)!, /^the run is finished \((\d+)\/\1 steps\); published: .*again$/);
-  assert.deepEqual(Deno.readFileSync(`${dir}/again/model.safetensors`), weights);
-  assert.equal(
-    Deno.readTextFileSync(`${dir}/again/config.yaml`),
-    Deno.readTextFileSync(`${dir}/run/config.yaml`),
+  assert.deepEqual(
+    Deno.readFileSync(`${tmp}/again/model.safetensors`),
+    Deno.readFileSync(`${tmp}/base/model.safetensors`),
   );
-  Deno.removeSync(dir, { recursive: true });
+  assert.equal(
+    Deno.readTextFileSync(`${tmp}/again/config.yaml`),
+    Deno.readTextFileSync(`${tmp}/run/config.yaml`),
+  );
+  Deno.removeSync(tmp, { recursive: true });
 });
 
 Deno.test("pretrain main() refuses --init without a checkpoint or of another model before printing anything", async () => {
