@@ -21,7 +21,13 @@ import { scratchpad } from "../../data/scratchpad.ts";
 import { assignTiers } from "../../rmt/entropy.ts";
 import { mulberry32, type Rng } from "../../util/rng.ts";
 import { type Accuracy, accuracy } from "./ntp.ts";
-import type { NtrOutcome, NtrPosition } from "./ntr.ts";
+import {
+  type CompletionGenerator,
+  type NtrOptions,
+  type NtrOutcome,
+  type NtrPosition,
+  runNtr,
+} from "./ntr.ts";
 import type { DocumentKinds } from "./slices.ts";
 import type { DocScores } from "./tiers.ts";
 
@@ -188,4 +194,48 @@ export function summariseComputable(
       ratio: reasoning / lengths,
     },
   };
+}
+
+/** Inputs of {@linkcode evaluateComputable}. */
+export interface ComputableInput {
+  /** Entropies of the tier model (which positions have one) and the tier thresholds. */
+  tierScores: readonly DocScores[];
+  thresholds: number[];
+  /** The evaluated model's scores (greedy NTP on the same positions). */
+  predictions: readonly DocScores[];
+  /** Position tags of the held-out documents, and the documents as ids and as generated. */
+  kinds: DocumentKinds;
+  documents: number[][];
+  heldOut: readonly MathDocument[];
+  /** The tokenizer, the completion generator and the NTR prompt/reward settings. */
+  codec: Codec;
+  generate: CompletionGenerator;
+  ntr: NtrOptions;
+  /** Episodes to draw, and the seed of the draw. */
+  count: number;
+  seed: number;
+  /** Progress messages. */
+  log?: (line: string) => void;
+}
+
+/**
+ * The computable sample end to end: draws `count` computable positions
+ * ({@linkcode sampleComputablePositions}, seed `seed`), runs one NTR episode on each, and
+ * summarises them against greedy NTP and the concise scratch-pads
+ * ({@linkcode summariseComputable}). Tested through `evaluateModel`
+ * (`tests/apps/eval/computable_test.ts`).
+ */
+export async function evaluateComputable(input: ComputableInput): Promise<ComputableReport> {
+  const { documents, codec } = input;
+  const pick = sampleComputablePositions(
+    input.tierScores,
+    input.kinds,
+    input.thresholds,
+    input.count,
+    mulberry32(input.seed),
+  );
+  input.log?.(`NTR: ${pick.positions.length} episodes on the computable slice…`);
+  const done = await runNtr(pick.positions, documents, codec, input.generate, input.ntr);
+  const concise = conciseLengths(input.heldOut, documents, codec, pick.positions);
+  return summariseComputable(done, input.predictions, pick.population, concise);
 }

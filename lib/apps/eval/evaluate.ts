@@ -31,12 +31,7 @@ import { PROMPT_DEFAULTS, type PromptConfig } from "../../rmt/prompt.ts";
 import type { RewardMode } from "../../rmt/reward_match.ts";
 import { loadDocuments, type PretrainDataConfig } from "../pretrain/data.ts";
 import { ntpAccuracy } from "./ntp.ts";
-import {
-  type ComputableReport,
-  conciseLengths,
-  sampleComputablePositions,
-  summariseComputable,
-} from "./computable.ts";
+import { type ComputableReport, evaluateComputable } from "./computable.ts";
 import { type CompletionGenerator, runNtr, sampleNtrPositions, summariseNtr } from "./ntr.ts";
 import type { EvalReport, NtrSettings } from "./report.ts";
 import {
@@ -231,11 +226,8 @@ export async function evaluateModel(input: EvaluateModelInput): Promise<EvalRepo
       return c;
     };
     log(`NTR: ${positions.length} episodes (${cfg.positions} per tier)…`);
-    const outcomes = await runNtr(positions, documents, tokenizer, recording, {
-      budget: cfg.budget,
-      prompt: input.prompt,
-      reward: cfg.reward,
-    });
+    const ntrOptions = { budget: cfg.budget, prompt: input.prompt, reward: cfg.reward };
+    const outcomes = await runNtr(positions, documents, tokenizer, recording, ntrOptions);
     const settings: NtrSettings = {
       budget: cfg.budget,
       temperature: cfg.temperature,
@@ -249,21 +241,20 @@ export async function evaluateModel(input: EvaluateModelInput): Promise<EvalRepo
     ntr = { ...summariseNtr(outcomes, population), settings };
     Object.assign(slices, ntrBySlice(outcomes, own, input.kinds));
     if (cfg.computable > 0 && input.kinds !== undefined) {
-      const pick = sampleComputablePositions(
-        tier.scores,
-        input.kinds,
+      computable = await evaluateComputable({
+        tierScores: tier.scores,
         thresholds,
-        cfg.computable,
-        mulberry32(cfg.seed + 1),
-      );
-      log(`NTR: ${pick.positions.length} episodes on the computable slice…`);
-      const done = await runNtr(pick.positions, documents, tokenizer, base, {
-        budget: cfg.budget,
-        prompt: input.prompt,
-        reward: cfg.reward,
+        predictions: own,
+        kinds: input.kinds,
+        documents,
+        heldOut: input.heldOut ?? [],
+        codec: tokenizer,
+        generate: base,
+        ntr: ntrOptions,
+        count: cfg.computable,
+        seed: cfg.seed + 1,
+        log,
       });
-      const concise = conciseLengths(input.heldOut ?? [], documents, tokenizer, pick.positions);
-      computable = summariseComputable(done, own, pick.population, concise);
     }
     examples = outcomes.slice(0, cfg.examples).map((o, i) => ({
       ...o,
