@@ -98,17 +98,6 @@ export function sampleComputablePositions(
   return { positions: pool.slice(0, k), population: pool.length };
 }
 
-/** UTF-16 offset in `text` of the character that starts at UTF-8 byte `byte`. */
-function unitOffset(text: string, byte: number): number {
-  let bytes = 0, i = 0;
-  while (i < text.length && bytes < byte) {
-    const cp = text.codePointAt(i)!;
-    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    i += cp >= 0x10000 ? 2 : 1;
-  }
-  return i;
-}
-
 /**
  * The length in tokens of the concise scratch-pad that derives the token at each position, or
  * null where there is none (not a digit of a derivable computed number). `ids[d]` must be
@@ -135,11 +124,13 @@ export function conciseLengths(
   codec: Pick<Codec, "encode" | "decodeBytes">,
   positions: readonly { doc: number; pos: number }[],
 ): (number | null)[] {
+  const utf8 = new TextDecoder();
   return positions.map(({ doc, pos }) => {
     const d = docs[doc];
     if (d === undefined) return null;
-    const byte = codec.decodeBytes(ids[doc].slice(0, pos)).length;
-    const pad = scratchpad(d, unitOffset(d.text, byte), "concise", mulberry32(0));
+    // the context's text is the document's prefix up to the token: its length is the cut
+    const cut = utf8.decode(codec.decodeBytes(ids[doc].slice(0, pos))).length;
+    const pad = scratchpad(d, cut, "concise", mulberry32(0));
     return pad === undefined ? null : codec.encode(pad.reasoning).length;
   });
 }
