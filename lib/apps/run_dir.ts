@@ -26,6 +26,29 @@ export interface RunDirOptions {
   force?: boolean;
 }
 
+/**
+ * The step of the checkpoint in run directory `out` (`state.step`; the complete copy an
+ * interrupted save left counts), or null when it holds none.
+ *
+ * @throws {SyntaxError} When the checkpoint's `state.json` is not JSON.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkpointStep } from "./run_dir.ts";
+ * const out = await Deno.makeTempDir();
+ * assert.equal(await checkpointStep(out), null);
+ * await Deno.mkdir(`${out}/checkpoint`);
+ * await Deno.writeTextFile(`${out}/checkpoint/state.json`, '{"step":7}');
+ * assert.equal(await checkpointStep(out), 7);
+ * ```
+ */
+export async function checkpointStep(out: string): Promise<number | null> {
+  const found = await findCheckpoint(`${out}/checkpoint`);
+  if (found === null) return null;
+  return Number(JSON.parse(await Deno.readTextFile(`${found}/state.json`)).step ?? 0);
+}
+
 /** What the run directory `out` holds: the checkpoint's step, the metrics' line count. */
 async function describeRun(out: string): Promise<string | null> {
   const found = await findCheckpoint(`${out}/checkpoint`);

@@ -19,7 +19,7 @@ import { initDevice } from "../../engine/tensor.ts";
 import { resolvePretrainConfig } from "../pretrain/config.ts";
 import { formatConfig, pretrain } from "../pretrain/pretrain.ts";
 import { checkInit } from "../pretrain/start.ts";
-import { findCheckpoint } from "../../model/checkpoint.ts";
+import { checkpointStep } from "../run_dir.ts";
 import { type CommandSpec, parseFlags, refuseEmptyConfig, runFlags, runFlagSpec } from "./flags.ts";
 
 /** The `pretrain` command's flags. */
@@ -113,10 +113,7 @@ export async function main(args: string[]): Promise<void> {
   );
   if (resume && typeof flags.publish === "string") {
     // a finished run is published as it is (a resume would refuse it: nothing to resume)
-    const found = await findCheckpoint(`${cfg.out}/checkpoint`);
-    const step = found === null
-      ? null
-      : JSON.parse(Deno.readTextFileSync(`${found}/state.json`)).step;
+    const step = await checkpointStep(cfg.out);
     if (step === cfg.steps) {
       publishRun(cfg.out, flags.publish, Deno.readTextFileSync(`${cfg.out}/config.yaml`));
       console.log(`the run is finished (${step}/${cfg.steps} steps); published: ${flags.publish}`);

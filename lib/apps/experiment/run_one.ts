@@ -7,7 +7,8 @@
  * @module
  */
 import { ConfigError } from "../../util/config.ts";
-import { findCheckpoint, loadCheckpoint } from "../../model/checkpoint.ts";
+import { loadCheckpoint } from "../../model/checkpoint.ts";
+import { checkpointStep } from "../run_dir.ts";
 import type { CausalLM } from "../../model/causal_lm.ts";
 import { Tokenizer } from "../../data/tokenizer.ts";
 import {
@@ -172,10 +173,7 @@ export async function runOne(run: PlannedRun, ctx: RunContext): Promise<RunRecor
     const base = await ctx.getBase();
     const checkpoint = `${cfg.out}/checkpoint`;
     // the copy an interrupted save left counts (train() puts it back in place on resume)
-    const found = await findCheckpoint(checkpoint);
-    const done = found === null
-      ? 0
-      : Number(JSON.parse(await Deno.readTextFile(`${found}/state.json`)).step ?? 0);
+    const done = (await checkpointStep(cfg.out)) ?? 0;
     const tt = performance.now();
     if (done < cfg.steps) {
       // a run killed before its first checkpoint is this runner's own debris: start it over

@@ -28,7 +28,7 @@ import {
   that,
 } from "../../util/config.ts";
 import { exists } from "../../util/fs.ts";
-import { findCheckpoint } from "../../model/checkpoint.ts";
+import { checkpointStep } from "../run_dir.ts";
 import { evaluateCheckpoint } from "../eval/evaluate.ts";
 import { pct } from "../eval/report.ts";
 import {
@@ -216,12 +216,6 @@ function lastHeldOutLoss(dir: string): number | null {
   return lines.findLast((m) => m.heldOutLoss !== undefined)?.heldOutLoss ?? null;
 }
 
-async function checkpointStep(dir: string): Promise<number> {
-  const found = await findCheckpoint(`${dir}/checkpoint`);
-  if (found === null) return 0;
-  return JSON.parse(await Deno.readTextFile(`${found}/state.json`)).step;
-}
-
 /**
  * Throws a one-line {@linkcode ConfigError} when a cell of the grid has started (its
  * `sweep_cell.json` exists) but has no result: only `--resume` may continue it. The command calls
@@ -300,7 +294,7 @@ export async function runSweep(cfg: SweepConfig, opts: SweepOptions): Promise<Sw
         save(state);
       }
     }
-    const at = await checkpointStep(dir);
+    const at = (await checkpointStep(dir)) ?? 0;
     if (at < state.steps) {
       const r = await pretrain({ ...cellCfg, steps: state.steps }, {
         ...quiet,
