@@ -40,7 +40,7 @@
 import { check } from "../../util/config.ts";
 import type { MathDocument } from "../../data/math_doc.ts";
 import { pickResultCut, scratchpad } from "../../data/scratchpad.ts";
-import { mulberry32 } from "../../util/rng.ts";
+import { mulberry32, type Rng } from "../../util/rng.ts";
 import { Tokenizer } from "../../data/tokenizer.ts";
 import type { PromptConfig } from "../../rmt/prompt.ts";
 import {
@@ -305,7 +305,7 @@ function demonstrations(
   docs: MathDocument[],
   count: number,
   tokenizer: Tokenizer,
-  rng: () => number,
+  rng: Rng,
   seed: number,
   cfg: PretrainDataConfig,
   prompt: PromptConfig,

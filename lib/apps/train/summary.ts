@@ -302,7 +302,7 @@ export function headline(
 
 /**
  * "verdict: ℓ̄ fell 48 % and the match rate, tier by tier, rose: +3.1 pp [+0.4, +5.8] (95 %, …)"
- * and the per-tier rates, or only the length part without per-position figures; null without ℓ̄.
+ * and the per-tier rates, or only the length part without per-position figures; none without ℓ̄.
  */
 function verdict(first: Figures, last: Figures, change: MatchChange | null): string[] {
   if (first.meanLength === null || last.meanLength === null || first.meanLength <= 0) return [];
