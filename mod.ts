@@ -54,6 +54,7 @@ export { type ChatMessage, HfTokenizer } from "./lib/data/hf_tokenizer.ts";
 export * from "./lib/data/corpus_reasoning.ts";
 export * from "./lib/data/position_kinds.ts";
 export * from "./lib/data/scratchpad.ts";
+export * from "./lib/data/scratchpad_read.ts";
 
 // RMT components (method §1–§4)
 export * from "./lib/rmt/config.ts";

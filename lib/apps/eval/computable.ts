@@ -11,13 +11,20 @@
  * Lengths are in tokens of the evaluated model's tokenizer. A computable position has a concise
  * scratch-pad when it is a digit of a derivable computed number (sums, differences, products by
  * one digit, nested); the ratio compares the mean reasoning length with the concise mean over
- * exactly those positions.
+ * exactly those positions. On the same positions each completion's derivation is read back
+ * (`scratchpad_read.ts`) and counted by where it first went wrong: no derivation, the wrong
+ * problem, the wrong result, the wrong digit.
  *
  * @module
  */
 import type { Codec } from "../../data/codec.ts";
 import type { MathDocument } from "../../data/math_doc.ts";
 import { scratchpad } from "../../data/scratchpad.ts";
+import {
+  type DerivationStage,
+  derivationStage,
+  scratchpadTarget,
+} from "../../data/scratchpad_read.ts";
 import { assignTiers } from "../../rmt/entropy.ts";
 import { mulberry32, type Rng } from "../../util/rng.ts";
 import { type Accuracy, accuracy } from "./ntp.ts";
@@ -54,7 +61,16 @@ export interface ComputableReport {
     meanReasoningLength: number;
     ratio: number;
   } | null;
+  /**
+   * Where the NTR completions' derivations went wrong, counted over the positions with a
+   * scratch-pad (`scratchpad_read.ts`): the first failure along problem → result → digit
+   * (absent in reports written before it existed).
+   */
+  derivations?: DerivationCounts | null;
 }
+
+/** Episodes by {@linkcode DerivationStage}, and how many were classified. */
+export type DerivationCounts = Record<DerivationStage, number> & { positions: number };
 
 /**
  * Draws up to `n` computable positions (tag `computable`, finite entropy) uniformly without
@@ -124,15 +140,75 @@ export function conciseLengths(
   codec: Pick<Codec, "encode" | "decodeBytes">,
   positions: readonly { doc: number; pos: number }[],
 ): (number | null)[] {
-  const utf8 = new TextDecoder();
   return positions.map(({ doc, pos }) => {
     const d = docs[doc];
     if (d === undefined) return null;
-    // the context's text is the document's prefix up to the token: its length is the cut
-    const cut = utf8.decode(codec.decodeBytes(ids[doc].slice(0, pos))).length;
-    const pad = scratchpad(d, cut, "concise", mulberry32(0));
+    const pad = scratchpad(d, cutOf(ids[doc], pos, codec), "concise", mulberry32(0));
     return pad === undefined ? null : codec.encode(pad.reasoning).length;
   });
+}
+
+/** The character offset of token `pos`: the length of the decoded context before it. */
+function cutOf(ids: readonly number[], pos: number, codec: Pick<Codec, "decodeBytes">): number {
+  return new TextDecoder().decode(codec.decodeBytes(ids.slice(0, pos))).length;
+}
+
+/**
+ * Classifies each episode's reasoning against the true derivation at its position
+ * (`derivationStage`), null where the position has no scratch-pad. `completions[i]` is the
+ * decoded completion of `outcomes[i]`; its reasoning is the text before `</think>`.
+ *
+ * @example A right derivation, and a sum computed from a miscopied operand
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { derivationStages } from "./computable.ts";
+ * import { DocBuilder, E } from "../../data/math_doc.ts";
+ * import { Tokenizer } from "../../data/tokenizer.ts";
+ * const b = new DocBuilder().g(347).t(" + ").g(85).t(" = ").n(E.add(347, 85), false).t(".");
+ * const doc = { text: b.text, facts: b.facts, drawn: b.drawn, difficulty: 3, kinds: [] };
+ * const tok = Tokenizer.train([], { vocabSize: 260 }); // one token per character
+ * const o = { doc: 0, pos: 12, answer: "3" };
+ * const stages = derivationStages([doc], [tok.encode(doc.text)], tok, [o, o], [
+ *   "347 + 85 = ?\n347 + 85 = 432\nwritten 4, next 3</think>\\boxed{3}",
+ *   "347 + 95 = ?\n347 + 95 = 442\nwritten 4, next 4</think>\\boxed{3}",
+ * ]);
+ * assert.deepEqual(stages, ["right", "wrongProblem"]);
+ * ```
+ */
+export function derivationStages(
+  docs: readonly MathDocument[],
+  ids: readonly number[][],
+  codec: Pick<Codec, "decodeBytes">,
+  outcomes: readonly { doc: number; pos: number; answer: string | null }[],
+  completions: readonly string[],
+): (DerivationStage | null)[] {
+  return outcomes.map((o, i) => {
+    const d = docs[o.doc];
+    const target = d === undefined
+      ? undefined
+      : scratchpadTarget(d, cutOf(ids[o.doc], o.pos, codec));
+    if (target === undefined) return null;
+    const reasoning = (completions[i] ?? "").split("</think>")[0];
+    return derivationStage(reasoning, o.answer, target);
+  });
+}
+
+/** Counts the classified stages; null when none is classified. */
+function countStages(stages: readonly (DerivationStage | null)[]): DerivationCounts | null {
+  const counts: DerivationCounts = {
+    positions: 0,
+    noDerivation: 0,
+    wrongProblem: 0,
+    wrongResult: 0,
+    wrongDigit: 0,
+    right: 0,
+  };
+  for (const s of stages) {
+    if (s === null) continue;
+    counts[s]++;
+    counts.positions++;
+  }
+  return counts.positions > 0 ? counts : null;
 }
 
 const mean = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
@@ -226,7 +302,17 @@ export async function evaluateComputable(input: ComputableInput): Promise<Comput
     mulberry32(input.seed),
   );
   input.log?.(`NTR: ${pick.positions.length} episodes on the computable slice…`);
-  const done = await runNtr(pick.positions, documents, codec, input.generate, input.ntr);
+  const texts: string[] = []; // decoded completions, in the order of the positions
+  const recording: CompletionGenerator = async (prompts) => {
+    const c = await input.generate(prompts);
+    texts.push(...c.map((x) => codec.decode(x)));
+    return c;
+  };
+  const done = await runNtr(pick.positions, documents, codec, recording, input.ntr);
   const concise = conciseLengths(input.heldOut, documents, codec, pick.positions);
-  return summariseComputable(done, input.predictions, pick.population, concise);
+  const stages = derivationStages(input.heldOut, documents, codec, done, texts);
+  return {
+    ...summariseComputable(done, input.predictions, pick.population, concise),
+    derivations: countStages(stages),
+  };
 }

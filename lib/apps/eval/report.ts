@@ -163,12 +163,15 @@ export function formatSlices(s: SliceReport, ntrMode: string): string[] {
  * ```ts
  * import assert from "node:assert/strict";
  * import { formatComputable } from "./report.ts";
- * const [head, length] = formatComputable({ population: 900, ntr: { count: 50, correct: 20,
+ * const [head, length, stages] = formatComputable({ population: 900, ntr: { count: 50, correct: 20,
  *   accuracy: 0.4 }, ntpAtNtr: { count: 50, correct: 10, accuracy: 0.2 },
  *   meanReasoningLength: 300, closedFraction: 1,
- *   concise: { positions: 40, meanLength: 60, meanReasoningLength: 310, ratio: 310 / 60 } });
+ *   concise: { positions: 40, meanLength: 60, meanReasoningLength: 310, ratio: 310 / 60 },
+ *   derivations: { positions: 40, noDerivation: 4, wrongProblem: 10, wrongResult: 6,
+ *     wrongDigit: 0, right: 20 } });
  * assert.match(head, /NTR 40\.0 % against greedy NTP 20\.0 % on the same positions \(2\.00×\)/);
  * assert.match(length, /5\.2× the concise scratch-pads/);
+ * assert.match(stages, /no derivation 10\.0 %, wrong problem 25\.0 %, .*all right 50\.0 %/);
  * ```
  */
 export function formatComputable(c: ComputableReport): string[] {
@@ -188,6 +191,15 @@ export function formatComputable(c: ComputableReport): string[] {
         `${k.meanReasoningLength.toFixed(1)} tokens, ${k.ratio.toFixed(1)}× the concise ` +
         `scratch-pads (${k.meanLength.toFixed(1)} tokens)`,
   );
+  const d = c.derivations;
+  if (d) {
+    const share = (n: number) => `${pct(n / d.positions)} %`;
+    lines.push(
+      `where the derivations go wrong (first failure, ${d.positions} positions): no derivation ` +
+        `${share(d.noDerivation)}, wrong problem ${share(d.wrongProblem)}, wrong result ` +
+        `${share(d.wrongResult)}, wrong digit ${share(d.wrongDigit)}; all right ${share(d.right)}`,
+    );
+  }
   return lines;
 }
 

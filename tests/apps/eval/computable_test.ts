@@ -112,6 +112,41 @@ Deno.test("evaluateModel() scores NTR against greedy NTP on the computable sampl
   assert.equal(r.ntr!.samples, 1); // the tier sample is unchanged: one position (all are hard)
 });
 
+Deno.test("evaluateModel() counts where the computable sample's derivations go wrong", async () => {
+  // one derivation for both prompts: right at "8|5" (answer 5), a wrong digit at "|85"
+  const derives = (prompts: number[][]) =>
+    Promise.resolve(
+      prompts.map(() =>
+        codec.encode(
+          "47 + 38 = ?\nones: 7 + 8 = 15, write 5, carry 1\n47 + 38 = 85\n" +
+            "written 8, next 5</think>\\boxed{5}<|endoftext|>",
+        )
+      ),
+    );
+  const run = (generator: typeof derives) =>
+    evaluateModel({
+      model: model(),
+      tokenizer: codec,
+      documents: [IDS],
+      kinds: documentKinds([DOC], codec),
+      heldOut: [DOC],
+      prompt: PROMPT_DEFAULTS,
+      generator,
+      config: { positions: 1, computable: 8, entropy: ALL_HARD, cacheDir: null },
+    });
+  const none = { noDerivation: 0, wrongProblem: 0, wrongResult: 0, wrongDigit: 0, right: 0 };
+  const derived = await run(derives);
+  assert.deepEqual(derived.computable!.derivations, {
+    ...none,
+    positions: 2,
+    wrongDigit: 1,
+    right: 1,
+  });
+  assert.match(formatReport(derived), /wrong digit 50\.0 %; all right 50\.0 %/);
+  const guessed = await run(answersFive);
+  assert.deepEqual(guessed.computable!.derivations, { ...none, positions: 2, noDerivation: 2 });
+});
+
 Deno.test("evaluateModel() skips the computable sample when documents carry no tags", async () => {
   const r = await evaluateModel({
     model: model(),
