@@ -8,9 +8,10 @@
  * records its base's corpus (or inherits it through `state.baseCheckpoint`); `--corpus` gives
  * the held-out documents of one that records none.
  *
- * `--budget final` writes the final budget B_T = max(B_min, ⌊B_0·γ⌋) of the RMT defaults
- * (`lib/rmt/budget.ts`) into the prompt, as method §8.13 recommends for evaluation; the
- * default is the no-budget instruction (the base model's natural reasoning length).
+ * `--budget final` writes the final budget B_T = max(B_min, ⌊B_0·γ⌋) into the prompt, as
+ * method §8.13 recommends for evaluation: of the schedule a trained checkpoint records
+ * (`state.config.rmt.budget`), else of the RMT defaults (`lib/rmt/budget.ts`). The default is
+ * the no-budget instruction (the base model's natural reasoning length).
  *
  * Beside the tiers, the accuracy per position kind (computable, unpredictable, other; positions
  * of `--corpus` documents, which carry no tags, are untagged). Greedy NTP is the argmax over
@@ -26,8 +27,8 @@
 import { ConfigError } from "../../util/config.ts";
 import { initBackend } from "../../engine/tensor.ts";
 import { ENTROPY_DEFAULTS } from "../../rmt/entropy.ts";
-import { finalBudget } from "../../rmt/budget.ts";
-import { RMT } from "../../rmt/config.ts";
+import { BUDGET, finalBudget } from "../../rmt/budget.ts";
+import { findCheckpoint } from "../../model/checkpoint.ts";
 import { EVAL_DEFAULTS, type EvalConfig, evaluateCheckpoint } from "../eval/evaluate.ts";
 import { formatReport } from "../eval/report.ts";
 import { readCorpusFile } from "../../data/corpus_files.ts";
@@ -86,7 +87,8 @@ export const EVAL_COMMAND: CommandSpec = {
     budget: {
       type: "string",
       arg: "none|final|N",
-      help: "token budget in the NTR prompt; final = B_T of the RMT defaults",
+      help:
+        "token budget in the NTR prompt; final = B_T of the checkpoint's schedule (else the RMT defaults)",
       default: "none",
     },
     temperature: {
@@ -227,11 +229,8 @@ export async function main(args: string[]): Promise<void> {
   }
   const budgetRaw = flags.budget as string | undefined;
   let budget: number | null = EVAL_DEFAULTS.budget;
-  if (budgetRaw !== undefined) {
-    if (budgetRaw === "none") budget = null;
-    else if (budgetRaw === "final") {
-      budget = finalBudget(RMT.defaults.budget); // B_T of the default schedule
-    } else budget = intFlag(flags, "budget", 1, null);
+  if (budgetRaw !== undefined && budgetRaw !== "final") {
+    budget = budgetRaw === "none" ? null : intFlag(flags, "budget", 1, null);
   }
   const config: EvalConfig = {
     ...EVAL_DEFAULTS,
@@ -254,6 +253,7 @@ export async function main(args: string[]): Promise<void> {
     examples: intFlag(flags, "examples", 0, EVAL_DEFAULTS.examples), // decoded NTR episodes kept
   };
   await requireCheckpoint(checkpoint, "--checkpoint");
+  if (budgetRaw === "final") config.budget = await finalBudgetOf(checkpoint);
   const tiersFrom = flags["tiers-from"] as string | undefined;
   if (tiersFrom !== undefined) await requireCheckpoint(tiersFrom, "--tiers-from");
   const backend = await initBackend(backendFlag(flags, "auto"));
@@ -274,4 +274,28 @@ export async function main(args: string[]): Promise<void> {
   const file = `${outDir}/eval.json`;
   Deno.writeTextFileSync(file, JSON.stringify(report, null, 2) + "\n");
   console.log(`wrote ${file}`);
+}
+
+/**
+ * B_T = max(B_min, ⌊B_0·γ⌋) of the budget schedule a trained checkpoint records
+ * (`state.config.rmt.budget`), else of the RMT defaults (a base or Hugging Face checkpoint).
+ *
+ * @example A base checkpoint records no schedule: the defaults' B_T
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { finalBudgetOf } from "./eval.ts";
+ * assert.equal(await finalBudgetOf("checkpoints/base"), 36); // ⌊180 · 0.2⌋
+ * ```
+ */
+export async function finalBudgetOf(dir: string): Promise<number> {
+  const found = await findCheckpoint(dir);
+  let state: { config?: { rmt?: { budget?: unknown } } } = {};
+  try {
+    if (found !== null) state = JSON.parse(await Deno.readTextFile(`${found}/state.json`));
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e; // a Hugging Face directory has none
+  }
+  const recorded = state?.config?.rmt?.budget;
+  if (recorded === undefined) return finalBudget(BUDGET.defaults);
+  return finalBudget(BUDGET.resolve(recorded, `${dir}/state.json: config.rmt.budget`));
 }

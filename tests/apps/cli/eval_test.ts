@@ -3,7 +3,7 @@
  * records no held-out documents needs `--corpus`.
  */
 import assert from "node:assert/strict";
-import { defaultEvalOut, main } from "../../../lib/apps/cli/eval.ts";
+import { defaultEvalOut, finalBudgetOf, main } from "../../../lib/apps/cli/eval.ts";
 import { base, captured, cli, corpus, dir, repo } from "./_cli.ts";
 
 Deno.test("eval main() asks for --corpus when a checkpoint records no held-out documents", async () => {
@@ -81,5 +81,28 @@ Deno.test("cli.ts eval, sample and posttrain print a missing checkpoint as one l
       errors[0]!,
       /^error: --(checkpoint|tiers-from): .*no-such-checkpoint: no checkpoint here/,
     );
+  }
+});
+
+Deno.test("finalBudgetOf() is B_T of the schedule a trained checkpoint records, else of the defaults", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    assert.equal(await finalBudgetOf(dir), 36); // no state.json (a Hugging Face directory): ⌊180·0.2⌋
+    const write = (budget: unknown) =>
+      Deno.writeTextFile(
+        `${dir}/state.json`,
+        JSON.stringify({ step: 3, config: { rmt: { budget } } }),
+      );
+    await write({ b0: 100, bMin: 1, gamma: 0.5, k: 1 });
+    assert.equal(await finalBudgetOf(dir), 50);
+    await write({ b0: 100, bMin: 60, gamma: 0.5, k: 1 });
+    assert.equal(await finalBudgetOf(dir), 60); // B_min wins
+    await write({ b0: -1 });
+    await assert.rejects(
+      () => finalBudgetOf(dir),
+      /state\.json: config\.rmt\.budget\.b0: expected/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
