@@ -20,14 +20,18 @@
 import type { Codec } from "../../data/codec.ts";
 import type { MathDocument } from "../../data/math_doc.ts";
 import { scratchpad } from "../../data/scratchpad.ts";
-import {
-  type DerivationStage,
-  derivationStage,
-  scratchpadTarget,
-} from "../../data/scratchpad_read.ts";
 import { assignTiers } from "../../rmt/entropy.ts";
 import { mulberry32, type Rng } from "../../util/rng.ts";
 import { type Accuracy, accuracy } from "./ntp.ts";
+import {
+  accuracyByPlace,
+  countStages,
+  cutOf,
+  type DerivationCounts,
+  derivationStages,
+  digitPlaces,
+  type PlaceAccuracy,
+} from "./anatomy.ts";
 import {
   type CompletionGenerator,
   type NtrOptions,
@@ -63,14 +67,13 @@ export interface ComputableReport {
   } | null;
   /**
    * Where the NTR completions' derivations went wrong, counted over the positions with a
-   * scratch-pad (`scratchpad_read.ts`): the first failure along problem → result → digit
-   * (absent in reports written before it existed).
+   * scratch-pad (`anatomy.ts`): the first failure along problem → result → digit (absent in
+   * reports written before it existed).
    */
   derivations?: DerivationCounts | null;
+  /** NTR and greedy NTP by the place of the digit in its number (`anatomy.ts`; absent before). */
+  byPlace?: PlaceAccuracy | null;
 }
-
-/** Episodes by {@linkcode DerivationStage}, and how many were classified. */
-export type DerivationCounts = Record<DerivationStage, number> & { positions: number };
 
 /**
  * Draws up to `n` computable positions (tag `computable`, finite entropy) uniformly without
@@ -146,69 +149,6 @@ export function conciseLengths(
     const pad = scratchpad(d, cutOf(ids[doc], pos, codec), "concise", mulberry32(0));
     return pad === undefined ? null : codec.encode(pad.reasoning).length;
   });
-}
-
-/** The character offset of token `pos`: the length of the decoded context before it. */
-function cutOf(ids: readonly number[], pos: number, codec: Pick<Codec, "decodeBytes">): number {
-  return new TextDecoder().decode(codec.decodeBytes(ids.slice(0, pos))).length;
-}
-
-/**
- * Classifies each episode's reasoning against the true derivation at its position
- * (`derivationStage`), null where the position has no scratch-pad. `completions[i]` is the
- * decoded completion of `outcomes[i]`; its reasoning is the text before `</think>`.
- *
- * @example A right derivation, and a sum computed from a miscopied operand
- * ```ts
- * import assert from "node:assert/strict";
- * import { derivationStages } from "./computable.ts";
- * import { DocBuilder, E } from "../../data/math_doc.ts";
- * import { Tokenizer } from "../../data/tokenizer.ts";
- * const b = new DocBuilder().g(347).t(" + ").g(85).t(" = ").n(E.add(347, 85), false).t(".");
- * const doc = { text: b.text, facts: b.facts, drawn: b.drawn, difficulty: 3, kinds: [] };
- * const tok = Tokenizer.train([], { vocabSize: 260 }); // one token per character
- * const o = { doc: 0, pos: 12, answer: "3" };
- * const stages = derivationStages([doc], [tok.encode(doc.text)], tok, [o, o], [
- *   "347 + 85 = ?\n347 + 85 = 432\nwritten 4, next 3</think>\\boxed{3}",
- *   "347 + 95 = ?\n347 + 95 = 442\nwritten 4, next 4</think>\\boxed{3}",
- * ]);
- * assert.deepEqual(stages, ["right", "wrongProblem"]);
- * ```
- */
-export function derivationStages(
-  docs: readonly MathDocument[],
-  ids: readonly number[][],
-  codec: Pick<Codec, "decodeBytes">,
-  outcomes: readonly { doc: number; pos: number; answer: string | null }[],
-  completions: readonly string[],
-): (DerivationStage | null)[] {
-  return outcomes.map((o, i) => {
-    const d = docs[o.doc];
-    const target = d === undefined
-      ? undefined
-      : scratchpadTarget(d, cutOf(ids[o.doc], o.pos, codec));
-    if (target === undefined) return null;
-    const reasoning = (completions[i] ?? "").split("</think>")[0];
-    return derivationStage(reasoning, o.answer, target);
-  });
-}
-
-/** Counts the classified stages; null when none is classified. */
-function countStages(stages: readonly (DerivationStage | null)[]): DerivationCounts | null {
-  const counts: DerivationCounts = {
-    positions: 0,
-    noDerivation: 0,
-    wrongProblem: 0,
-    wrongResult: 0,
-    wrongDigit: 0,
-    right: 0,
-  };
-  for (const s of stages) {
-    if (s === null) continue;
-    counts[s]++;
-    counts.positions++;
-  }
-  return counts.positions > 0 ? counts : null;
 }
 
 const mean = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
@@ -311,8 +251,10 @@ export async function evaluateComputable(input: ComputableInput): Promise<Comput
   const done = await runNtr(pick.positions, documents, codec, recording, input.ntr);
   const concise = conciseLengths(input.heldOut, documents, codec, pick.positions);
   const stages = derivationStages(input.heldOut, documents, codec, done, texts);
+  const places = digitPlaces(input.heldOut, documents, codec, done);
   return {
     ...summariseComputable(done, input.predictions, pick.population, concise),
     derivations: countStages(stages),
+    byPlace: accuracyByPlace(done, input.predictions, places),
   };
 }

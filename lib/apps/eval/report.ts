@@ -163,15 +163,19 @@ export function formatSlices(s: SliceReport, ntrMode: string): string[] {
  * ```ts
  * import assert from "node:assert/strict";
  * import { formatComputable } from "./report.ts";
- * const [head, length, stages] = formatComputable({ population: 900, ntr: { count: 50, correct: 20,
+ * const a = (correct: number, count: number) => ({ count, correct, accuracy: correct / count });
+ * const [head, length, stages, places] = formatComputable({ population: 900, ntr: { count: 50, correct: 20,
  *   accuracy: 0.4 }, ntpAtNtr: { count: 50, correct: 10, accuracy: 0.2 },
  *   meanReasoningLength: 300, closedFraction: 1,
  *   concise: { positions: 40, meanLength: 60, meanReasoningLength: 310, ratio: 310 / 60 },
  *   derivations: { positions: 40, noDerivation: 4, wrongProblem: 10, wrongResult: 6,
- *     wrongDigit: 0, right: 20 } });
+ *     wrongDigit: 0, right: 20 },
+ *   byPlace: { first: { ntr: a(5, 10), ntp: a(6, 10) }, middle: { ntr: a(10, 20), ntp: a(2, 20) },
+ *     last: { ntr: a(5, 20), ntp: a(2, 20) } } });
  * assert.match(head, /NTR 40\.0 % against greedy NTP 20\.0 % on the same positions \(2\.00×\)/);
  * assert.match(length, /5\.2× the concise scratch-pads/);
  * assert.match(stages, /no derivation 10\.0 %, wrong problem 25\.0 %, .*all right 50\.0 %/);
+ * assert.match(places, /middle NTR 50\.0 \/ NTP 10\.0 % \(20\)/);
  * ```
  */
 export function formatComputable(c: ComputableReport): string[] {
@@ -198,6 +202,15 @@ export function formatComputable(c: ComputableReport): string[] {
       `where the derivations go wrong (first failure, ${d.positions} positions): no derivation ` +
         `${share(d.noDerivation)}, wrong problem ${share(d.wrongProblem)}, wrong result ` +
         `${share(d.wrongResult)}, wrong digit ${share(d.wrongDigit)}; all right ${share(d.right)}`,
+    );
+  }
+  const p = c.byPlace;
+  if (p) {
+    const place = (name: string, a: { ntr: Accuracy; ntp: Accuracy }) =>
+      `${name} NTR ${pct(a.ntr.accuracy)} / NTP ${pct(a.ntp.accuracy)} % (${a.ntr.count})`;
+    lines.push(
+      `by digit place: ${place("leading", p.first)}, ${place("middle", p.middle)}, ` +
+        place("ones", p.last),
     );
   }
   return lines;

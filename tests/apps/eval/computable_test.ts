@@ -106,8 +106,19 @@ Deno.test("evaluateModel() scores NTR against greedy NTP on the computable sampl
     meanReasoningLength: 100,
     ratio: 100 / concise,
   });
+  const a = (correct: number, count: number) => ({
+    count,
+    correct,
+    accuracy: count > 0 ? correct / count : null,
+  });
+  assert.deepEqual(c.byPlace, { // "8" is the leading digit of 85, "5" its ones digit
+    first: { ntr: a(0, 1), ntp: a(1, 1) },
+    middle: { ntr: a(0, 0), ntp: a(0, 0) },
+    last: { ntr: a(1, 1), ntp: a(0, 1) },
+  });
   const text = formatReport(r);
   assert.match(text, /computable slice, 2 positions drawn from 2: NTR 50\.0 %/);
+  assert.match(text, /leading NTR 0\.0 \/ NTP 100\.0 % \(1\)/);
   assert.equal(text.split("computable slice,").length, 2, "said once");
   assert.equal(r.ntr!.samples, 1); // the tier sample is unchanged: one position (all are hard)
 });
