@@ -39,6 +39,7 @@
  */
 import { check } from "../../util/config.ts";
 import type { MathDocument } from "../../data/math_doc.ts";
+import { REASONING_KINDS, type ReasoningKind } from "../../data/corpus_reasoning.ts";
 import { pickResultCut, scratchpad } from "../../data/scratchpad.ts";
 import { mulberry32, type Rng } from "../../util/rng.ts";
 import { Tokenizer } from "../../data/tokenizer.ts";
@@ -118,6 +119,16 @@ export interface PretrainDataConfig {
    * records written before this field existed) = none.
    */
   questionFraction: number;
+  /**
+   * `source: reasoning` only: the families of `corpus_reasoning.ts` drawn from, uniformly.
+   * Records written before this field existed mean all four.
+   */
+  reasoningKinds: ReasoningKind[];
+  /**
+   * `source: reasoning` only: operand lengths in digits, one drawn per document (an operand has
+   * that many digits or one fewer). Records written before this field existed mean [2, 3, 4, 5].
+   */
+  operandDigits: number[];
 }
 
 /** Defaults, sized for a model with a 320-token context window. */
@@ -138,6 +149,8 @@ export const PRETRAIN_DATA_DEFAULTS: Readonly<PretrainDataConfig> = {
   demoStyle: "classic",
   verboseFraction: 0.5,
   questionFraction: 0,
+  reasoningKinds: [...REASONING_KINDS],
+  operandDigits: [2, 3, 4, 5],
 };
 
 /**
@@ -214,6 +227,21 @@ export function validatePretrainData(cfg: PretrainDataConfig, path: string): Pre
     `${path}.questionFraction`,
     "a number in [0, 1]",
     cfg.questionFraction,
+  );
+  const kinds = cfg.reasoningKinds;
+  check(
+    Array.isArray(kinds) && kinds.length > 0 && kinds.every((k) => REASONING_KINDS.includes(k)) &&
+      new Set(kinds).size === kinds.length,
+    `${path}.reasoningKinds`,
+    `a non-empty list of distinct families among ${REASONING_KINDS.join(", ")}`,
+    kinds,
+  );
+  const digits = cfg.operandDigits;
+  check(
+    Array.isArray(digits) && digits.length > 0 && digits.every((d) => int(d, 1) && d <= 6),
+    `${path}.operandDigits`,
+    "a non-empty list of integers in 1..6",
+    digits,
   );
   return cfg;
 }

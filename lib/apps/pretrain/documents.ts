@@ -11,7 +11,7 @@
  */
 import { readCorpusFile } from "../../data/corpus_files.ts";
 import { generateMathDocuments } from "../../data/corpus_math.ts";
-import { generateReasoningDocuments } from "../../data/corpus_reasoning.ts";
+import { generateReasoningDocuments, type ReasoningKind } from "../../data/corpus_reasoning.ts";
 import type { MathDocument } from "../../data/math_doc.ts";
 import { mulberry32, type Rng } from "../../util/rng.ts";
 
@@ -29,6 +29,13 @@ export interface DocumentsConfig {
   heldOutSeed: number;
   /** Longest document in characters (generators: their `maxChars`; file: longer ones are split). */
   maxDocChars: number;
+  /**
+   * Reasoning corpus: the families drawn from, uniformly (absent, as in records written before
+   * the field existed: all four).
+   */
+  reasoningKinds?: readonly ReasoningKind[];
+  /** Reasoning corpus: operand lengths in digits (absent: the generator's `[2, 3, 4, 5]`). */
+  operandDigits?: readonly number[];
 }
 
 /** Training and held-out documents, before tokenization. */
@@ -128,9 +135,15 @@ function fittingDocuments(
  */
 export function loadDocuments(cfg: DocumentsConfig): CorpusDocuments {
   if (cfg.source === "math" || cfg.source === "reasoning") {
+    const reasoning: Generator = (n, seed, opts) =>
+      generateReasoningDocuments(n, seed, {
+        ...opts,
+        kinds: cfg.reasoningKinds,
+        digits: cfg.operandDigits,
+      });
     const [generate, minChars] = cfg.source === "math"
       ? [generateMathDocuments, 100]
-      : [generateReasoningDocuments, 80];
+      : [reasoning, 80];
     return {
       train: fittingDocuments(generate, cfg.trainDocs, cfg.trainSeed, cfg.maxDocChars, minChars),
       heldOut: fittingDocuments(

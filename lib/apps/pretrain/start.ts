@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { REASONING_KINDS } from "../../data/corpus_reasoning.ts";
 import {
   type Checkpoint,
   CheckpointError,
@@ -240,10 +241,15 @@ export async function startRun(
   }
   // T (steps), the output directory and the backend may change; nothing else may. Fields added
   // after a run was written take the value that run had: a run from before `init` started from
-  // scratch, one from before `data.questionFraction` had no question demonstrations.
+  // scratch, one from before `data.questionFraction` had no question demonstrations, one from
+  // before `data.reasoningKinds` / `operandDigits` drew the generator's defaults.
   const free = { steps: 0, out: "", backend: "cpu" };
   const added: Partial<PretrainConfig> = { init: "" };
-  const addedData: Partial<PretrainConfig["data"]> = { questionFraction: 0 };
+  const addedData: Partial<PretrainConfig["data"]> = {
+    questionFraction: 0,
+    reasoningKinds: [...REASONING_KINDS],
+    operandDigits: [2, 3, 4, 5],
+  };
   const recorded = {
     ...added,
     ...saved.config,

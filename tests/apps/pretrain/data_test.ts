@@ -170,6 +170,18 @@ Deno.test("validatePretrainData() accepts the reasoning source and checks the ne
     /data\.heldOutSeed/,
   );
   assert.throws(() => validatePretrainData({ ...REASONING, source: "poems" }, "data"), /source/);
+  assert.throws(
+    () => validatePretrainData({ ...REASONING, reasoningKinds: [] }, "data"),
+    /data\.reasoningKinds: expected a non-empty list of distinct families among arithmetic, chain, sequence, story, got \[\]/,
+  );
+  assert.throws(
+    () => validatePretrainData({ ...REASONING, reasoningKinds: ["chain", "chain"] }, "data"),
+    /data\.reasoningKinds/,
+  );
+  assert.throws(
+    () => validatePretrainData({ ...REASONING, operandDigits: [2, 7] }, "data"),
+    /data\.operandDigits: expected a non-empty list of integers in 1\.\.6, got \[2,7\]/,
+  );
 });
 
 Deno.test("buildPretrainCorpus() turns a share questionFraction of the demonstrations into solved questions in the post-training prompt", () => {

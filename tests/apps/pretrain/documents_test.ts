@@ -52,3 +52,25 @@ Deno.test("loadDocuments() draws reasoning documents that fit maxDocChars, apart
   assert.ok(docs.heldOut.every((d) => !train.has(d.text)));
   assert.deepEqual(loadDocuments(cfg), docs);
 });
+
+Deno.test("loadDocuments() draws reasoning documents of the chosen families and operand lengths only, and the defaults when a record has neither field", () => {
+  const { reasoningKinds: _k, operandDigits: _d, ...data } = DATA;
+  const base = { ...data, source: "reasoning", maxDocChars: 160, trainDocs: 60, heldOutDocs: 20 };
+  const chosen = loadDocuments({
+    ...base,
+    reasoningKinds: ["arithmetic", "story"],
+    operandDigits: [6],
+  });
+  for (const d of [...chosen.train, ...chosen.heldOut]) {
+    assert.ok(d.kinds.every((k) => k === "arithmetic" || k === "story"), d.kinds.join());
+    assert.equal(d.difficulty, 6);
+  }
+  const old = loadDocuments(base); // a record written before the two fields existed
+  const defaults = loadDocuments({
+    ...base,
+    reasoningKinds: ["arithmetic", "chain", "sequence", "story"],
+    operandDigits: [2, 3, 4, 5],
+  });
+  assert.deepEqual(old, defaults);
+  assert.ok(old.train.some((d) => d.kinds.includes("sequence")));
+});

@@ -98,12 +98,12 @@ Deno.test("checkInit() refuses a directory without a checkpoint in one line nami
   Deno.removeSync(dir, { recursive: true });
 });
 
-Deno.test("startRun() resumes a checkpoint written before init and questionFraction existed when the config leaves them at their defaults", async () => {
+Deno.test("startRun() resumes a checkpoint written before init, questionFraction, reasoningKinds and operandDigits existed when the config leaves them at their defaults", async () => {
   const dir = Deno.makeTempDirSync();
   const tok = Tokenizer.train(["12+34=46"], { vocabSize: 262 });
   const cfg = tinyConfig({ out: dir });
   const { init: _, ...rest } = cfg; // what such a checkpoint's state.json holds
-  const { questionFraction: _q, ...olderData } = cfg.data;
+  const { questionFraction: _q, reasoningKinds: _k, operandDigits: _d, ...olderData } = cfg.data;
   const older = { ...rest, data: olderData };
   const model = new GPT({ ...cfg.model, vocabSize: tok.vocabSize });
   const opt = new AdamW(model.parameters());
@@ -132,6 +132,12 @@ Deno.test("startRun() resumes a checkpoint written before init and questionFract
   await assert.rejects(
     () => startRun(questions, tok, null, {}, { resume: true, log: () => {} }),
     oneLine(/^--resume: data\.questionFraction differs from the checkpoint's configuration/),
+  );
+  // or another corpus
+  const digits = { ...cfg, data: { ...cfg.data, operandDigits: [3, 4] } };
+  await assert.rejects(
+    () => startRun(digits, tok, null, {}, { resume: true, log: () => {} }),
+    oneLine(/^--resume: data\.operandDigits.* differs from the checkpoint's configuration/),
   );
   Deno.removeSync(dir, { recursive: true });
 });
