@@ -82,17 +82,21 @@ Deno.test("conciseLengths() is the token length of the concise scratch-pad at a 
   assert.equal(plus, null); // "+" is template text
 });
 
-Deno.test("evaluateModel() scores NTR against greedy NTP on the computable sample and compares lengths with the concise scratch-pads", async () => {
-  const r = await evaluateModel({
+/** Evaluates the bigram model on DOC with a computable sample of up to 8 and one tier position. */
+const evaluateDoc = (generator: typeof answersFive) =>
+  evaluateModel({
     model: model(),
     tokenizer: codec,
     documents: [IDS],
     kinds: documentKinds([DOC], codec),
     heldOut: [DOC],
     prompt: PROMPT_DEFAULTS,
-    generator: answersFive,
+    generator,
     config: { positions: 1, computable: 8, entropy: ALL_HARD, cacheDir: null },
   });
+
+Deno.test("evaluateModel() scores NTR against greedy NTP on the computable sample and compares lengths with the concise scratch-pads", async () => {
+  const r = await evaluateDoc(answersFive);
   const c = r.computable!;
   assert.equal(c.population, 2);
   assert.deepEqual(c.ntr, { count: 2, correct: 1, accuracy: 0.5 }); // "5" is right at "85"[1]
@@ -134,19 +138,8 @@ Deno.test("evaluateModel() counts where the computable sample's derivations go w
         )
       ),
     );
-  const run = (generator: typeof derives) =>
-    evaluateModel({
-      model: model(),
-      tokenizer: codec,
-      documents: [IDS],
-      kinds: documentKinds([DOC], codec),
-      heldOut: [DOC],
-      prompt: PROMPT_DEFAULTS,
-      generator,
-      config: { positions: 1, computable: 8, entropy: ALL_HARD, cacheDir: null },
-    });
   const none = { noDerivation: 0, wrongProblem: 0, wrongResult: 0, wrongDigit: 0, right: 0 };
-  const derived = await run(derives);
+  const derived = await evaluateDoc(derives);
   assert.deepEqual(derived.computable!.derivations, {
     ...none,
     positions: 2,
@@ -154,7 +147,7 @@ Deno.test("evaluateModel() counts where the computable sample's derivations go w
     right: 1,
   });
   assert.match(formatReport(derived), /wrong digit 50\.0 %; all right 50\.0 %/);
-  const guessed = await run(answersFive);
+  const guessed = await evaluateDoc(answersFive);
   assert.deepEqual(guessed.computable!.derivations, { ...none, positions: 2, noDerivation: 2 });
 });
 
