@@ -83,7 +83,7 @@ function reproduction(meta: ExperimentMeta, records: RunRecord[]): string[] {
     rs[0]!.label,
     rs[0]!.config ?? "(evaluation only)",
     rs.map((r) => r.seed).join(", "),
-    JSON.stringify(rs[0]!.settings).replace(/"/g, ""),
+    rowSettings(rs[0]!.settings),
   ]);
   if (rows.length > 0) {
     lines.push(markdownTable(["Row", "Config", "Seeds", "Settings"], rows));
@@ -294,4 +294,11 @@ export async function writeResults(
   }
   await Deno.writeTextFile(files.markdown, resultsMarkdown(records, meta));
   await Deno.writeTextFile(files.html, resultsHtml(records, meta));
+}
+
+/** A row's settings for the table: the base's digest shortened, the shared evaluation left out. */
+function rowSettings(settings: Record<string, unknown>): string {
+  const { eval: _shared, base, ...rest } = settings;
+  const shown = typeof base === "string" ? { ...rest, base: base.slice(0, 12) } : rest;
+  return JSON.stringify(shown).replace(/"/g, "");
 }

@@ -26,6 +26,7 @@ import {
   EXPERIMENT_ROWS,
   type ExperimentConfig,
   type ExperimentEvalConfig,
+  type PlannedRun,
   planRuns,
   type RowSpec,
 } from "./plan.ts";
@@ -39,6 +40,7 @@ import {
 } from "./records.ts";
 import { type BaseContext, loadBase, runOne, summaryLine } from "./run_one.ts";
 import { exists } from "../../util/fs.ts";
+import { checkRecordedSettings, plannedSettings, weightsDigest } from "./settings.ts";
 
 export * from "./records.ts";
 
@@ -136,6 +138,9 @@ export async function runExperiment(
       configs.set(run.dir, postTrainConfigFor(run.row, run.seed, run.dir, cfg, quick));
     }
   }
+  const baseDigest = await weightsDigest(cfg.baseCheckpoint);
+  const planned = (run: PlannedRun) =>
+    plannedSettings(run, evalCfg, configs.get(run.dir), baseDigest);
   const plan = runs.map((r) => ({ id: r.row.id, seed: r.seed, dir: r.dir }));
   const files = [cfg.results, cfg.report];
   let finishedHere = 0;
@@ -185,6 +190,8 @@ export async function runExperiment(
     for (const [i, run] of runs.entries()) {
       const tag = `[${i + 1}/${runs.length}] ${run.row.id} seed ${run.seed}`;
       if (await exists(`${run.dir}/record.json`)) {
+        const done = JSON.parse(await Deno.readTextFile(`${run.dir}/record.json`)) as RunRecord;
+        checkRecordedSettings(run.dir, done.settings, planned(run));
         say(`${tag}: done before, skipped`);
         continue;
       }
@@ -201,6 +208,7 @@ export async function runExperiment(
         reference,
         evalCfg,
         config: configs.get(run.dir),
+        baseDigest,
         getBase,
         write,
         verbose: opts.verbose ?? false,

@@ -29,6 +29,7 @@ import type { PostTrainConfig } from "../posttrain/config.ts";
 import { postTrain, type PostTrainStepRecord } from "../posttrain/grpo.ts";
 import type { ExperimentConfig, ExperimentEvalConfig, PlannedRun } from "./plan.ts";
 import { figuresOf, type RunRecord, trainCurve } from "./records.ts";
+import { plannedSettings } from "./settings.ts";
 
 /** The base model, its tokenizer, the held-out documents and the shared evaluation settings. */
 export interface BaseContext {
@@ -100,6 +101,8 @@ export interface RunContext {
   reference: TrainConfig;
   evalCfg: ExperimentEvalConfig;
   config: TrainConfig | PostTrainConfig | undefined;
+  /** The base checkpoint's weights digest (`settings.ts`), recorded in every run's settings. */
+  baseDigest: string | null;
   getBase: () => Promise<BaseContext>;
   write: (text: string) => void;
   verbose: boolean;
@@ -166,7 +169,6 @@ export async function runOne(run: PlannedRun, ctx: RunContext): Promise<RunRecor
     });
     record.seconds.eval = (performance.now() - te) / 1000;
     Object.assign(record, figuresOf(report));
-    record.settings = { eval: ctx.evalCfg, decoding: row.kind === "ntp-base" ? "greedy" : "T=0.8" };
     if (row.kind === "ntr-base") await writeEval(run.dir, report);
   } else if (row.kind === "train") {
     const cfg = ctx.config as TrainConfig;
@@ -208,16 +210,6 @@ export async function runOne(run: PlannedRun, ctx: RunContext): Promise<RunRecor
       trained.model.dispose();
     }
     record.seconds.eval = (performance.now() - te) / 1000;
-    record.settings = {
-      steps: cfg.steps,
-      positionsPerStep: cfg.positionsPerStep,
-      groupSize: cfg.rmt.grpo.groupSize,
-      maxNewTokens: cfg.maxNewTokens,
-      lr: cfg.lr,
-      method: cfg.method,
-      b0: cfg.rmt.budget.b0,
-      documents: cfg.data.documents,
-    };
   } else {
     const cfg = ctx.config as PostTrainConfig;
     const tt = performance.now();
@@ -254,18 +246,9 @@ export async function runOne(run: PlannedRun, ctx: RunContext): Promise<RunRecor
     record.seconds.train = result.seconds.train;
     record.seconds.eval = result.seconds.before + result.seconds.after;
     record.config = ctx.cfg.posttrain.config;
-    record.settings = {
-      steps: cfg.steps,
-      questionsPerStep: cfg.questionsPerStep,
-      groupSize: cfg.grpo.groupSize,
-      trainQuestions: cfg.trainQuestions,
-      heldOutQuestions: cfg.heldOutQuestions,
-      maxNewTokens: cfg.maxNewTokens,
-      lr: cfg.lr,
-      from: cfg.checkpoint,
-    };
     void tt;
   }
+  record.settings = plannedSettings(run, ctx.evalCfg, ctx.config, ctx.baseDigest);
   record.seconds.total = (performance.now() - t0) / 1000;
   record.finishedAt = new Date().toISOString();
   return record;

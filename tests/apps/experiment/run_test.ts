@@ -87,5 +87,23 @@ Deno.test("runExperiment: every row in process on a tiny base, results files, re
   const third = await runExperiment({ cfg, meta, write, maxMinutes: 0 });
   assert.equal(third.complete, false);
   assert.match(await Deno.readTextFile(`${dir}/docs/results.md`), /Partial results/);
+
+  // records made under another plan are refused, naming the field: another learning rate …
+  const lr = { ...cfg, train: { ...cfg.train, lr: 1.5e-3 } };
+  await assert.rejects(
+    () => runExperiment({ cfg: lr, meta, write }),
+    /^ConfigError: .*\/exp\/rpt\/seed-1\/record\.json: made with another plan \(lr: [0-9.e-]+ vs 0\.0015\)/,
+  );
+  // … or another base checkpoint (its weights changed under the same path)
+  const sums = `${cfg.baseCheckpoint}/checksums.json`;
+  const digests = JSON.parse(await Deno.readTextFile(sums));
+  await Deno.writeTextFile(
+    sums,
+    JSON.stringify({ ...digests, "model.safetensors": "0".repeat(64) }),
+  );
+  await assert.rejects(
+    () => runExperiment({ cfg, meta, write }),
+    /^ConfigError: .*\/exp\/ntp_base\/seed-1\/record\.json: made with another plan \(base: "[0-9a-f]{64}" vs "0{64}"\)/,
+  );
   await Deno.remove(dir, { recursive: true });
 });
