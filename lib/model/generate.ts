@@ -9,12 +9,17 @@
  * G rollouts of a GRPO group) are prefilled once: the U distinct prompts run through the model,
  * then their cached keys/values and last logits are gathered into the B rows.
  *
- * Legend: B batch (prompts), U distinct prompts, P padded prompt length, N new tokens, V vocab,
- * H heads, D head size.
+ * Rows that stop leave the batch at a readback (`compact`), so a long completion does not keep
+ * the finished ones decoding: the work follows the rows still running.
+ *
+ * Legend: B batch (prompts), B' rows still running, U distinct prompts, P padded prompt length,
+ * N new tokens, V vocab, H heads, D head size.
  *
  * @module
  */
 import { concat, noGrad, type Tensor, tensor, tidy } from "../engine/tensor.ts";
+import { keep } from "../engine/memory.ts";
+import { KvCache } from "./attention.ts";
 import { writeWindow } from "./_kv.ts";
 import { promptGroups, spreadRows } from "./prefix.ts";
 import type { CausalLM } from "./causal_lm.ts";
@@ -38,6 +43,12 @@ export interface GenerateOptions {
    * it (GRPO's G rollouts of one prompt). Same tokens as without; default true.
    */
   sharePrefill?: boolean;
+  /**
+   * Drop the rows that have stopped from the batch (their cached keys and values too) at a
+   * readback once at least a quarter of it has stopped, so that the rest decode at the cost of
+   * the rows still running. Default true; the same tokens as without.
+   */
+  compact?: boolean;
 }
 
 /** The result of {@linkcode generate}. */
@@ -48,6 +59,8 @@ export interface GenerateResult {
   stopped: boolean[];
   /** Returned tokens (Σ completion lengths) per second of wall time, prefill included. */
   tokensPerSecond: number;
+  /** Rows decoded, summed over the decoding steps: the work done (`compact` lowers it). */
+  rowSteps: number;
 }
 
 /**
@@ -81,6 +94,7 @@ export async function generate(
       completions: prompts.map(() => []),
       stopped: prompts.map(() => false),
       tokensPerSecond: 0,
+      rowSteps: 0,
     };
   }
   if (prompts.some((p) => p.length === 0)) throw new Error("generate: empty prompt");
@@ -102,20 +116,31 @@ export async function generate(
     mask.fill(0, b * total, b * total + P - p.length);
   });
   const anyPad = prompts.some((p) => p.length < P);
-  const keyMask = anyPad ? tensor(mask, [B, total], { backend }) : null; // (B, P + N)
-  const cache = model.newCache(B, total);
+  let keyMask = anyPad ? tensor(mask, [B, total], { backend }) : null; // (B', P + N)
+  let cache = model.newCache(B, total);
+  let rows = Array.from({ length: B }, (_, b) => b); // the prompt of each row still in the batch
 
   const completions: number[][] = prompts.map(() => []);
   const stopped = prompts.map(() => false);
   const stops = new Set(opts.stopIds);
+  // After a compaction: each prompt's row in the batch (stopped prompts: 0), and the prompts
+  // still running. The sampler draws by row, so it samples the B prompts' rows as they were
+  // (a stopped prompt's draw is thrown away): a compacted batch samples the same tokens.
+  let rowOf: Int32Array | null = null; // i32 (B)
+  let running: Int32Array | null = null; // i32 (B')
   const sample = (logits: Tensor, step: number): Tensor => {
-    const last = logits.reshape([B, logits.shape[2]]); // (B, V)
-    return opts.temperature <= 0 ? last.argmax() : last.multinomial({
-      temperature: opts.temperature,
-      topK: opts.topK,
-      seed: opts.seed >>> 0,
-      counter: step,
-    }); // i32 (B)
+    const last = logits.reshape([logits.shape[0], logits.shape[2]]); // (B', V)
+    if (opts.temperature <= 0) return last.argmax(); // i32 (B'), no RNG
+    const draw = (x: Tensor) =>
+      x.multinomial({
+        temperature: opts.temperature,
+        topK: opts.topK,
+        seed: opts.seed >>> 0,
+        counter: step,
+      });
+    if (rowOf === null || running === null) return draw(last); // i32 (B)
+    const drawn = draw(spreadRows(last, rowOf)); // i32 (B)
+    return spreadRows(drawn.reshape([B, 1]).cast("f32"), running).cast("i32").reshape([-1]); // i32 (B')
   };
   const step = (input: Tensor, t: number): Tensor =>
     noGrad(() =>
@@ -125,10 +150,35 @@ export async function generate(
           cache,
           keyMask: keyMask?.narrow(1, 0, S),
           lastOnly: true,
-        }); // (B, 1, V)
-        return sample(logits, t).reshape([B, 1]); // i32 (B, 1)
+        }); // (B', 1, V)
+        return sample(logits, t).reshape([rows.length, 1]); // i32 (B', 1)
       })
     );
+
+  /** Keeps the batch rows `keepRows` (indices into the current batch) of the cache, the mask and `ids`. */
+  const compactTo = (keepRows: number[], ids: Tensor): Tensor => {
+    const idx = Int32Array.from(keepRows);
+    const pick = (t: Tensor) => keep(noGrad(() => tidy(() => spreadRows(t, idx))));
+    const smaller = new KvCache(
+      keepRows.length,
+      cache.maxLength,
+      cache.k.map(pick),
+      cache.v.map(pick),
+    );
+    smaller.length = cache.length;
+    cache.dispose();
+    cache = smaller;
+    if (keyMask !== null) {
+      const m = pick(keyMask);
+      keyMask.dispose();
+      keyMask = m;
+    }
+    rows = keepRows.map((b) => rows[b]);
+    rowOf = new Int32Array(B);
+    rows.forEach((r, i) => rowOf![r] = i);
+    running = Int32Array.from(rows);
+    return keep(noGrad(() => tidy(() => spreadRows(ids.cast("f32"), idx).cast("i32")))); // i32 (B', 1)
+  };
 
   // Distinct prompts: row b repeats distinct prompt source[b].
   const { source, first: firstRow } = promptGroups(prompts);
@@ -169,7 +219,8 @@ export async function generate(
     }
   };
 
-  const pending: Tensor[] = []; // sampled ids not yet read, each i32 (B, 1)
+  const pending: Tensor[] = []; // sampled ids not yet read, each i32 (B', 1)
+  let rowSteps = 0;
   try {
     let next: Tensor; // i32 (B, 1)
     if (share) {
@@ -182,27 +233,36 @@ export async function generate(
     for (let t = 0; t < N; t++) {
       pending.push(next);
       const last = t === N - 1;
-      if (!last) next = step(next, t + 1);
+      if (!last) {
+        next = step(next, t + 1);
+        rowSteps += rows.length;
+      }
       if (pending.length === chunk || last) {
-        const read = noGrad(() => concat(pending, 1)); // i32 (B, chunk)
+        const read = noGrad(() => concat(pending, 1)); // i32 (B', chunk)
         const values = await read.toArray();
         read.dispose();
         const n = pending.length;
         // `next` may be the last pending tensor's successor only; keep it alive.
         for (const p of pending) if (p !== next) p.dispose();
         pending.length = 0;
-        for (let b = 0; b < B; b++) {
-          if (stopped[b]) continue;
+        rows.forEach((r, b) => {
+          if (stopped[r]) return;
           for (let j = 0; j < n; j++) {
             const id = values[b * n + j];
-            completions[b].push(id);
+            completions[r].push(id);
             if (stops.has(id)) {
-              stopped[b] = true;
+              stopped[r] = true;
               break;
             }
           }
-        }
+        });
         if (stopped.every((s) => s)) break;
+        const running = rows.flatMap((r, b) => (stopped[r] ? [] : [b]));
+        if (!last && (opts.compact ?? true) && running.length <= rows.length * 0.75) {
+          const smaller = compactTo(running, next);
+          next.dispose();
+          next = smaller;
+        }
       }
     }
     if (!pending.includes(next)) next.dispose();
@@ -213,5 +273,10 @@ export async function generate(
   }
   const produced = completions.reduce((n, c) => n + c.length, 0);
   const seconds = (performance.now() - t0) / 1000;
-  return { completions, stopped, tokensPerSecond: seconds > 0 ? produced / seconds : 0 };
+  return {
+    completions,
+    stopped,
+    tokensPerSecond: seconds > 0 ? produced / seconds : 0,
+    rowSteps,
+  };
 }

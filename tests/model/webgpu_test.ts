@@ -53,6 +53,15 @@ Deno.test({
       assert.deepEqual(b.completions, a.completions, positional);
       const c = await generate(gpuModel, prompts, 0, { ...opts, sharePrefill: false });
       assert.deepEqual(c.completions, a.completions, `${positional}, separate prefills`);
+      // sampled, with rows stopping at different times: dropping them from the batch on the
+      // GPU samples the same tokens as decoding them to the end
+      const sampled = { ...opts, temperature: 1, maxNewTokens: 12, readChunk: 2 };
+      const free = await generate(gpuModel, prompts, 0, sampled);
+      const stopIds = [free.completions[0][1]];
+      const d = await generate(gpuModel, prompts, 0, { ...sampled, stopIds });
+      const e = await generate(gpuModel, prompts, 0, { ...sampled, stopIds, compact: false });
+      assert.deepEqual(d.completions, e.completions, `${positional}, compacted batch`);
+      assert.ok(d.rowSteps <= e.rowSteps);
       cpuModel.dispose();
       gpuModel.dispose();
     }
