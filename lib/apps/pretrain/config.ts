@@ -1,7 +1,7 @@
 /**
  * Pre-training settings (method §11.1, §11.3): one typed, commented defaults object,
  * {@linkcode PRETRAIN_DEFAULTS}, overridden by a YAML file (`configs/pretrain.yaml`) and CLI
- * flags. Sections: `data` (corpus and demonstrations, `lib/apps/pretrain/data.ts`), `prompt` (the
+ * flags. Sections: `data` (corpus and demonstrations, `lib/apps/pretrain/data_config.ts`), `prompt` (the
  * next-token-reasoning prompt, shared byte for byte with RL, `lib/rmt/prompt.ts`), `model` (the
  * GPT, `lib/model/gpt.ts`; `vocabSize` is always the trained tokenizer's) and the optimisation
  * loop (AdamW, warm-up + cosine, clipping, logging, checkpoints).
@@ -31,7 +31,7 @@ import { backendKind } from "../../engine/device.ts";
 import { GPT_CONFIG } from "../../model/gpt.ts";
 import { PROMPT } from "../../rmt/prompt.ts";
 import type { BackendKind } from "../../engine/tensor.ts";
-import { PRETRAIN_DATA_DEFAULTS, validatePretrainData } from "./data.ts";
+import { PRETRAIN_DATA_DEFAULTS, validatePretrainData } from "./data_config.ts";
 
 /** All pre-training settings, sized as the module doc says. */
 export const PRETRAIN = defineConfig("pretrain", {
