@@ -257,6 +257,29 @@ function requireChecksum(
   );
 }
 
+/**
+ * The SHA-256 of a checkpoint's weights as its `checksums.json` records it, or null (no such
+ * directory, or one without checksums, e.g. a Hugging Face download): the identity of a
+ * checkpoint's model, read without loading it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { weightsDigest } from "./checkpoint.ts";
+ * assert.match((await weightsDigest("checkpoints/base"))!, /^[0-9a-f]{64}$/);
+ * assert.equal(await weightsDigest("no/such/dir"), null);
+ * ```
+ */
+export async function weightsDigest(dir: string): Promise<string | null> {
+  try {
+    const sums = JSON.parse(await Deno.readTextFile(`${dir}/checksums.json`));
+    return typeof sums["model.safetensors"] === "string" ? sums["model.safetensors"] : null;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+}
+
 /** Checks the files read (`bytes`) against the copy's `checksums.json`, when it has one. */
 async function checkManifest(dir: string, bytes: Map<string, Uint8Array>): Promise<void> {
   const manifestFile = join(dir, MANIFEST);

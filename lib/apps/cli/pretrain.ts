@@ -20,6 +20,8 @@ import { resolvePretrainConfig } from "../pretrain/config.ts";
 import { formatConfig, pretrain } from "../pretrain/pretrain.ts";
 import { checkInit } from "../pretrain/start.ts";
 import { checkpointStep } from "../run_dir.ts";
+import { weightsDigest } from "../../model/checkpoint.ts";
+import { exists } from "../../util/fs.ts";
 import { type CommandSpec, parseFlags, refuseEmptyConfig, runFlags, runFlagSpec } from "./flags.ts";
 
 /** The `pretrain` command's flags. */
@@ -39,7 +41,8 @@ export const PRETRAIN_COMMAND: CommandSpec = {
       type: "string",
       arg: "DIR",
       help: "copy the finished checkpoint (without optimizer state), config.yaml and " +
-        "training_log.jsonl to DIR, e.g. checkpoints/base",
+        "training_log.jsonl to DIR, e.g. checkpoints/base: a new directory, or the one holding " +
+        "this run's own model (another model there is refused)",
       default: "no copy",
     },
   },
@@ -49,9 +52,25 @@ export const PRETRAIN_COMMAND: CommandSpec = {
 /**
  * Copies a finished run to `dir`: the checkpoint's files except the optimizer state, the
  * resolved config as `config.yaml` and the metrics as `training_log.jsonl`. The copy is built
- * next to `dir` and renamed into place.
+ * next to `dir` and renamed into place. A `dir` that already holds the same model (equal weights
+ * digests) is refreshed and keeps its other files (an `eval.json` made for it); one that holds
+ * another model, or anything that is not a checkpoint, is refused: nothing is replaced unasked.
+ *
+ * @throws {ConfigError} When `dir` holds another model or is not a checkpoint.
  */
-export function publishRun(runDir: string, dir: string, configYaml: string): void {
+export async function publishRun(runDir: string, dir: string, configYaml: string): Promise<void> {
+  const ours = await weightsDigest(`${runDir}/checkpoint`);
+  const theirs = await weightsDigest(dir);
+  const present = await exists(dir);
+  if (present && theirs === null) {
+    throw new ConfigError(`--publish: ${dir} exists and is not a checkpoint; publish elsewhere`);
+  }
+  if (present && theirs !== ours) {
+    throw new ConfigError(
+      `--publish: ${dir} holds another model (weights ${theirs!.slice(0, 12)}…, this run's ` +
+        `${ours?.slice(0, 12)}…); remove it first (git rm -r ${dir}) or publish elsewhere`,
+    );
+  }
   const tmp = `${dir}.tmp-${Date.now()}`;
   Deno.mkdirSync(tmp, { recursive: true });
   for (const entry of Deno.readDirSync(`${runDir}/checkpoint`)) {
@@ -60,10 +79,13 @@ export function publishRun(runDir: string, dir: string, configYaml: string): voi
   }
   Deno.writeTextFileSync(`${tmp}/config.yaml`, configYaml);
   Deno.copyFileSync(`${runDir}/metrics.jsonl`, `${tmp}/training_log.jsonl`);
-  try {
+  if (present) {
+    for (const entry of Deno.readDirSync(dir)) { // the same model: keep what was made for it
+      if (entry.isFile && !(await exists(`${tmp}/${entry.name}`))) {
+        Deno.copyFileSync(`${dir}/${entry.name}`, `${tmp}/${entry.name}`);
+      }
+    }
     Deno.removeSync(dir, { recursive: true });
-  } catch {
-    // nothing to replace
   }
   Deno.renameSync(tmp, dir);
 }
@@ -102,6 +124,15 @@ export async function main(args: string[]): Promise<void> {
     throw new ConfigError(`--publish: expected a directory, got ""`);
   }
   await checkInit(cfg, flags.init !== undefined ? "--init" : `${configFile}.init`);
+  const publish = flags.publish as string | undefined;
+  const finished = resume && publish !== undefined && await checkpointStep(cfg.out) === cfg.steps;
+  if (publish !== undefined && !finished && await exists(publish)) {
+    // refused now, not after hours of training: a run still to train can only publish anew
+    throw new ConfigError(
+      `--publish: ${publish} exists; a run publishes into a new directory (or, once finished, ` +
+        `into the one holding its own model): remove it first or publish elsewhere`,
+    );
+  }
   const yaml = formatConfig(cfg);
   const { backend, reason } = await initDevice(cfg.backend);
   console.log(`backend: ${backend.name} (${reason}) — ${backend.description}`);
@@ -111,14 +142,11 @@ export async function main(args: string[]): Promise<void> {
       `run directory ${cfg.out} (full config: ${cfg.out}/config.yaml)` +
       (cfg.init === "" ? "" : `; weights from ${cfg.init}`),
   );
-  if (resume && typeof flags.publish === "string") {
+  if (finished) {
     // a finished run is published as it is (a resume would refuse it: nothing to resume)
-    const step = await checkpointStep(cfg.out);
-    if (step === cfg.steps) {
-      publishRun(cfg.out, flags.publish, Deno.readTextFileSync(`${cfg.out}/config.yaml`));
-      console.log(`the run is finished (${step}/${cfg.steps} steps); published: ${flags.publish}`);
-      return;
-    }
+    await publishRun(cfg.out, publish!, Deno.readTextFileSync(`${cfg.out}/config.yaml`));
+    console.log(`the run is finished (${cfg.steps}/${cfg.steps} steps); published: ${publish}`);
+    return;
   }
   const result = await pretrain(cfg, { resume, force, stopAfter });
   if (typeof flags.publish === "string") {
@@ -127,7 +155,7 @@ export async function main(args: string[]): Promise<void> {
         `--publish: the run stopped at step ${result.step} of ${cfg.steps}; resume it first`,
       );
     }
-    publishRun(cfg.out, flags.publish, yaml);
+    await publishRun(cfg.out, flags.publish, yaml);
     console.log(`published: ${flags.publish}`);
   }
 }

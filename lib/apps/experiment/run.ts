@@ -40,7 +40,8 @@ import {
 } from "./records.ts";
 import { type BaseContext, loadBase, runOne, summaryLine } from "./run_one.ts";
 import { exists } from "../../util/fs.ts";
-import { checkRecordedSettings, plannedSettings, weightsDigest } from "./settings.ts";
+import { checkRecordedSettings, plannedSettings } from "./settings.ts";
+import { weightsDigest } from "../../model/checkpoint.ts";
 
 export * from "./records.ts";
 

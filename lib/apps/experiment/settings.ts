@@ -13,30 +13,8 @@ import type { PostTrainConfig } from "../posttrain/config.ts";
 import type { ExperimentEvalConfig, PlannedRun } from "./plan.ts";
 
 /**
- * The SHA-256 of a checkpoint's weights as its `checksums.json` records it, or null (a
- * directory without one, e.g. a Hugging Face download).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { weightsDigest } from "./settings.ts";
- * assert.match((await weightsDigest("checkpoints/base"))!, /^[0-9a-f]{64}$/);
- * assert.equal(await weightsDigest("no/such/dir"), null);
- * ```
- */
-export async function weightsDigest(dir: string): Promise<string | null> {
-  try {
-    const sums = JSON.parse(await Deno.readTextFile(`${dir}/checksums.json`));
-    return typeof sums["model.safetensors"] === "string" ? sums["model.safetensors"] : null;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return null;
-    throw e;
-  }
-}
-
-/**
  * The settings recorded with a run (`RunRecord.settings`): what matters for reading its numbers,
- * and the base checkpoint's weights (`base`, see {@linkcode weightsDigest}).
+ * and the base checkpoint's weights (`base`: `weightsDigest` of `lib/model/checkpoint.ts`).
  *
  * @param config The run's resolved trainer or post-training config (base rows have none).
  *

@@ -29,9 +29,11 @@ Deno.test("pretrain main() refuses to overwrite a run, says a finished run is fi
   assert.match(await Deno.readTextFile(`${out}/config.yaml`), /^steps: 1$/m);
 });
 
+/** A rejection check: a ConfigError of one line matching `re`. */
+const oneLine = (re: RegExp) => (e: Error) =>
+  e instanceof ConfigError && re.test(e.message) && !e.message.includes("\n");
+
 Deno.test("command: unknown flags and bad values name the flag in one line", async () => {
-  const oneLine = (re: RegExp) => (e: Error) =>
-    e instanceof ConfigError && re.test(e.message) && !e.message.includes("\n");
   await assert.rejects(() => main(["--stpes", "3"]), oneLine(/^--stpes: unknown flag/));
   await assert.rejects(
     () => main(["--steps", "x"]),
@@ -89,6 +91,35 @@ Deno.test("command: runs the tiny config end to end and publishes the checkpoint
     Deno.readTextFileSync(`${tmp}/again/config.yaml`),
     Deno.readTextFileSync(`${tmp}/run/config.yaml`),
   );
+  // publishing the same model again refreshes it and keeps what was made for it
+  Deno.writeTextFileSync(`${tmp}/again/eval.json`, "{}\n");
+  await run("--resume", "--publish", `${tmp}/again`);
+  assert.equal(Deno.readTextFileSync(`${tmp}/again/eval.json`), "{}\n");
+  // another model in the way is refused, and nothing there changes
+  const other = `${tmp}/other`;
+  Deno.mkdirSync(other);
+  Deno.writeTextFileSync(
+    `${other}/checksums.json`,
+    JSON.stringify({ "model.safetensors": "ab".repeat(32) }),
+  );
+  await assert.rejects(
+    () => run("--resume", "--publish", other),
+    oneLine(
+      /^--publish: .*other holds another model \(weights abababababab…, this run's [0-9a-f]{12}…\); remove it first/,
+    ),
+  );
+  assert.deepEqual([...Deno.readDirSync(other)].map((e) => e.name), ["checksums.json"]);
+  // so is anything that is not a checkpoint, and, before any training, any existing directory
+  Deno.removeSync(`${other}/checksums.json`);
+  await assert.rejects(
+    () => run("--resume", "--publish", other),
+    oneLine(/^--publish: .*other exists and is not a checkpoint; publish elsewhere$/),
+  );
+  await assert.rejects(
+    () => run("--force", "--publish", `${tmp}/again`),
+    oneLine(/^--publish: .*again exists; a run publishes into a new directory/),
+  );
+  assert.ok(Deno.statSync(`${tmp}/run/checkpoint`).isDirectory, "the run was not restarted");
   Deno.removeSync(tmp, { recursive: true });
 });
 
