@@ -141,6 +141,17 @@ Deno.test("generate() leaves no tensors behind", async () => {
   await generate(model, [[1, 2], [3]], PAD, { ...base, stopIds: [5] });
   await generate(model, [[1, 2], [3]], PAD, { ...base, temperature: 0 });
   await generate(model, [[1, 2], [3], [1, 2]], PAD, base); // shared prefill
+  // rows stopping at different times: the batch is compacted (cache, mask, ids replaced)
+  const prompts = [[1, 2], [3], [4, 1], [2], [5, 5], [1]];
+  const free = await generate(model, prompts, PAD, { ...base, maxNewTokens: 16, readChunk: 1 });
+  const stopIds = [free.completions[0][0], free.completions[1][0]];
+  const r = await generate(model, prompts, PAD, {
+    ...base,
+    maxNewTokens: 16,
+    readChunk: 1,
+    stopIds,
+  });
+  assert.ok(r.rowSteps < free.rowSteps, "compacted");
   assert.equal(backend.memory().liveStorages, before);
   model.dispose();
 });
