@@ -183,6 +183,8 @@ export const EXPERIMENT_EVAL = defineConfig("experiment.eval", {
   temperature: { default: 0.8 },
   /** Longest NTR completion (clipped to the window). */
   maxNewTokens: { default: 112 },
+  /** NTR episodes on a uniform sample of the computable positions (0: none). */
+  computable: { default: 64, check: integer(0) },
   /** Sequences per forward / generation call. */
   batchSize: { default: 32 },
   /** Also measure greedy NTP accuracy of every trained model (one forward pass). */

@@ -59,6 +59,18 @@ export interface RunSlices {
   ntpAtNtr: SliceFigures | null;
 }
 
+/**
+ * The computable sample of a run's evaluation (`lib/apps/eval/computable.ts`): NTR and greedy
+ * NTP on the same uniformly drawn computable positions, and the share of derivations right
+ * throughout (`anatomy.ts`; null without scratch-pads to compare with).
+ */
+export interface ComputableFigures {
+  positions: number;
+  ntr: number | null;
+  ntp: number | null;
+  rightThroughout: number | null;
+}
+
 /** One point of a training curve. */
 export interface CurvePoint {
   /** Step t. */
@@ -117,6 +129,8 @@ export interface RunRecord {
   ntr: NtrFigures | null;
   /** Accuracy per position kind (absent in records written before issue 17). */
   slices?: RunSlices | null;
+  /** The computable sample (absent in records written before it was recorded). */
+  computable?: ComputableFigures | null;
   /** Training curve (trained and post-trained rows). */
   curve: CurvePoint[] | null;
   /** Post-training figures. */
@@ -187,7 +201,12 @@ function sliceFigures(a: SliceAccuracy | null): SliceFigures | null {
 /** The compact figures of an evaluation report. */
 export function figuresOf(
   report: EvalReport,
-): { ntp: TierFigures | null; ntr: NtrFigures | null; slices: RunSlices | null } {
+): {
+  ntp: TierFigures | null;
+  ntr: NtrFigures | null;
+  slices: RunSlices | null;
+  computable: ComputableFigures | null;
+} {
   const ntp = report.ntp === null ? null : {
     nested: {
       easy: report.ntp.nested.easy.accuracy,
@@ -229,7 +248,15 @@ export function figuresOf(
     ntr: sliceFigures(k.ntr),
     ntpAtNtr: sliceFigures(k.ntpAtNtr),
   };
-  return { ntp, ntr, slices };
+  const c = report.computable;
+  const d = c?.derivations;
+  const computable = c === null || c === undefined ? null : {
+    positions: c.ntr.count,
+    ntr: c.ntr.accuracy,
+    ntp: c.ntpAtNtr.accuracy,
+    rightThroughout: d ? d.right / d.positions : null,
+  };
+  return { ntp, ntr, slices, computable };
 }
 
 /** The training curve of a trainer's metrics.jsonl. */

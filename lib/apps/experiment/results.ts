@@ -35,7 +35,11 @@ const KINDS_CAPTION = "Every held-out position of a generated document is tagged
   "context, which a few correct steps derive), unpredictable (a freshly drawn operand digit or " +
   "name: no model beats chance there) or other (template text, numbers copied from the " +
   "context). NTR rows: the sampled positions (equal numbers per tier, not reweighted), with " +
-  "greedy NTP on the same computable positions beside them; NTP rows: every scored position.";
+  "greedy NTP on the same computable positions beside them; NTP rows: every scored position. " +
+  "The computable sample, where recorded, is a separate uniform draw of computable positions " +
+  "(the same per seed for every row): NTR, greedy NTP on the same positions, and the share of " +
+  "completions whose derivation is right throughout (right problem, right result, right digit; " +
+  "a right answer after a wrong derivation is luck).";
 
 const TRADEOFF_CAPTION = "The paper's central trade-off: NTR accuracy (nested average) against " +
   "the mean reasoning length ℓ̄ of the NTR completions, mean over seeds with 95 % t-intervals " +

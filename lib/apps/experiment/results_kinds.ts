@@ -55,6 +55,7 @@ function cell(xs: (number | null | undefined)[]): string {
 export function kindTable(records: RunRecord[]): { headers: string[]; rows: string[][] } {
   const groups = byRow(records.filter((r) => (r.slices?.documents.tagged ?? 0) > 0));
   const untagged = records.some((r) => (judged(r)?.untagged.count ?? 0) > 0);
+  const sampled = records.some((r) => (r.computable?.positions ?? 0) > 0);
   const headers = [
     "Method",
     "Mode",
@@ -64,6 +65,7 @@ export function kindTable(records: RunRecord[]): { headers: string[]; rows: stri
     ...(untagged ? ["Untagged"] : []),
     "Computable, greedy NTP on the same positions",
     "Positions (c / u / o, first seed)",
+    ...(sampled ? ["Computable sample: NTR / greedy NTP / derivations right throughout"] : []),
     "Seeds",
   ];
   const rows = ordered(groups, ROW_ORDER).filter(([, rs]) => rs.some((r) => judged(r) !== null))
@@ -81,8 +83,17 @@ export function kindTable(records: RunRecord[]): { headers: string[]; rows: stri
         f0 === null
           ? "–"
           : `${f0.computable.count} / ${f0.unpredictable.count} / ${f0.other.count}`,
+        ...(sampled ? [sampleCell(rs)] : []),
         String(rs.length),
       ];
     });
   return { headers, rows };
+}
+
+/** The computable sample's three figures, mean ± std over seeds, and its size per seed. */
+function sampleCell(rs: RunRecord[]): string {
+  const c = rs.map((r) => r.computable ?? null);
+  if (c.every((x) => x === null || x.positions === 0)) return "–";
+  return `${cell(c.map((x) => x?.ntr))} / ${cell(c.map((x) => x?.ntp))} / ` +
+    `${cell(c.map((x) => x?.rightThroughout))} (${c.find((x) => x !== null)!.positions})`;
 }

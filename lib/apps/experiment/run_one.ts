@@ -128,6 +128,7 @@ async function evaluate(
       budget: opts.budget,
       temperature: ctx.evalCfg.temperature,
       maxNewTokens: ctx.evalCfg.maxNewTokens,
+      computable: ctx.evalCfg.computable,
       batchSize: ctx.evalCfg.batchSize,
       seed: opts.seed,
       entropy: base.entropy,

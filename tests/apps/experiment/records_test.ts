@@ -63,7 +63,33 @@ Deno.test("figuresOf() keeps the accuracies, averages and NTR statistics of a re
     ntpAtNtr: null,
   });
   const none = figuresOf({ ntp: null, ntr: null } as unknown as EvalReport);
-  assert.deepEqual(none, { ntp: null, ntr: null, slices: null }, "reports before slices");
+  assert.deepEqual(
+    none,
+    { ntp: null, ntr: null, slices: null, computable: null },
+    "reports before slices and the computable sample",
+  );
+  // the computable sample: NTR, greedy NTP on the same positions, derivations right throughout
+  const c = figuresOf({
+    ntp: null,
+    ntr: null,
+    computable: {
+      population: 900,
+      ntr: { count: 64, correct: 32, accuracy: 0.5 },
+      ntpAtNtr: { count: 64, correct: 16, accuracy: 0.25 },
+      meanReasoningLength: 300,
+      closedFraction: 1,
+      concise: null,
+      derivations: {
+        positions: 60,
+        noDerivation: 0,
+        wrongProblem: 30,
+        wrongResult: 15,
+        wrongDigit: 0,
+        right: 15,
+      },
+    },
+  } as unknown as EvalReport);
+  assert.deepEqual(c.computable, { positions: 64, ntr: 0.5, ntp: 0.25, rightThroughout: 0.25 });
 });
 
 Deno.test("trainCurve() reads step, reward, match rate, length and budget of each metrics line", async () => {

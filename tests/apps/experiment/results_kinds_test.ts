@@ -40,3 +40,25 @@ Deno.test("kindTable() gives accuracy per position kind over seeds, beside greed
     /no finished run on held-out documents with position tags/,
   );
 });
+
+Deno.test("kindTable() adds the computable sample (NTR / NTP / derivations right throughout) when records carry it", () => {
+  const header = "Computable sample: NTR / greedy NTP / derivations right throughout";
+  assert.equal(kindTable(fakeRecords()).headers.indexOf(header), -1, "older records: no column");
+  const sample = (ntr: number, right: number | null) => ({
+    positions: 64,
+    ntr,
+    ntp: 0.25,
+    rightThroughout: right,
+  });
+  const withSample = fakeRecords().map((r) =>
+    r.id === "rmt" ? { ...r, computable: sample(r.seed === 1 ? 0.5 : 0.6, 0.2) } : r
+  );
+  const t = kindTable(withSample);
+  const col = t.headers.indexOf(header);
+  assert.ok(col > 0);
+  assert.equal(
+    t.rows.find((r) => r[0] === "RMT")![col],
+    "55.0 ± 7.1 / 25.0 ± 0.0 / 20.0 ± 0.0 (64)",
+  );
+  assert.equal(t.rows.find((r) => r[0] === "RPT")![col], "–");
+});
