@@ -11,9 +11,9 @@
  * Lengths are in tokens of the evaluated model's tokenizer. A computable position has a concise
  * scratch-pad when it is a digit of a derivable computed number (sums, differences, products by
  * one digit, nested); the ratio compares the mean reasoning length with the concise mean over
- * exactly those positions. On the same positions each completion's derivation is read back
- * (`scratchpad_read.ts`) and counted by where it first went wrong: no derivation, the wrong
- * problem, the wrong result, the wrong digit.
+ * exactly those positions. On the same positions `anatomy.ts` reads each completion's
+ * derivation back and counts where it first went wrong (no derivation, the wrong problem, the
+ * wrong result, the wrong digit), and splits NTR and NTP by the digit's place in its number.
  *
  * @module
  */
