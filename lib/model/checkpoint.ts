@@ -271,25 +271,27 @@ function requireChecksum(
  * ```
  */
 export async function weightsDigest(dir: string): Promise<string | null> {
-  try {
-    const sums = JSON.parse(await Deno.readTextFile(`${dir}/checksums.json`));
-    return typeof sums["model.safetensors"] === "string" ? sums["model.safetensors"] : null;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return null;
-    throw e;
-  }
+  const digest = (await readManifest(dir))?.["model.safetensors"];
+  return typeof digest === "string" ? digest : null;
 }
 
-/** Checks the files read (`bytes`) against the copy's `checksums.json`, when it has one. */
-async function checkManifest(dir: string, bytes: Map<string, Uint8Array>): Promise<void> {
+/** The copy's `checksums.json` as an object, or null when it has none. */
+async function readManifest(dir: string): Promise<Record<string, unknown> | null> {
   const manifestFile = join(dir, MANIFEST);
-  if (!(await exists(manifestFile))) return; // written before manifests, or by hand
+  if (!(await exists(manifestFile))) return null; // written before manifests, or by hand
   const sums = parseJson(await readBytes(manifestFile), manifestFile);
   if (typeof sums !== "object" || sums === null || Array.isArray(sums)) {
     throw new CheckpointError(`${manifestFile}: expected a JSON object of SHA-256 sums`);
   }
+  return sums as Record<string, unknown>;
+}
+
+/** Checks the files read (`bytes`) against the copy's `checksums.json`, when it has one. */
+async function checkManifest(dir: string, bytes: Map<string, Uint8Array>): Promise<void> {
+  const sums = await readManifest(dir);
+  if (sums === null) return;
   for (const [name, b] of bytes) {
-    const expected = (sums as Record<string, unknown>)[name];
+    const expected = sums[name];
     if (expected === undefined) continue; // e.g. optimizer.safetensors copied in by hand
     if (await sha256Hex(b) !== expected) {
       throw new CheckpointError(
