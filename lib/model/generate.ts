@@ -123,11 +123,10 @@ export async function generate(
   const completions: number[][] = prompts.map(() => []);
   const stopped = prompts.map(() => false);
   const stops = new Set(opts.stopIds);
-  // After a compaction: each prompt's row in the batch (stopped prompts: 0), and the prompts
-  // still running. The sampler draws by row, so it samples the B prompts' rows as they were
-  // (a stopped prompt's draw is thrown away): a compacted batch samples the same tokens.
+  // After a compaction: each prompt's row in the batch (stopped prompts: 0). The sampler draws
+  // by row, so it samples the B prompts' rows as they were (a stopped prompt's draw is thrown
+  // away, the running ones are gathered back by `rows`): a compacted batch samples the same tokens.
   let rowOf: Int32Array | null = null; // i32 (B)
-  let running: Int32Array | null = null; // i32 (B')
   const sample = (logits: Tensor, step: number): Tensor => {
     const last = logits.reshape([logits.shape[0], logits.shape[2]]); // (B', V)
     if (opts.temperature <= 0) return last.argmax(); // i32 (B'), no RNG
@@ -138,9 +137,9 @@ export async function generate(
         seed: opts.seed >>> 0,
         counter: step,
       });
-    if (rowOf === null || running === null) return draw(last); // i32 (B)
-    const drawn = draw(spreadRows(last, rowOf)); // i32 (B)
-    return spreadRows(drawn.reshape([B, 1]).cast("f32"), running).cast("i32").reshape([-1]); // i32 (B')
+    if (rowOf === null) return draw(last); // i32 (B)
+    const drawn = draw(spreadRows(last, rowOf)).reshape([B, 1]).cast("f32"); // (B, 1)
+    return spreadRows(drawn, Int32Array.from(rows)).cast("i32").reshape([-1]); // i32 (B')
   };
   const step = (input: Tensor, t: number): Tensor =>
     noGrad(() =>
@@ -176,7 +175,6 @@ export async function generate(
     rows = keepRows.map((b) => rows[b]);
     rowOf = new Int32Array(B);
     rows.forEach((r, i) => rowOf![r] = i);
-    running = Int32Array.from(rows);
     return keep(noGrad(() => tidy(() => spreadRows(ids.cast("f32"), idx).cast("i32")))); // i32 (B', 1)
   };
 
