@@ -209,11 +209,11 @@ export async function runExperiment(
         reference,
         evalCfg,
         config: configs.get(run.dir),
-        baseDigest,
         getBase,
         write,
         verbose: opts.verbose ?? false,
       });
+      record.settings = planned(run); // what the check above compares a finished run with
       await Deno.mkdir(run.dir, { recursive: true });
       await Deno.writeTextFile(`${run.dir}/record.json`, JSON.stringify(record, null, 2) + "\n");
       finishedHere++;

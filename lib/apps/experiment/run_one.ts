@@ -29,7 +29,6 @@ import type { PostTrainConfig } from "../posttrain/config.ts";
 import { postTrain, type PostTrainStepRecord } from "../posttrain/grpo.ts";
 import type { ExperimentConfig, ExperimentEvalConfig, PlannedRun } from "./plan.ts";
 import { figuresOf, type RunRecord, trainCurve } from "./records.ts";
-import { plannedSettings } from "./settings.ts";
 
 /** The base model, its tokenizer, the held-out documents and the shared evaluation settings. */
 export interface BaseContext {
@@ -101,8 +100,6 @@ export interface RunContext {
   reference: TrainConfig;
   evalCfg: ExperimentEvalConfig;
   config: TrainConfig | PostTrainConfig | undefined;
-  /** The base checkpoint's weights digest (`settings.ts`), recorded in every run's settings. */
-  baseDigest: string | null;
   getBase: () => Promise<BaseContext>;
   write: (text: string) => void;
   verbose: boolean;
@@ -138,7 +135,7 @@ async function evaluate(
   });
 }
 
-/** Runs one planned run and returns its record (not yet written). */
+/** Runs one planned run and returns its record (not yet written; the caller adds its settings). */
 export async function runOne(run: PlannedRun, ctx: RunContext): Promise<RunRecord> {
   const { row, seed } = run;
   const t0 = performance.now();
@@ -249,7 +246,6 @@ export async function runOne(run: PlannedRun, ctx: RunContext): Promise<RunRecor
     record.config = ctx.cfg.posttrain.config;
     void tt;
   }
-  record.settings = plannedSettings(run, ctx.evalCfg, ctx.config, ctx.baseDigest);
   record.seconds.total = (performance.now() - t0) / 1000;
   record.finishedAt = new Date().toISOString();
   return record;
