@@ -8,7 +8,7 @@
  *   the default k = 1 this is exactly the paper's formula.
  * - ⌊·⌋ is taken after adding 1e-9, so that products that are integers in exact arithmetic
  *   (e.g. 800·0.2 = 160) are not floored one below by floating-point rounding.
- * - Scaled default B_0 = 180 (paper 800): the mean reasoning length of `checkpoints/base` as
+ * - Scaled default B_0 = 218 (paper 800): the mean reasoning length of `checkpoints/base` as
  *   `deno task eval` measures it (method §11.3); set `rmt.budget.b0` for another base model.
  *
  * @module
@@ -18,11 +18,11 @@ import { above, type ConfigOf, defineConfig, integer, that, within } from "../ut
 /** The budget schedule's settings (method §2.1; paper value → ours, §11.3). */
 export const BUDGET = defineConfig("rmt.budget", {
   /**
-   * B_0: initial budget, tokens, an integer ≥ B_min (§2.1). Paper 800; ours 180, the base
+   * B_0: initial budget, tokens, an integer ≥ B_min (§2.1). Paper 800; ours 218, the base
    * model's mean reasoning length (§11.3).
    */
   b0: {
-    default: 180,
+    default: 218,
     check: that(
       (b0: number, cfg: { bMin: number }) => Number.isInteger(b0) && b0 >= cfg.bMin,
       (cfg) => `an integer ≥ bMin (${cfg.bMin})`,
@@ -72,7 +72,7 @@ export function tokenBudget(t: number, T: number, cfg: BudgetConfig): number {
  * import assert from "node:assert/strict";
  * import { BUDGET, finalBudget } from "./budget.ts";
  * assert.equal(finalBudget({ b0: 800, bMin: 1, gamma: 0.2, k: 2 }), 160);
- * assert.equal(finalBudget(BUDGET.defaults), 36); // ⌊180·0.2⌋
+ * assert.equal(finalBudget(BUDGET.defaults), 43); // ⌊218·0.2⌋
  * assert.equal(finalBudget({ b0: 4, bMin: 3, gamma: 0.2, k: 1 }), 3);
  * ```
  */

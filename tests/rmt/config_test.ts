@@ -7,7 +7,7 @@ const YAML = new URL("../../configs/rmt_components.yaml", import.meta.url).pathn
 Deno.test("RMT.resolve() returns the scaled defaults of §11.3", () => {
   const cfg = RMT.resolve(undefined);
   assert.deepEqual(cfg, RMT.defaults);
-  assert.deepEqual(cfg.budget, { b0: 180, bMin: 1, gamma: 0.2, k: 1 });
+  assert.deepEqual(cfg.budget, { b0: 218, bMin: 1, gamma: 0.2, k: 1 });
   assert.deepEqual(cfg.lengthReward, { rMax: 1, w: 0.2 });
   assert.equal(cfg.reward.mode, "exact");
   assert.deepEqual(cfg.entropy.thresholds, [0.5, 1, 1.5]);
@@ -29,7 +29,7 @@ Deno.test("RMT.resolve() returns a copy: changing it leaves the defaults alone",
   cfg.curriculum.pT1[0] = 0;
   cfg.budget.b0 = 1;
   assert.equal(RMT.defaults.curriculum.pT1[0], 0.6);
-  assert.equal(RMT.defaults.budget.b0, 180);
+  assert.equal(RMT.defaults.budget.b0, 218);
 });
 
 Deno.test("configs/rmt_components.yaml resolves to the defaults", () => {

@@ -87,7 +87,7 @@ Deno.test("cli.ts eval, sample and posttrain print a missing checkpoint as one l
 Deno.test("finalBudgetOf() is B_T of the schedule a trained checkpoint records, else of the defaults", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    assert.equal(await finalBudgetOf(dir), 36); // no state.json (a Hugging Face directory): ⌊180·0.2⌋
+    assert.equal(await finalBudgetOf(dir), 43); // no state.json (a Hugging Face directory): ⌊218·0.2⌋
     const write = (budget: unknown) =>
       Deno.writeTextFile(
         `${dir}/state.json`,
