@@ -4,7 +4,8 @@
  * process, by calling the library functions (`train` → `evaluateModel`, `postTrain`), one
  * `record.json` per run, and the results files rewritten after every run.
  *
- * Resumable: a run whose `record.json` exists is skipped; a trained row whose checkpoint is
+ * Several processes may share a plan: a run another live process has claimed is skipped
+ * (`claim.ts`). Resumable: a run whose `record.json` exists is skipped; a trained row whose checkpoint is
  * complete is only evaluated; an interrupted training run resumes from its last checkpoint
  * (`train({ resume: true })`, same config → same metrics).
  *
@@ -40,6 +41,7 @@ import {
 } from "./records.ts";
 import { type BaseContext, loadBase, runOne, summaryLine } from "./run_one.ts";
 import { exists } from "../../util/fs.ts";
+import { claimRun, releaseRun } from "./claim.ts";
 import { checkRecordedSettings, plannedSettings } from "./settings.ts";
 import { weightsDigest } from "../../model/checkpoint.ts";
 
@@ -202,20 +204,32 @@ export async function runExperiment(
         stoppedEarly = true;
         continue;
       }
+      const held = await claimRun(run.dir);
+      if (held !== null) {
+        say(
+          `${tag}: running in process ${held.pid} on ${held.host} since ${held.startedAt}, skipped`,
+        );
+        stoppedEarly = true;
+        continue;
+      }
       const t0 = performance.now();
       say(`${tag}: running…`);
-      const record = await runOne(run, {
-        cfg,
-        reference,
-        evalCfg,
-        config: configs.get(run.dir),
-        getBase,
-        write,
-        verbose: opts.verbose ?? false,
-      });
-      record.settings = planned(run); // what the check above compares a finished run with
-      await Deno.mkdir(run.dir, { recursive: true });
-      await Deno.writeTextFile(`${run.dir}/record.json`, JSON.stringify(record, null, 2) + "\n");
+      let record: RunRecord;
+      try {
+        record = await runOne(run, {
+          cfg,
+          reference,
+          evalCfg,
+          config: configs.get(run.dir),
+          getBase,
+          write,
+          verbose: opts.verbose ?? false,
+        });
+        record.settings = planned(run); // what the check above compares a finished run with
+        await Deno.writeTextFile(`${run.dir}/record.json`, JSON.stringify(record, null, 2) + "\n");
+      } finally {
+        await releaseRun(run.dir);
+      }
       finishedHere++;
       say(`${tag}: ${summaryLine(record)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
       await emit(false);

@@ -20,6 +20,7 @@ import { resolveConfig } from "../../util/config.ts";
 import { finalBudget } from "../../rmt/budget.ts";
 import type { EntropyConfig } from "../../rmt/entropy.ts";
 import type { PromptConfig } from "../../rmt/prompt.ts";
+import type { MathDocument } from "../../data/math_doc.ts";
 import type { TrainConfig } from "../train/config.ts";
 import { train } from "../train/trainer.ts";
 import { EVAL_DEFAULTS, evaluateModel } from "../eval/evaluate.ts";
@@ -37,6 +38,8 @@ export interface BaseContext {
   documents: number[][];
   /** Position tags of the held-out documents (null: untagged user text). */
   kinds: DocumentKinds;
+  /** The held-out documents as generated (the computable sample reads derivations against them). */
+  heldOut: readonly MathDocument[];
   prompt: PromptConfig;
   entropy: EntropyConfig;
 }
@@ -72,6 +75,7 @@ export async function loadBase(
     tokenizer,
     documents,
     kinds: documentKinds(heldOut, tokenizer),
+    heldOut,
     prompt: reference.rmt.prompt,
     entropy: reference.rmt.entropy,
   };
@@ -116,6 +120,7 @@ async function evaluate(
     tokenizer: base.tokenizer,
     documents: base.documents,
     kinds: base.kinds,
+    heldOut: base.heldOut,
     prompt: opts.prompt,
     tierModel: base.model,
     config: {

@@ -30,7 +30,12 @@ Deno.test("runExperiment: every row in process on a tiny base, results files, re
   const byId = (id: string) => first.records.filter((r: RunRecord) => r.id === id);
   const [ntp] = byId("ntp_base");
   assert.ok(ntp!.ntp !== null && ntp!.ntr === null);
-  for (const r of byId("ntr_base")) assert.ok(r.ntr !== null && r.ntr.budget === null);
+  for (const r of byId("ntr_base")) {
+    assert.ok(r.ntr !== null && r.ntr.budget === null);
+    // the computable sample reads each derivation back against the generated documents
+    assert.ok(r.computable !== null && r.computable!.positions > 0);
+    assert.equal(typeof r.computable!.rightThroughout, "number");
+  }
   for (const r of byId("ntr_base_bt")) assert.equal(r.ntr!.budget, 1, "the base with RMT's B_T");
   for (const r of byId("rmt")) {
     assert.equal(r.curve!.length, 2);
@@ -87,6 +92,23 @@ Deno.test("runExperiment: every row in process on a tiny base, results files, re
   const third = await runExperiment({ cfg, meta, write, maxMinutes: 0 });
   assert.equal(third.complete, false);
   assert.match(await Deno.readTextFile(`${dir}/docs/results.md`), /Partial results/);
+
+  // a run another live process has claimed is skipped, not run twice …
+  const claim = `${dir}/exp/post_rmt/seed-2/running.json`;
+  const claimOf = (host: string, pid: number) =>
+    JSON.stringify({ pid, host, startedAt: "2026-12-05T15:00:00.000Z" });
+  await Deno.writeTextFile(claim, claimOf("another-host", 4242));
+  lines.length = 0;
+  const shared = await runExperiment({ cfg, meta, write });
+  assert.equal(shared.complete, false);
+  assert.ok(lines.some((l) => /post_rmt seed 2: running in process 4242 on another-host/.test(l)));
+  assert.equal(shared.records.length, 12);
+  // … and a claim left by a dead process of this host is taken over (4194304 > any Linux pid)
+  await Deno.writeTextFile(claim, claimOf(Deno.hostname(), 4194304));
+  const takenOver = await runExperiment({ cfg, meta, write });
+  assert.ok(takenOver.complete);
+  assert.equal(takenOver.records.length, 13);
+  await assert.rejects(() => Deno.stat(claim), Deno.errors.NotFound, "released after the run");
 
   // records made under another plan are refused, naming the field: another learning rate …
   const lr = { ...cfg, train: { ...cfg.train, lr: 1.5e-3 } };
