@@ -284,7 +284,7 @@ export async function main(args: string[]): Promise<void> {
  * ```ts
  * import assert from "node:assert/strict";
  * import { finalBudgetOf } from "./eval.ts";
- * assert.equal(await finalBudgetOf("checkpoints/base"), 36); // ⌊180 · 0.2⌋
+ * assert.equal(await finalBudgetOf("checkpoints/base"), 43); // ⌊218 · 0.2⌋
  * ```
  */
 export async function finalBudgetOf(dir: string): Promise<number> {
