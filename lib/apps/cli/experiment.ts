@@ -10,9 +10,8 @@
  *
  * Resumable: the same command skips finished runs. Started twice (one process per core), the
  * two share the plan: each claims the runs it does (`running.json`) and skips the other's.
- * `--max-minutes` stops starting new runs
- * after M minutes (the results say they are partial). `--report-only` rewrites the results
- * files from the records on disk without running anything.
+ * `--max-minutes` stops starting new runs after M minutes (the results say they are partial).
+ * `--report-only` rewrites the results files from the records on disk without running anything.
  *
  * @module
  */

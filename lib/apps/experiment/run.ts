@@ -5,9 +5,9 @@
  * `record.json` per run, and the results files rewritten after every run.
  *
  * Several processes may share a plan: a run another live process has claimed is skipped
- * (`claim.ts`). Resumable: a run whose `record.json` exists is skipped; a trained row whose checkpoint is
- * complete is only evaluated; an interrupted training run resumes from its last checkpoint
- * (`train({ resume: true })`, same config → same metrics).
+ * (`claim.ts`). Resumable: a run whose `record.json` exists is skipped; a trained row whose
+ * checkpoint is complete is only evaluated; an interrupted training run resumes from its last
+ * checkpoint (`train({ resume: true })`, same config → same metrics).
  *
  * Evaluation of every row is the same (method §6.2, §8.13): held-out documents of the base
  * checkpoint's corpus, tiers from the BASE model's entropy (one fixed tier model for every row),

@@ -102,6 +102,14 @@ export const PRETRAIN_DATA_DEFAULTS: Readonly<PretrainDataConfig> = {
  */
 export function validatePretrainData(cfg: PretrainDataConfig, path: string): PretrainDataConfig {
   const int = (v: number, min: number) => Number.isInteger(v) && v >= min;
+  type Share = "budgetFraction" | "errorRate" | "verboseFraction" | "questionFraction";
+  const unit = (field: Share) =>
+    check(
+      cfg[field] >= 0 && cfg[field] <= 1,
+      `${path}.${field}`,
+      "a number in [0, 1]",
+      cfg[field],
+    );
   const generated = cfg.source === "math" || cfg.source === "reasoning";
   const sources = '"math", "reasoning" or a .txt/.jsonl path';
   check(cfg.source.length > 0, `${path}.source`, sources, cfg.source);
@@ -128,19 +136,9 @@ export function validatePretrainData(cfg: PretrainDataConfig, path: string): Pre
     "a number in [0, 1)",
     cfg.demoFraction,
   );
-  check(
-    cfg.budgetFraction >= 0 && cfg.budgetFraction <= 1,
-    `${path}.budgetFraction`,
-    "a number in [0, 1]",
-    cfg.budgetFraction,
-  );
+  unit("budgetFraction");
   check(cfg.verbosity >= 0, `${path}.verbosity`, "a number ≥ 0", cfg.verbosity);
-  check(
-    cfg.errorRate >= 0 && cfg.errorRate <= 1,
-    `${path}.errorRate`,
-    "a number in [0, 1]",
-    cfg.errorRate,
-  );
+  unit("errorRate");
   check(int(cfg.maxDocChars, 20), `${path}.maxDocChars`, "an integer ≥ 20", cfg.maxDocChars);
   check(int(cfg.maxDemoTokens, 0), `${path}.maxDemoTokens`, "an integer ≥ 0", cfg.maxDemoTokens);
   check(int(cfg.demoSeed, 0), `${path}.demoSeed`, "an integer ≥ 0", cfg.demoSeed);
@@ -150,18 +148,8 @@ export function validatePretrainData(cfg: PretrainDataConfig, path: string): Pre
     '"classic" or "scratchpad"',
     cfg.demoStyle,
   );
-  check(
-    cfg.verboseFraction >= 0 && cfg.verboseFraction <= 1,
-    `${path}.verboseFraction`,
-    "a number in [0, 1]",
-    cfg.verboseFraction,
-  );
-  check(
-    cfg.questionFraction >= 0 && cfg.questionFraction <= 1,
-    `${path}.questionFraction`,
-    "a number in [0, 1]",
-    cfg.questionFraction,
-  );
+  unit("verboseFraction");
+  unit("questionFraction");
   const kinds = cfg.reasoningKinds;
   check(
     Array.isArray(kinds) && kinds.length > 0 && kinds.every((k) => REASONING_KINDS.includes(k)) &&
